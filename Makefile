@@ -1,0 +1,37 @@
+# The README's commands. Each target installs what it needs, so `make test` on a fresh clone is the set-up.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test lint run sandbox bench migrate clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot cogs db tests bench
+	$(VENV)/bin/ruff format --check bot cogs db tests bench
+
+run: $(STAMP)
+	$(PY) -m bot run
+
+sandbox: $(STAMP)
+	$(PY) -m bot sandbox
+
+migrate: $(STAMP)
+	$(PY) -m bot migrate
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

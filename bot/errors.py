@@ -1,0 +1,154 @@
+"""Domain errors, and the one table that turns each into the reply a user sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CheckbackError(Exception):
+    """Something the user is told about in one clear line; nothing was changed."""
+
+    def __init__(self, detail: str = "", **facts: Any) -> None:
+        self.detail = detail
+        self.facts = facts
+        super().__init__(detail or type(self).__name__)
+
+    @property
+    def user_message(self) -> str:
+        return user_message(self)
+
+
+class ConfigError(CheckbackError):
+    """A setting is missing or has a bad value."""
+
+
+class DatabaseUnavailable(CheckbackError):
+    """Postgres cannot be reached right now."""
+
+
+class MigrationError(CheckbackError):
+    """The migration history disagrees with the files on disk."""
+
+
+# --- metrics API -------------------------------------------------------------------------------
+class MetricsApiError(CheckbackError):
+    """Base of the metrics API's failures."""
+
+
+class InvalidTikTokUrl(MetricsApiError):
+    """The text given is not a TikTok video address."""
+
+
+class VideoUnavailable(MetricsApiError):
+    """The video was deleted, made private, or never existed."""
+
+
+class AccountUnavailable(MetricsApiError):
+    """The TikTok account does not exist or is private."""
+
+
+class QuotaExhausted(MetricsApiError):
+    """The API plan's quota or the configured monthly budget is used up."""
+
+
+class RateLimited(MetricsApiError):
+    """The API kept answering 429 after every retry."""
+
+
+class ApiUnavailable(MetricsApiError):
+    """The API failed (5xx, timeouts, bad answers) after every retry."""
+
+
+class ApiRejected(MetricsApiError):
+    """The API refused the request for good (401/403: key or subscription)."""
+
+
+# --- tracking and schedule ----------------------------------------------------------------------
+class PostNotFound(CheckbackError):
+    """No tracked post matches what the user named."""
+
+
+class InvalidOffsets(CheckbackError):
+    """A check-back schedule that is not ascending, positive, at most 20 long and within 90 days."""
+
+
+class BudgetExceeded(CheckbackError):
+    """The month's API budget cannot cover what was asked."""
+
+
+# --- team data ----------------------------------------------------------------------------------
+class AccountNotFound(CheckbackError):
+    """No stored account has that username."""
+
+
+class ConversationNotFound(CheckbackError):
+    """No conversation with that participant."""
+
+
+class TemplateNotFound(CheckbackError):
+    """No message template has that name."""
+
+
+class InvalidTemplate(CheckbackError):
+    """A template uses a placeholder that does not exist, or is malformed."""
+
+
+class InvalidAction(CheckbackError):
+    """An action type or cap value that is not allowed."""
+
+
+class CapReached(CheckbackError):
+    """The account's daily or hourly cap for that action type is reached."""
+
+
+class InvalidInput(CheckbackError):
+    """A value given by the user is malformed."""
+
+
+# --- Discord ------------------------------------------------------------------------------------
+class GuildOnly(CheckbackError):
+    """A command that needs a server was used in a direct message."""
+
+
+class NotAdmin(CheckbackError):
+    """The member lacks Manage Server and the guild's admin role."""
+
+
+REPLIES: dict[type[CheckbackError], str] = {
+    CheckbackError: "{detail}",
+    ConfigError: "Configuration problem: {detail}",
+    DatabaseUnavailable: "The database is not reachable right now; try again in a moment.",
+    MigrationError: "Migration problem: {detail}",
+    MetricsApiError: "The metrics API failed: {detail}",
+    InvalidTikTokUrl: "That is not a TikTok video link: {detail}",
+    VideoUnavailable: "That video is deleted, private or does not exist.",
+    AccountUnavailable: "That TikTok account does not exist or is private.",
+    QuotaExhausted: "The metrics API quota is used up: {detail}",
+    RateLimited: "The metrics API is busy (rate limited); try again in a minute.",
+    ApiUnavailable: "The metrics API is not answering; try again later.",
+    ApiRejected: "The metrics API refused the request: {detail}",
+    PostNotFound: "No tracked post matches {detail}.",
+    InvalidOffsets: "That schedule is not valid: {detail}",
+    BudgetExceeded: "Not enough API budget left this month: {detail}",
+    AccountNotFound: "No account named {detail}.",
+    ConversationNotFound: "No conversation with {detail}.",
+    TemplateNotFound: "No template named {detail}.",
+    InvalidTemplate: "That template is not valid: {detail}",
+    InvalidAction: "Not a valid action or cap: {detail}",
+    CapReached: "The cap is reached: {detail}",
+    InvalidInput: "{detail}",
+    GuildOnly: "This command works only inside a server.",
+    NotAdmin: "Only admins (Manage Server, or the configured admin role) can do that.",
+}
+
+
+def user_message(err: CheckbackError) -> str:
+    """The reply for `err`: the template of its nearest class in REPLIES, filled with its facts."""
+    for cls in type(err).__mro__:
+        template = REPLIES.get(cls)
+        if template is not None:
+            try:
+                return template.format(detail=err.detail, **err.facts)
+            except (KeyError, IndexError):
+                return err.detail or template
+    return err.detail or "Something went wrong."

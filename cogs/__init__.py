@@ -1,0 +1,1 @@
+"""Discord slash-command groups: thin adapters over the services of `bot`."""

@@ -1,0 +1,97 @@
+"""Connection pools: the asyncpg pool (UTC, jsonb codec) and the embedded Postgres fallback."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from bot.errors import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+_embedded: Any = None
+
+
+def embedded_dsn(data_dir: str | Path = "./data", database: str = "postgres") -> str:
+    """Start (once) or reuse the embedded Postgres under `data_dir/postgres`; return its DSN.
+
+    The server keeps running after this process exits so the next command reuses it at once.
+    """
+    global _embedded
+    if _embedded is None:
+        import pgserver  # imported here: it is only needed when DATABASE_URL is unset
+
+        pgdata = Path(data_dir, "postgres").resolve()
+        pgdata.mkdir(parents=True, exist_ok=True)
+        log.info("starting embedded Postgres under %s", pgdata)
+        _embedded = pgserver.get_server(pgdata, cleanup_mode=None)
+    return str(_embedded.get_uri(database))
+
+
+def resolve_dsn(settings: Any) -> str:
+    """The DSN of DATABASE_URL, or of the embedded Postgres when it is unset."""
+    if settings.database_url is not None:
+        return str(settings.database_url.get_secret_value())
+    return embedded_dsn(settings.data_dir)
+
+
+def with_database(dsn: str, database: str) -> str:
+    """The same server as `dsn`, another database."""
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+def redact(dsn: str) -> str:
+    """A DSN fit for logs and error lines: no password."""
+    parts = urlsplit(dsn)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Every connection: json and jsonb as Python objects."""
+    for typename in ("jsonb", "json"):
+        await conn.set_type_codec(
+            typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
+        )
+
+
+async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
+    """One connection with the pool's session settings (UTC, json codecs)."""
+    try:
+        conn = await asyncpg.connect(dsn, server_settings={"timezone": "UTC"}, **kwargs)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise DatabaseUnavailable(f"cannot connect to {redact(dsn)}: {_reason(exc)}") from exc
+    await init_connection(conn)
+    return conn
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, **kwargs: Any) -> asyncpg.Pool:
+    """The process's pool: UTC sessions, json codecs; a connection failure is DatabaseUnavailable."""
+    try:
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            init=init_connection,
+            server_settings={"timezone": "UTC"},
+            **kwargs,
+        )
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise DatabaseUnavailable(f"cannot connect to {redact(dsn)}: {_reason(exc)}") from exc
+    assert pool is not None
+    return pool
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
