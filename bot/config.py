@@ -118,5 +118,9 @@ def load_settings(**overrides: object) -> Settings:
         name = str(err["loc"][0]).upper() if err["loc"] else "settings"
         msg = err["msg"].removeprefix("Value error, ")
         got = err.get("input")
-        shown = "" if name in ("DATABASE_URL", "DISCORD_TOKEN", "RAPIDAPI_KEY") or got is None else f" (got {got!r})"
+        shown = (
+            ""
+            if name in ("DATABASE_URL", "DISCORD_TOKEN", "RAPIDAPI_KEY") or got is None
+            else f" (got {got!r})"
+        )
         raise ConfigError(f"{name}: {msg}{shown}") from None

@@ -117,7 +117,7 @@ class NotAdmin(CheckbackError):
 REPLIES: dict[type[CheckbackError], str] = {
     CheckbackError: "{detail}",
     ConfigError: "Configuration problem: {detail}",
-    DatabaseUnavailable: "The database is not reachable right now; try again in a moment.",
+    DatabaseUnavailable: "The database is not reachable right now ({detail}); try again in a moment.",
     MigrationError: "Migration problem: {detail}",
     MetricsApiError: "The metrics API failed: {detail}",
     InvalidTikTokUrl: "That is not a TikTok video link: {detail}",

@@ -24,6 +24,11 @@ def embedded_dsn(data_dir: str | Path = "./data", database: str = "postgres") ->
     """
     global _embedded
     if _embedded is None:
+        import warnings
+
+        # pgserver narrates every step at INFO and warns about XDG_RUNTIME_DIR; neither helps a user.
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
+        warnings.filterwarnings("ignore", module="platformdirs")
         import pgserver  # imported here: it is only needed when DATABASE_URL is unset
 
         pgdata = Path(data_dir, "postgres").resolve()

@@ -1,0 +1,24 @@
+"""Operating commands: migrate (and later run and sandbox)."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.config import Settings
+from db.migrate import migrate
+from db.pool import resolve_dsn
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("migrate", help="apply pending database migrations (safe to run twice or at once)")
+    p.set_defaults(handler=cmd_migrate)
+
+
+async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    applied = await migrate(resolve_dsn(settings))
+    if applied:
+        for name in applied:
+            print(f"applied {name}")
+    else:
+        print("database is up to date; nothing to apply")
+    return 0

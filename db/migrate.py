@@ -1,0 +1,116 @@
+"""The migration runner: applies migrations/NNNN_name.sql in order, once each, under an advisory lock."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from bot.errors import MigrationError
+from db.pool import connect
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# One key for every Checkback database; two runners on one database wait for each other.
+LOCK_KEY = 0x43484B42  # "CHKB"
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The migration files in version order; a misnamed or duplicated version is an error."""
+    found: dict[str, Migration] = {}
+    for path in sorted(directory.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"{path.name} is not named NNNN_name.sql")
+        version = match.group(1)
+        if version in found:
+            raise MigrationError(
+                f"two migrations share version {version}: {found[version].name}, {path.name}"
+            )
+        found[version] = Migration(version, path.name, path.read_text(encoding="utf-8"))
+    return [found[v] for v in sorted(found)]
+
+
+async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply pending migrations; return the names applied (empty when up to date)."""
+    migrations = load_migrations(directory)
+    conn = await connect(dsn)
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)
+        try:
+            return await _apply_pending(conn, migrations)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
+    finally:
+        await conn.close()
+
+
+async def _apply_pending(conn: asyncpg.Connection, migrations: list[Migration]) -> list[str]:
+    await conn.execute(
+        """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    TEXT PRIMARY KEY,
+            name       TEXT NOT NULL,
+            checksum   TEXT NOT NULL,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )
+        """
+    )
+    applied = {
+        r["version"]: r for r in await conn.fetch("SELECT version, name, checksum FROM schema_migrations")
+    }
+    on_disk = {m.version for m in migrations}
+    for version, row in applied.items():
+        if version not in on_disk:
+            raise MigrationError(
+                f"{row['name']} is recorded as applied but its file is missing from {MIGRATIONS_DIR.name}/"
+            )
+    for m in migrations:
+        row = applied.get(m.version)
+        if row is not None and row["checksum"] != m.checksum:
+            raise MigrationError(
+                f"{m.name} was edited after it was applied (checksum differs); "
+                "restore the applied text and put the change in a new migration"
+            )
+
+    done: list[str] = []
+    for m in migrations:
+        if m.version in applied:
+            continue
+        log.info("applying migration %s", m.name)
+        try:
+            async with conn.transaction():
+                await conn.execute(m.sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                    m.version,
+                    m.name,
+                    m.checksum,
+                )
+        except asyncpg.PostgresError as exc:
+            raise MigrationError(f"{m.name} failed and was rolled back: {exc}") from exc
+        done.append(m.name)
+    return done
+
+
+async def applied_versions(conn: asyncpg.Connection) -> list[str]:
+    """Names of the applied migrations, oldest first."""
+    rows = await conn.fetch("SELECT name FROM schema_migrations ORDER BY version")
+    return [r["name"] for r in rows]

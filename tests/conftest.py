@@ -1,0 +1,105 @@
+"""Shared fixtures: a fresh, migrated database per test run on DATABASE_URL's server or the embedded one."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+
+from db.migrate import migrate
+from db.pool import connect, create_pool, embedded_dsn, with_database
+
+# Tables holding data (not configuration); `clean_db` empties them between tests.
+DATA_TABLES = (
+    "notification_outbox",
+    "guild_posts",
+    "guild_settings",
+    "social_media_post_analytics",
+    "social_media_post_hashtags",
+    "social_media_comments",
+    "social_media_messages",
+    "social_media_conversations",
+    "automation_actions",
+    "message_templates",
+    "social_media_posts",
+    "social_media_hashtags",
+    "social_media_accounts",
+    "api_usage_tracking",
+)
+
+
+def server_dsn() -> str:
+    """The server tests run on: DATABASE_URL's, else the embedded Postgres."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    return url if url else embedded_dsn(os.environ.get("DATA_DIR", "./data"))
+
+
+async def create_database(prefix: str = "checkback_test") -> str:
+    """A new empty database on the test server; returns its DSN."""
+    admin_dsn = server_dsn()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    conn = await connect(admin_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(admin_dsn, name)
+
+
+async def drop_database(dsn: str) -> None:
+    name = urlsplit(dsn).path.lstrip("/")
+    conn = await connect(with_database(dsn, "postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def dsn() -> AsyncIterator[str]:
+    """DSN of a fresh database with every migration applied; dropped after the run."""
+    url = await create_database()
+    await migrate(url)
+    yield url
+    await drop_database(url)
+
+
+@pytest.fixture(scope="session")
+async def pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await create_pool(dsn, max_size=20)
+    yield p
+    await p.close()
+
+
+async def truncate_data(pool: asyncpg.Pool, extra: tuple[str, ...] = ()) -> None:
+    tables = ", ".join(DATA_TABLES + extra)
+    await pool.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    # Caps edited by a test go back to the defaults the migration wrote into system_settings.
+    await pool.execute(
+        """
+        WITH gone AS (DELETE FROM action_caps)
+        INSERT INTO action_caps (account_id, action_type, daily_limit, hourly_limit, updated_by)
+        SELECT NULL, kind, (caps ->> 'daily')::int, (caps ->> 'hourly')::int, 'migration'
+        FROM system_settings, jsonb_each(setting_value) AS e(kind, caps)
+        WHERE setting_key = 'automation_rate_limits'
+        """
+    )
+
+
+@pytest.fixture
+async def clean_db(pool: asyncpg.Pool) -> asyncpg.Pool:
+    """The session database with every data table emptied; returns the pool."""
+    await truncate_data(pool)
+    return pool
+
+
+@pytest.fixture
+async def scratch_dsn() -> AsyncIterator[str]:
+    """A brand-new, unmigrated database for tests of migrations themselves."""
+    url = await create_database("checkback_scratch")
+    yield url
+    await drop_database(url)
