@@ -166,7 +166,10 @@ BEGIN
         IF v_level IS NOT NULL THEN
             INSERT INTO notification_outbox (kind, payload, dedupe_key)
             VALUES ('cap_alert',
-                    jsonb_build_object('account_id', p_account_id, 'action_type', p_action_type,
+                    jsonb_build_object('account_id', p_account_id,
+                                       'account', (SELECT username FROM social_media_accounts
+                                                   WHERE id = p_account_id),
+                                       'action_type', p_action_type,
                                        'level', v_level, 'count', v_day_count, 'daily_limit', v_daily,
                                        'date', v_today, 'at', now()),
                     format('cap:%s:%s:%s:%s', p_account_id, p_action_type, v_today, v_level))
