@@ -165,11 +165,15 @@ class UserInfo(ApiModel):
     verified: Flag = False
     private: Flag = Field(default=False, validation_alias=AliasChoices("private", "privateAccount"))
     sec_uid: OptionalText = Field(default=None, validation_alias=AliasChoices("sec_uid", "secUid"))
-    follower_count: Count = Field(default=None, validation_alias=AliasChoices("follower_count", "followerCount"))
+    follower_count: Count = Field(
+        default=None, validation_alias=AliasChoices("follower_count", "followerCount")
+    )
     following_count: Count = Field(
         default=None, validation_alias=AliasChoices("following_count", "followingCount")
     )
-    heart_count: Count = Field(default=None, validation_alias=AliasChoices("heart_count", "heartCount", "heart"))
+    heart_count: Count = Field(
+        default=None, validation_alias=AliasChoices("heart_count", "heartCount", "heart")
+    )
     video_count: Count = Field(default=None, validation_alias=AliasChoices("video_count", "videoCount"))
     digg_count: Count = Field(default=None, validation_alias=AliasChoices("digg_count", "diggCount"))
 
@@ -192,9 +196,13 @@ class UserSummary(ApiModel):
     signature: Text = ""
     avatar: OptionalText = Field(
         default=None,
-        validation_alias=AliasChoices("avatar", "avatar_thumb", "avatarThumb", "avatar_larger", "avatarLarger"),
+        validation_alias=AliasChoices(
+            "avatar", "avatar_thumb", "avatarThumb", "avatar_larger", "avatarLarger"
+        ),
     )
-    follower_count: Count = Field(default=None, validation_alias=AliasChoices("follower_count", "followerCount"))
+    follower_count: Count = Field(
+        default=None, validation_alias=AliasChoices("follower_count", "followerCount")
+    )
     following_count: Count = Field(
         default=None, validation_alias=AliasChoices("following_count", "followingCount")
     )

@@ -84,12 +84,16 @@ def parse_video_url(text: str) -> VideoRef:
     if host in SHORT_HOSTS:
         code = parts.path.strip("/")
         if not _SHORT_CODE_RE.fullmatch(code):
-            raise InvalidTikTokUrl(f"{shown} is not a complete TikTok short link (like https://vm.tiktok.com/ZM1234abc/)")
+            raise InvalidTikTokUrl(
+                f"{shown} is not a complete TikTok short link (like https://vm.tiktok.com/ZM1234abc/)"
+            )
         return VideoRef(url=f"https://{host}/{code}/", kind="short")
 
     if not host:
         raise InvalidTikTokUrl(f"{shown} has no web address; paste one like {EXAMPLE}")
-    raise InvalidTikTokUrl(f"{shown} is not on tiktok.com (host {_shown(host, 60)}); paste one like {EXAMPLE}")
+    raise InvalidTikTokUrl(
+        f"{shown} is not on tiktok.com (host {_shown(host, 60)}); paste one like {EXAMPLE}"
+    )
 
 
 def _looks_like_host_port(candidate: str) -> bool:
