@@ -68,7 +68,9 @@ def build(
     schema: list[dict[str, Any]] = command.get("options") or []
     nest: list[dict[str, Any]] = []  # the subcommand group/subcommand option dicts, outermost first
     for depth, part in enumerate(parts[1:], start=1):
-        sub = next((o for o in schema if o["name"] == part and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)), None)
+        sub = next(
+            (o for o in schema if o["name"] == part and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)), None
+        )
         if sub is None:
             subs = [o["name"] for o in schema if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)]
             where = " ".join(parts[:depth])
@@ -125,7 +127,9 @@ def _leaf_options(
     if focused is not None:
         spec = by_name.get(focused)
         if spec is None:
-            raise InvalidInvocation(f"/{path} has no option {focused!r} to autocomplete (it has: {list(by_name)})")
+            raise InvalidInvocation(
+                f"/{path} has no option {focused!r} to autocomplete (it has: {list(by_name)})"
+            )
         if not spec.get("autocomplete"):
             raise InvalidInvocation(f"option {focused!r} of /{path} was not registered with autocomplete")
     else:

@@ -83,20 +83,26 @@ def check_embed(index: int, embed: dict[str, Any]) -> tuple[list[FieldError], in
     fields = embed.get("fields") or []
     if len(fields) > MAX_FIELDS:
         errors.append(
-            FieldError(base + ("fields",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FIELDS} or fewer in length.")
+            FieldError(
+                base + ("fields",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FIELDS} or fewer in length."
+            )
         )
     for n, fld in enumerate(fields):
         name, value = fld.get("name"), fld.get("value")
         if not name or not value:
             # Discord refuses empty field names and values outright.
             missing = "name" if not name else "value"
-            errors.append(FieldError(base + ("fields", n, missing), "BASE_TYPE_REQUIRED", "This field is required"))
+            errors.append(
+                FieldError(base + ("fields", n, missing), "BASE_TYPE_REQUIRED", "This field is required")
+            )
         text(("fields", n, "name"), name, MAX_FIELD_NAME)
         text(("fields", n, "value"), value, MAX_FIELD_VALUE)
     return errors, total
 
 
-def check_message(body: dict[str, Any], *, files: int = 0, require_something: bool = True) -> list[FieldError]:
+def check_message(
+    body: dict[str, Any], *, files: int = 0, require_something: bool = True
+) -> list[FieldError]:
     """Errors Discord would answer for a message create/edit body (channel, webhook or interaction)."""
     errors: list[FieldError] = []
     content = body.get("content")
@@ -114,7 +120,9 @@ def check_message(body: dict[str, Any], *, files: int = 0, require_something: bo
     if total > MAX_EMBED_TOTAL:
         errors.append(
             FieldError(
-                ("embeds",), "MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {MAX_EMBED_TOTAL}"
+                ("embeds",),
+                "MAX_EMBED_SIZE_EXCEEDED",
+                f"Embed size exceeds maximum size of {MAX_EMBED_TOTAL}",
             )
         )
     if files > MAX_ATTACHMENTS:
@@ -131,7 +139,9 @@ def check_components(rows: list[dict[str, Any]]) -> list[FieldError]:
     errors: list[FieldError] = []
     if len(rows) > MAX_ACTION_ROWS:
         errors.append(
-            FieldError(("components",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_ACTION_ROWS} or fewer in length.")
+            FieldError(
+                ("components",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_ACTION_ROWS} or fewer in length."
+            )
         )
     for r, row in enumerate(rows):
         items = row.get("components") or []
@@ -150,7 +160,9 @@ def check_components(rows: list[dict[str, Any]]) -> list[FieldError]:
     return errors
 
 
-def check_choices(choices: list[dict[str, Any]], path: tuple[str | int, ...] = ("data", "choices")) -> list[FieldError]:
+def check_choices(
+    choices: list[dict[str, Any]], path: tuple[str | int, ...] = ("data", "choices")
+) -> list[FieldError]:
     """Autocomplete results and declared option choices: at most 25, names and strings at most 100."""
     errors: list[FieldError] = []
     if len(choices) > MAX_CHOICES:
@@ -165,7 +177,9 @@ def check_commands(commands: list[dict[str, Any]], *, is_global: bool) -> list[F
     """A bulk overwrite of application commands."""
     errors: list[FieldError] = []
     if is_global and len(commands) > MAX_GLOBAL_COMMANDS:
-        errors.append(FieldError((), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_GLOBAL_COMMANDS} or fewer in length."))
+        errors.append(
+            FieldError((), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_GLOBAL_COMMANDS} or fewer in length.")
+        )
     seen: set[tuple[str, int]] = set()
     for n, cmd in enumerate(commands):
         kind = cmd.get("type", 1)
@@ -177,11 +191,15 @@ def check_commands(commands: list[dict[str, Any]], *, is_global: bool) -> list[F
     return errors
 
 
-def _check_command_like(path: tuple[str | int, ...], item: dict[str, Any], *, slash: bool) -> list[FieldError]:
+def _check_command_like(
+    path: tuple[str | int, ...], item: dict[str, Any], *, slash: bool
+) -> list[FieldError]:
     errors: list[FieldError] = []
     name = item.get("name", "")
     if slash and (not COMMAND_NAME.match(name) or name != name.lower()):
-        errors.append(FieldError(path + ("name",), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"))
+        errors.append(
+            FieldError(path + ("name",), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+        )
     description = item.get("description", "")
     if slash and not 1 <= len(description) <= MAX_COMMAND_DESCRIPTION:
         errors.append(
@@ -194,7 +212,9 @@ def _check_command_like(path: tuple[str | int, ...], item: dict[str, Any], *, sl
     options = item.get("options") or []
     if len(options) > MAX_OPTIONS:
         errors.append(
-            FieldError(path + ("options",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_OPTIONS} or fewer in length.")
+            FieldError(
+                path + ("options",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_OPTIONS} or fewer in length."
+            )
         )
     seen_optional = False
     for n, opt in enumerate(options):

@@ -1,5 +1,8 @@
 """What the emulator remembers for tests to assert on: messages, interactions, requests, violations."""
 
+# The test-driving API takes timeout= on purpose: a timeout error names what the test waited for.
+# ruff: noqa: ASYNC109
+
 from __future__ import annotations
 
 import asyncio
@@ -125,7 +128,9 @@ class Message:
             self.components = list(body["components"] or [])
         if "flags" in body and body["flags"] is not None:
             # An edit can only touch suppress-embeds; ephemerality is fixed when the message is made.
-            self.flags = (self.flags & EPHEMERAL) | (int(body["flags"]) & ~EPHEMERAL) if edit else int(body["flags"])
+            self.flags = (
+                (self.flags & EPHEMERAL) | (int(body["flags"]) & ~EPHEMERAL) if edit else int(body["flags"])
+            )
         if edit:
             keep = body.get("attachments")
             if keep is not None:
@@ -237,7 +242,9 @@ class Interaction:
         await self.response(timeout)
         if self.callbacks[0].type == 8:
             raise TypeError("an autocomplete interaction has choices, not a message: use .choices")
-        return await self._notifier.wait_until(lambda: self._visible, timeout, f"the message answering {self!r}")
+        return await self._notifier.wait_until(
+            lambda: self._visible, timeout, f"the message answering {self!r}"
+        )
 
     async def wait_for_followups(self, count: int, timeout: float = 5.0) -> list[Message]:
         return await self._notifier.wait_until(
