@@ -1,0 +1,85 @@
+"""The one place slash-command errors become replies: ephemeral, and safe after a deferral."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+from bot.errors import CheckbackError, DatabaseUnavailable, GuildOnly, NotAdmin, user_message
+
+log = logging.getLogger(__name__)
+
+
+class AdminOnly(app_commands.CheckFailure):
+    """Raised by the admin check; carries the domain error so the reply comes from one table."""
+
+    def __init__(self) -> None:
+        super().__init__("admin only")
+        self.domain = NotAdmin()
+
+
+def reply_for(error: BaseException) -> tuple[str, str | None]:
+    """The text a user sees for `error`, and a reference when it was unexpected (logged with it)."""
+    original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
+    if isinstance(error, AdminOnly):
+        return user_message(error.domain), None
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return user_message(GuildOnly()), None
+    if isinstance(original, CheckbackError):
+        return original.user_message, None
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s.", None
+    if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
+        return str(error), None
+    if _is_database_outage(original):
+        return user_message(DatabaseUnavailable("database connection lost")), None
+    return "", secrets.token_hex(4)
+
+
+def _is_database_outage(error: BaseException) -> bool:
+    import asyncpg
+
+    return isinstance(
+        error,
+        ConnectionError
+        | OSError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.ConnectionDoesNotExistError
+        | asyncpg.AdminShutdownError,
+    )
+
+
+async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """Reply ephemerally whether or not the interaction was already answered or deferred."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id)
+
+
+class CheckbackTree(app_commands.CommandTree):
+    """Command tree whose on_error turns every failure into one ephemeral reply."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        text, ref = reply_for(error)
+        if ref is not None:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            original = getattr(error, "original", error)
+            log.error(
+                "unexpected error in /%s (ref %s)",
+                command,
+                ref,
+                exc_info=(type(original), original, original.__traceback__),
+                extra={"ref": ref, "command": command},
+            )
+            text = (
+                f"Something went wrong on our side. Reference: `{ref}` (the operator's log has the details)."
+            )
+        await send_ephemeral(interaction, text)
