@@ -1,0 +1,262 @@
+"""Automation caps: show and set them, take an atomic action slot, record how an action went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+
+from bot.errors import AccountNotFound, CapReached, InvalidAction, InvalidInput
+from db import accounts as db_accounts
+from db import actions as db_actions
+from db.actions import ACTION_TYPES, TARGET_TYPES, TRIGGERS, ActionRecord, Cap
+
+# Caps beyond this are surely a typo (no TikTok account acts a million times a day).
+MAX_CAP = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class LimitLine:
+    """One action type's cap in force and, for an account, its usage in the current UTC day and hour."""
+
+    action_type: str
+    daily_limit: int | None
+    hourly_limit: int | None
+    is_default: bool
+    today: int | None = None
+    this_hour: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsReport:
+    """What `limits show` prints: account None means the defaults every account without its own cap uses."""
+
+    account: str | None
+    account_id: int | None
+    day: date
+    hour: int
+    lines: list[LimitLine]
+
+
+class LimitsService:
+    """Caps and usage per account and action type.
+
+    Days and hours are Postgres's UTC ones (now() AT TIME ZONE 'UTC'), the same clock the atomic
+    try_record_action counts by, so what is shown always agrees with what is enforced; no Python clock.
+    """
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def show(self, account: str | int | None = None) -> LimitsReport:
+        async with self._pool.acquire() as conn:
+            account_id, name = await _resolve(conn, account) if account is not None else (None, None)
+            day, hour = await db_actions.utc_day_and_hour(conn)
+            caps = {c.action_type: c for c in await db_actions.caps_in_force(conn, account_id)}
+            used = await db_actions.usage(conn, account_id) if account_id is not None else {}
+        lines = []
+        # Action types used today without any cap are listed too, so nothing done goes unseen.
+        for action in sorted(caps.keys() | used.keys(), key=_action_order):
+            cap = caps.get(action)
+            use = used.get(action)
+            lines.append(
+                LimitLine(
+                    action_type=action,
+                    daily_limit=cap.daily_limit if cap else None,
+                    hourly_limit=cap.hourly_limit if cap else None,
+                    is_default=cap.is_default if cap else True,
+                    today=(use.today if use else 0) if account_id is not None else None,
+                    this_hour=(use.this_hour if use else 0) if account_id is not None else None,
+                )
+            )
+        return LimitsReport(account=name, account_id=account_id, day=day, hour=hour, lines=lines)
+
+    async def set_cap(
+        self,
+        action: str,
+        daily: int,
+        hourly: int | None = None,
+        account: str | int | None = None,
+        *,
+        by: str | None = None,
+    ) -> Cap:
+        """Sets the daily (and hourly) cap of one action type, for one account or the default for all.
+
+        hourly None keeps the hourly cap now in force for that account and action, lowered to the daily
+        cap when it is higher (an hourly cap above the daily one could never bind).
+        """
+        action = _check_action(action)
+        for label, value in (("daily", daily), ("hourly", hourly)):
+            if value is not None and not (0 <= value <= MAX_CAP):
+                raise InvalidAction(f"the {label} cap must be between 0 and {MAX_CAP} (got {value})")
+        if hourly is not None and hourly > daily:
+            raise InvalidAction(f"the hourly cap ({hourly}) cannot exceed the daily cap ({daily})")
+        async with self._pool.acquire() as conn, conn.transaction():
+            account_id = (await _resolve(conn, account))[0] if account is not None else None
+            if hourly is None:
+                current = await db_actions.cap_in_force(conn, account_id, action)
+                if current is not None and current.hourly_limit is not None:
+                    hourly = min(current.hourly_limit, daily)
+            return await db_actions.set_cap(
+                conn,
+                account_id=account_id,
+                action_type=action,
+                daily_limit=daily,
+                hourly_limit=hourly,
+                updated_by=by,
+            )
+
+    async def try_record_action(
+        self,
+        account: str | int,
+        action: str,
+        *,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        content_text: str | None = None,
+        triggered_by: str = "workflow",
+    ) -> int | None:
+        """Records the action if the caps allow and returns its id; None (nothing recorded) at a cap."""
+        action = _check_action(action)
+        if target_type is not None and target_type not in TARGET_TYPES:
+            raise InvalidInput(f"unknown target type {target_type!r}; one of {', '.join(TARGET_TYPES)}")
+        if triggered_by not in TRIGGERS:
+            raise InvalidInput(f"unknown trigger {triggered_by!r}; one of {', '.join(TRIGGERS)}")
+        async with self._pool.acquire() as conn:
+            account_id, _ = await _resolve(conn, account)
+            return await db_actions.try_record_action(
+                conn,
+                account_id,
+                action,
+                target_type=target_type,
+                target_id=target_id,
+                content_text=content_text,
+                triggered_by=triggered_by,
+            )
+
+    async def take_slot(
+        self,
+        account: str | int,
+        action: str,
+        *,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        content_text: str | None = None,
+        triggered_by: str = "workflow",
+    ) -> int:
+        """Like try_record_action, but a reached cap raises CapReached saying which cap and the counts."""
+        action_id = await self.try_record_action(
+            account,
+            action,
+            target_type=target_type,
+            target_id=target_id,
+            content_text=content_text,
+            triggered_by=triggered_by,
+        )
+        if action_id is not None:
+            return action_id
+        async with self._pool.acquire() as conn:
+            account_id, name = await _resolve(conn, account)
+            cap = await db_actions.cap_in_force(conn, account_id, action)
+            use = (await db_actions.usage(conn, account_id)).get(action)
+        today = use.today if use else 0
+        this_hour = use.this_hour if use else 0
+        if cap is not None and cap.hourly_limit is not None and today < cap.daily_limit:
+            detail = f"{action} for {name}: {this_hour}/{cap.hourly_limit} this hour (UTC)"
+        else:
+            daily = cap.daily_limit if cap else 0
+            detail = f"{action} for {name}: {today}/{daily} today (UTC)"
+        raise CapReached(detail, account=name, action_type=action)
+
+    async def record_failure(
+        self,
+        action_id: int,
+        error_message: str,
+        error_code: str | None = None,
+        *,
+        execution_time_ms: int | None = None,
+    ) -> None:
+        """Marks a recorded action as failed. It keeps its slot: the attempt counted against the cap."""
+        async with self._pool.acquire() as conn:
+            found = await db_actions.record_outcome(
+                conn,
+                action_id,
+                success=False,
+                error_message=error_message,
+                error_code=error_code,
+                execution_time_ms=execution_time_ms,
+            )
+        if not found:
+            raise InvalidInput(f"no recorded action has id {action_id}")
+
+    async def recent_actions(
+        self, account: str | int | None = None, action: str | None = None, limit: int = 20
+    ) -> list[ActionRecord]:
+        if not 1 <= limit <= 500:
+            raise InvalidInput("limit must be between 1 and 500")
+        if action is not None:
+            action = _check_action(action)
+        async with self._pool.acquire() as conn:
+            account_id = (await _resolve(conn, account))[0] if account is not None else None
+            return await db_actions.recent_actions(
+                conn, account_id=account_id, action_type=action, limit=limit
+            )
+
+
+def _check_action(action: str) -> str:
+    name = action.strip().lower()
+    if name not in ACTION_TYPES:
+        raise InvalidAction(f"unknown action type {action!r}; one of {', '.join(ACTION_TYPES)}")
+    return name
+
+
+def _action_order(action: str) -> tuple[int, str]:
+    return (ACTION_TYPES.index(action) if action in ACTION_TYPES else len(ACTION_TYPES), action)
+
+
+async def _resolve(conn: asyncpg.Connection, account: str | int) -> tuple[int, str]:
+    """(id, username) of an account named by username or given by id; AccountNotFound otherwise."""
+    if isinstance(account, int):
+        found = await db_accounts.get_account(conn, account)
+        if found is None:
+            raise AccountNotFound(f"#{account}")
+    else:
+        found = await db_accounts.get_account_by_username(conn, account)
+        if found is None:
+            raise AccountNotFound(account.strip() or "(empty)")
+    return found.id, found.username
+
+
+def bar(count: int, limit: int | None, width: int = 10) -> str:
+    """A text gauge of count against limit: '████░░░░░░'. No limit: blank; a zero cap is full."""
+    if limit is None:
+        return " " * width
+    filled = width if limit <= 0 else min(width, round(width * count / limit))
+    return "█" * filled + "░" * (width - filled)
+
+
+def render_report(report: LimitsReport) -> str:
+    """The report as aligned plain text (monospace), one line per action type."""
+    if report.account is None:
+        head = f"Default caps (accounts without their own), UTC day {report.day.isoformat()}:"
+    else:
+        head = f"Caps for {report.account}, UTC day {report.day.isoformat()} hour {report.hour:02d}:"
+    if not report.lines:
+        return head + "\n  (no caps set)"
+    width = max(len(line.action_type) for line in report.lines)
+    out = [head]
+    for line in report.lines:
+        daily = "-" if line.daily_limit is None else str(line.daily_limit)
+        hourly = "-" if line.hourly_limit is None else str(line.hourly_limit)
+        source = "" if line.is_default else "  (account cap)"
+        if line.today is None:
+            out.append(f"  {line.action_type:<{width}}  {daily:>7} a day  {hourly:>6} an hour{source}")
+        else:
+            today = f"{line.today}/{daily}"
+            hour = f"{line.this_hour}/{hourly}"
+            out.append(
+                f"  {line.action_type:<{width}}  {today:>9} today  {bar(line.today, line.daily_limit)}"
+                f"  {hour:>7} this hour{source}"
+            )
+    return "\n".join(out)

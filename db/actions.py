@@ -1,0 +1,221 @@
+"""SQL about automation actions and their caps: the atomic slot, outcomes, caps and usage per UTC day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+# The action types automation_actions accepts (its CHECK constraint).
+ACTION_TYPES = ("like", "comment", "follow", "unfollow", "message", "search", "view")
+TARGET_TYPES = ("video", "user", "hashtag", "sound", "conversation")
+TRIGGERS = ("manual", "scheduled", "auto_reply", "workflow")
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """The cap in force for one action type: the account's own row, else the default (account_id None)."""
+
+    action_type: str
+    daily_limit: int
+    hourly_limit: int | None
+    account_id: int | None
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.account_id is None
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """One account's actions of one type in the current UTC day and hour."""
+
+    action_type: str
+    today: int
+    this_hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    id: int
+    account_id: int | None
+    account_username: str | None
+    action_type: str
+    target_type: str | None
+    target_id: str | None
+    content_text: str | None
+    success: bool | None
+    error_message: str | None
+    error_code: str | None
+    triggered_by: str | None
+    action_date: date | None
+    action_hour: int | None
+    created_at: datetime | None
+
+
+async def utc_day_and_hour(conn: asyncpg.Connection) -> tuple[date, int]:
+    """The database's current UTC date and hour, the same clock try_record_action counts by."""
+    row = await conn.fetchrow(
+        """
+        SELECT (now() AT TIME ZONE 'UTC')::date AS day,
+               EXTRACT(HOUR FROM (now() AT TIME ZONE 'UTC'))::integer AS hour
+        """
+    )
+    return row["day"], row["hour"]
+
+
+async def caps_in_force(conn: asyncpg.Connection, account_id: int | None) -> list[Cap]:
+    """Per action type, the account's own cap where it has one, else the default; None: defaults only."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT ON (action_type)
+               action_type, daily_limit, hourly_limit, account_id, updated_at, updated_by
+        FROM action_caps
+        WHERE account_id = $1 OR account_id IS NULL
+        ORDER BY action_type, account_id NULLS LAST
+        """,
+        account_id,
+    )
+    return [Cap(**dict(r)) for r in rows]
+
+
+async def cap_in_force(conn: asyncpg.Connection, account_id: int | None, action_type: str) -> Cap | None:
+    row = await conn.fetchrow(
+        """
+        SELECT action_type, daily_limit, hourly_limit, account_id, updated_at, updated_by
+        FROM action_caps
+        WHERE action_type = $2 AND (account_id = $1 OR account_id IS NULL)
+        ORDER BY account_id NULLS LAST
+        LIMIT 1
+        """,
+        account_id,
+        action_type,
+    )
+    return Cap(**dict(row)) if row else None
+
+
+async def usage(conn: asyncpg.Connection, account_id: int) -> dict[str, Usage]:
+    """Counts per action type for the current UTC day and hour (never the session's time zone)."""
+    rows = await conn.fetch(
+        """
+        WITH utc AS (
+            SELECT (now() AT TIME ZONE 'UTC')::date AS day,
+                   EXTRACT(HOUR FROM (now() AT TIME ZONE 'UTC'))::integer AS hour
+        )
+        SELECT a.action_type,
+               count(*)::integer                                     AS today,
+               (count(*) FILTER (WHERE a.action_hour = utc.hour))::integer AS this_hour
+        FROM automation_actions a, utc
+        WHERE a.account_id = $1 AND a.action_date = utc.day
+        GROUP BY a.action_type
+        """,
+        account_id,
+    )
+    return {r["action_type"]: Usage(r["action_type"], r["today"], r["this_hour"]) for r in rows}
+
+
+async def set_cap(
+    conn: asyncpg.Connection,
+    *,
+    account_id: int | None,
+    action_type: str,
+    daily_limit: int,
+    hourly_limit: int | None,
+    updated_by: str | None,
+) -> Cap:
+    row = await conn.fetchrow(
+        """
+        INSERT INTO action_caps (account_id, action_type, daily_limit, hourly_limit, updated_by)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (account_id, action_type) DO UPDATE SET
+            daily_limit  = EXCLUDED.daily_limit,
+            hourly_limit = EXCLUDED.hourly_limit,
+            updated_by   = EXCLUDED.updated_by,
+            updated_at   = now()
+        RETURNING action_type, daily_limit, hourly_limit, account_id, updated_at, updated_by
+        """,
+        account_id,
+        action_type,
+        daily_limit,
+        hourly_limit,
+        updated_by,
+    )
+    return Cap(**dict(row))
+
+
+async def try_record_action(
+    conn: asyncpg.Connection,
+    account_id: int,
+    action_type: str,
+    *,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    content_text: str | None = None,
+    triggered_by: str = "workflow",
+) -> int | None:
+    """The atomic slot (DESIGN.md §4): the new action's id, or None when a cap is reached."""
+    return await conn.fetchval(
+        "SELECT try_record_action($1, $2, $3, $4, $5, $6)",
+        account_id,
+        action_type,
+        target_type,
+        target_id,
+        content_text,
+        triggered_by,
+    )
+
+
+async def record_outcome(
+    conn: asyncpg.Connection,
+    action_id: int,
+    *,
+    success: bool,
+    error_message: str | None = None,
+    error_code: str | None = None,
+    execution_time_ms: int | None = None,
+) -> bool:
+    """Stores how a recorded action went; False when no action has that id."""
+    status = await conn.execute(
+        """
+        UPDATE automation_actions
+           SET success = $2, error_message = $3, error_code = $4,
+               execution_time_ms = coalesce($5, execution_time_ms)
+         WHERE id = $1
+        """,
+        action_id,
+        success,
+        error_message,
+        error_code,
+        execution_time_ms,
+    )
+    return status.endswith(" 1")
+
+
+async def recent_actions(
+    conn: asyncpg.Connection,
+    *,
+    account_id: int | None = None,
+    action_type: str | None = None,
+    limit: int = 20,
+) -> list[ActionRecord]:
+    """Newest first; each filter applies only when given."""
+    rows = await conn.fetch(
+        """
+        SELECT a.id, a.account_id, acc.username AS account_username, a.action_type, a.target_type,
+               a.target_id, a.content_text, a.success, a.error_message, a.error_code, a.triggered_by,
+               a.action_date, a.action_hour, a.created_at
+        FROM automation_actions a
+        LEFT JOIN social_media_accounts acc ON acc.id = a.account_id
+        WHERE ($1::integer IS NULL OR a.account_id = $1)
+          AND ($2::text IS NULL OR a.action_type = $2)
+        ORDER BY a.created_at DESC, a.id DESC
+        LIMIT $3
+        """,
+        account_id,
+        action_type,
+        limit,
+    )
+    return [ActionRecord(**dict(r)) for r in rows]

@@ -1,0 +1,59 @@
+"""Fixtures for team data tests: services on the clean database, N separate connections, the real CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.limits import LimitsService
+from db.pool import connect
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def limits(clean_db: asyncpg.Pool) -> LimitsService:
+    return LimitsService(clean_db)
+
+
+@pytest.fixture
+async def fifty_connections(dsn: str) -> AsyncIterator[list[asyncpg.Connection]]:
+    """50 separate connections (not a pool's few), so 50 callers really race in Postgres."""
+    conns = [await connect(dsn) for _ in range(50)]
+    yield conns
+    await asyncio.gather(*(c.close() for c in conns))
+
+
+async def run_cli(
+    database_url: str, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in a child process against the test database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "LOG_"))}
+    env["DATABASE_URL"] = database_url
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else None,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate(stdin.encode() if stdin is not None else None)
+    return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
+
+
+async def clear_of_hour_boundary(conn: asyncpg.Connection) -> None:
+    """Waits out the last seconds of a UTC hour, so a race of 50 callers cannot straddle two hours."""
+    left = await conn.fetchval("SELECT 3600 - extract(epoch FROM now())::numeric % 3600")
+    if left < 3:
+        await asyncio.sleep(float(left) + 0.1)
