@@ -77,6 +77,9 @@ class GatewayConnection:
         if not self.ws.closed:
             await self.ws.close(code=code, message=message)
 
+    def cancel(self) -> None:
+        self._writer.cancel()
+
     async def finish(self) -> None:
         self._queue.put_nowait(None)
         with contextlib.suppress(asyncio.CancelledError):

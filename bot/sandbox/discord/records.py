@@ -21,6 +21,7 @@ T = TypeVar("T")
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
+POLL_INTERVAL = 0.02
 
 
 class Notifier:
@@ -46,7 +47,8 @@ class Notifier:
                 raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
             event = self._event
             try:
-                await asyncio.wait_for(event.wait(), remaining)
+                # Also re-check now and then: probes may look at state outside the emulator (the bot's).
+                await asyncio.wait_for(event.wait(), min(remaining, POLL_INTERVAL))
             except TimeoutError:
                 pass
 

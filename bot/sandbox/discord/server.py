@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v10"
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# The parsed request body, read once by the middleware so the request log can show it.
+BODY: web.RequestKey[Any] = web.RequestKey("body", object)
+FILES: web.RequestKey[dict[int, Attachment]] = web.RequestKey("files", dict)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -147,6 +150,9 @@ class DiscordEmulator:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        for conn in list(self._connections):
+            conn.cancel()  # handlers cancelled by the shutdown may not have reached their cleanup
+        self._connections.clear()
 
     async def __aenter__(self) -> DiscordEmulator:
         await self.start()
@@ -640,7 +646,7 @@ class DiscordEmulator:
         path = request.path[len(API_PREFIX) :]
         route = f"{request.method} {path}"
         body, files = await self._read_body(request)
-        request["body"], request["files"] = body, files
+        request[BODY], request[FILES] = body, files
 
         response: web.StreamResponse
         rule = next((r for r in self.rate_limits if not r.exhausted and r.route in route), None)
@@ -811,7 +817,7 @@ class DiscordEmulator:
         scope = self._command_scope(request)
         if isinstance(scope, web.Response):
             return scope
-        payload = request["body"] or []
+        payload = request[BODY] or []
         errors = limits.check_commands(payload, is_global=scope[1] is None)
         if errors:
             return self._invalid_body(request, errors)
@@ -827,7 +833,7 @@ class DiscordEmulator:
         scope = self._command_scope(request)
         if isinstance(scope, web.Response):
             return scope
-        cmd = request["body"] or {}
+        cmd = request[BODY] or {}
         errors = limits.check_commands([cmd], is_global=False)
         if errors:
             return self._invalid_body(request, errors)
@@ -893,10 +899,10 @@ class DiscordEmulator:
             if self.strict_deadlines:
                 return _unknown("interaction", 10062)
 
-        body = request["body"] or {}
+        body = request[BODY] or {}
         kind = int(body.get("type", 0))
         data: dict[str, Any] = body.get("data") or {}
-        files: dict[int, Attachment] = request["files"]
+        files: dict[int, Attachment] = request[FILES]
         allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}}[record.type]
         if kind not in allowed:
             if record.type == 4:
@@ -996,8 +1002,8 @@ class DiscordEmulator:
         record = self._interaction_for_webhook(request)
         if isinstance(record, web.Response):
             return record
-        body = request["body"] or {}
-        files: dict[int, Attachment] = request["files"]
+        body = request[BODY] or {}
+        files: dict[int, Attachment] = request[FILES]
         errors = limits.check_message(body, files=len(files))
         if errors:
             return self._invalid_body(request, errors)
@@ -1039,8 +1045,8 @@ class DiscordEmulator:
             message.deleted = True
             self._notifier.notify()
             return web.Response(status=204)
-        body = request["body"] or {}
-        files: dict[int, Attachment] = request["files"]
+        body = request[BODY] or {}
+        files: dict[int, Attachment] = request[FILES]
         errors = limits.check_message(body, files=len(files), require_something=False)
         if errors:
             return self._invalid_body(request, errors)
@@ -1092,8 +1098,8 @@ class DiscordEmulator:
             return found
         channel, bot_member = found
         perms = bot_member.permissions_in(channel)
-        body = dict(request["body"] or {})
-        files: dict[int, Attachment] = request["files"]
+        body = dict(request[BODY] or {})
+        files: dict[int, Attachment] = request[FILES]
         if not perms & Permissions.SEND_MESSAGES or (files and not perms & Permissions.ATTACH_FILES):
             self._violate("missing-permissions", request, f"bot cannot send in #{channel.name}")
             return error(403, "Missing Permissions", 50013)
@@ -1141,8 +1147,8 @@ class DiscordEmulator:
             return web.Response(status=204)
         if message.author.id != bot_member.id:
             return error(403, "Cannot edit a message authored by another user", 50005)
-        body = request["body"] or {}
-        files: dict[int, Attachment] = request["files"]
+        body = request[BODY] or {}
+        files: dict[int, Attachment] = request[FILES]
         errors = limits.check_message(body, files=len(files), require_something=False)
         if errors:
             return self._invalid_body(request, errors)
