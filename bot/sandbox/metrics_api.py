@@ -38,11 +38,12 @@ ROUTES = (
     "/challenge/search",
 )
 VideoState = Literal["public", "deleted", "private"]
-Fault = Literal["timeout", "error", "429", "limit"]
+Fault = Literal["timeout", "error", "429", "limit", "quota"]
 
 URL_FAILED = "Url parsing is failed! Please check url."
 PRIVATE_VIDEO = "This video is private or unavailable."
 PROVIDER_LIMIT = "Free Api Limit: 1 request/second."
+MONTHLY_QUOTA = "You have exceeded the MONTHLY quota for Requests on your current plan, BASIC."
 CDN = "https://cdn.sim.invalid"  # .invalid never resolves: nothing can fetch these by accident
 
 _VIDEO_PATH_RE = re.compile(r"/(?:video|photo)/(\d{1,25})")
@@ -173,7 +174,7 @@ class MetricsSimulator:
       require_key    None, or the x-rapidapi-key it demands: 401 without one, 403 with another
     `fail_next(n, kind)` queues faults for the next n requests, before the random ones.
     Counters: `calls`, `calls_by_route`, `sent_429`, `rate_limited`, `sent_errors`, `sent_timeouts`,
-    `sent_rejected`, and `requests` (a log of SimRequest).
+    `sent_rejected`, `max_in_flight`, and `requests` (a log of SimRequest).
     """
 
     def __init__(
@@ -220,6 +221,7 @@ class MetricsSimulator:
         self._stopping = asyncio.Event()
         self.base_url: str | None = None
         self.requests: deque[SimRequest] = deque(maxlen=log_size)
+        self.in_flight = 0
         self.reset_counters()
 
     # --- knobs and counters ------------------------------------------------------------------------
@@ -245,6 +247,7 @@ class MetricsSimulator:
         self.sent_errors = 0
         self.sent_timeouts = 0
         self.sent_rejected = 0
+        self.max_in_flight = self.in_flight
         self.requests.clear()
 
     def counters(self) -> dict[str, Any]:
@@ -257,10 +260,12 @@ class MetricsSimulator:
             "sent_errors": self.sent_errors,
             "sent_timeouts": self.sent_timeouts,
             "sent_rejected": self.sent_rejected,
+            "max_in_flight": self.max_in_flight,
         }
 
     def fail_next(self, count: int = 1, kind: Fault | int = "error") -> None:
-        """The next `count` requests fail this way: "timeout", "error" (503), "429", "limit", or a status."""
+        """The next `count` requests fail this way: "timeout", "error" (503), "429", "limit" (HTTP 200 code -1
+        throttle), "quota" (RapidAPI's monthly-quota 429), or an HTTP status."""
         self._forced.extend([kind] * count)
 
     # --- the world: videos and accounts -------------------------------------------------------------
@@ -478,7 +483,12 @@ class MetricsSimulator:
         route = request.path
         self.calls += 1
         self.calls_by_route[route] += 1
-        response = await self._answer(request, route)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            response = await self._answer(request, route)
+        finally:
+            self.in_flight -= 1
         self.requests.append(SimRequest(arrived, route, response.status))
         return response
 
@@ -521,6 +531,9 @@ class MetricsSimulator:
             return _gateway(fault, f"HTTP {fault}")
         if fault == "limit":
             return _envelope(-1, PROVIDER_LIMIT, [])
+        if fault == "quota":
+            self.sent_429 += 1
+            return _gateway(429, MONTHLY_QUOTA)
 
         now = self.clock.now()
         q = request.query
