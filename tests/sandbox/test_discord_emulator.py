@@ -69,6 +69,11 @@ class Confirm(discord.ui.View):
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Confirm]) -> None:
         await interaction.response.edit_message(content=f"confirmed by {interaction.user.name}", view=None)
 
+    @discord.ui.button(label="Later", custom_id="later")
+    async def later(self, interaction: discord.Interaction, button: discord.ui.Button[Confirm]) -> None:
+        await interaction.response.defer()  # type 6: update the message later
+        await interaction.edit_original_response(content="postponed", view=None)
+
 
 @app_commands.command(description="Ask for confirmation with a button")
 async def panel(interaction: discord.Interaction) -> None:
@@ -81,6 +86,15 @@ async def announce(interaction: discord.Interaction, channel: discord.TextChanne
     chart = discord.File(io.BytesIO(b"\x89PNG fake chart"), "chart.png")
     await channel.send(content="heads up", embed=embed, file=chart)
     await interaction.response.send_message(f"posted in {channel.mention}", ephemeral=True)
+
+
+@app_commands.command(description="Defer, edit the original, then follow up")
+async def tracked(interaction: discord.Interaction) -> None:
+    await interaction.response.defer()
+    original = await interaction.original_response()
+    assert original.id  # GET @original answers the placeholder
+    await interaction.edit_original_response(content="3 posts tracked")
+    await interaction.followup.send("page 2 of 2")
 
 
 @app_commands.command(description="Answer after a pause")
@@ -107,7 +121,8 @@ class ProbeBot(commands.Bot):
         self.readies = 0
 
     async def setup_hook(self) -> None:
-        for command in (ping, report, untrack, panel, announce, slow, config):
+        command: app_commands.Command
+        for command in (ping, report, untrack, panel, announce, slow, config, tracked):
             self.tree.add_command(command)
         self.tree.add_command(limits_group, guild=discord.Object(self.guild_id))
         await self.tree.sync()
@@ -170,7 +185,7 @@ async def test_command_registration_is_recorded(
     emulator: DiscordEmulator, world: World, probe: ProbeBot
 ) -> None:
     global_names = {c["name"] for c in emulator.commands()}
-    assert global_names == {"ping", "report", "untrack", "panel", "announce", "slow", "config"}
+    assert global_names == {"ping", "report", "untrack", "panel", "announce", "slow", "config", "tracked"}
     (limits,) = emulator.commands(world.guild)
     assert limits["guild_id"] == str(world.guild.id)
     assert [(o["name"], o["type"]) for o in limits["options"]] == [("show", 1), ("set", 1)]
@@ -202,6 +217,20 @@ async def test_deferral_then_follow_up_with_embed_and_file(
     (attachment,) = interaction.attachments
     assert (attachment.filename, attachment.data) == ("report.csv", b"views,1234\n")
     assert len(interaction.followups) == 1
+    emulator.assert_no_violations()
+
+
+async def test_deferral_then_edit_of_the_original(
+    emulator: DiscordEmulator, world: World, probe: ProbeBot
+) -> None:
+    seen: list[tuple[str, str]] = []
+    emulator.message_listeners.append(lambda event, message: seen.append((event, message.content)))
+    interaction = await emulator.invoke(world.alice, "tracked")
+    await interaction.wait_for_followups(1)
+    assert (interaction.content, interaction.ephemeral) == ("3 posts tracked", False)
+    assert [m.content for m in interaction.followups] == ["page 2 of 2"]
+    assert seen == [("create", ""), ("edit", "3 posts tracked"), ("create", "page 2 of 2")]
+    assert emulator.requests_to("GET /webhooks/")[0].status == 200
     emulator.assert_no_violations()
 
 
@@ -240,12 +269,18 @@ async def test_button_press_updates_the_message(
 ) -> None:
     asked = await emulator.invoke(world.alice, "panel")
     message = await asked.final()
-    assert message.custom_ids == ["confirm"]
+    assert message.custom_ids == ["confirm", "later"]
     pressed = await emulator.press(world.alice, message, "confirm")
     assert (await pressed.response()).type == 7
     updated = await pressed.final()
     assert updated is message
     assert (updated.content, updated.components) == ("confirmed by alice", [])
+
+    second = await (await emulator.invoke(world.alice, "panel")).final()
+    deferred = await emulator.press(world.alice, second, "later")
+    assert (await deferred.response()).type == 6
+    assert (await deferred.final()) is second and second.content == "postponed"
+    emulator.assert_no_violations()
 
 
 async def test_invalid_invocations_are_refused_before_sending(
@@ -281,6 +316,16 @@ async def test_late_first_callback_is_recorded(
     assert str(interaction.id) in late.route
 
 
+async def test_token_used_after_its_lifetime_is_refused(
+    emulator: DiscordEmulator, world: World, probe: ProbeBot
+) -> None:
+    emulator.token_lifetime = 0.01  # stands for Discord's 15 minutes; /report follows up after 20 ms
+    interaction = await emulator.invoke(world.alice, "report", post="abc123")
+    await emulator.wait_until(lambda: emulator.violations_of("expired-token") or None)
+    with pytest.raises(TimeoutError):
+        await interaction.final(timeout=0.1)
+
+
 # --- channel messages --------------------------------------------------------------------------------
 async def test_channel_message_with_embed_and_attachment(
     emulator: DiscordEmulator, world: World, probe: ProbeBot
@@ -293,6 +338,14 @@ async def test_channel_message_with_embed_and_attachment(
     assert notice.embeds[0]["description"] == "new post"
     assert [(a.filename, a.data) for a in notice.attachments] == [("chart.png", b"\x89PNG fake chart")]
     assert emulator.sent_messages(world.general) == []
+
+    channel = probe.get_channel(world.alerts.id)
+    assert isinstance(channel, discord.TextChannel)
+    fetched = await channel.fetch_message(notice.id)
+    await fetched.edit(content="heads up (edited)")
+    assert (notice.content, notice.edits) == ("heads up (edited)", 1)
+    await fetched.delete()
+    assert emulator.sent_messages(world.alerts) == []
     emulator.assert_no_violations()
 
 

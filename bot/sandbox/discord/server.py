@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from bot.sandbox.discord import commands as command_schema
 from bot.sandbox.discord import limits
@@ -125,6 +125,10 @@ class DiscordEmulator:
         self.gateway_log: list[tuple[str, str]] = []  # (op name, session id) as the client sent them
         self._connections: set[GatewayConnection] = set()
 
+        # Called with ("create" | "edit" | "delete", message) as messages appear and change: the
+        # sandbox prints them; tests usually prefer wait_for_message.
+        self.message_listeners: list[Callable[[str, Message], None]] = []
+
         self._notifier = Notifier()
         self._runner: web.AppRunner | None = None
         self.root_url = ""
@@ -230,7 +234,8 @@ class DiscordEmulator:
         """Wait until a bot has identified and been sent READY and its guilds."""
 
         def probe() -> GatewaySession | None:
-            return next((s for s in self._live_sessions() if s.connection is not None and s.ready), None)
+            live = reversed(self._live_sessions())
+            return next((s for s in live if s.connection is not None and s.ready), None)
 
         return await self.wait_until(probe, timeout, "a bot to connect to the gateway")
 
@@ -523,6 +528,10 @@ class DiscordEmulator:
             self.gateway_log.append(("IDENTIFY-REJECTED", ""))
             await conn.close(4004, b"Authentication failed.")
             return
+        for old in self._live_sessions():
+            # A new IDENTIFY replaces the account's sessions that nobody is connected to any more.
+            if old.account is account and old.connection is None:
+                old.invalidated = True
         session = GatewaySession(account)
         self.sessions[session.id] = session
         conn.session = session
@@ -578,7 +587,7 @@ class DiscordEmulator:
             return
         guild_ids = data.get("guild_id")
         for gid in guild_ids if isinstance(guild_ids, list) else [guild_ids]:
-            guild = self.guilds.get(int(gid))
+            guild = self.guilds.get(int(gid or 0))
             if guild is None:
                 continue
             members = [m.payload() for m in guild.members.values()]
@@ -688,19 +697,19 @@ class DiscordEmulator:
             body: Any = None
             reader = await request.multipart()
             async for part in reader:
-                if part is None or not hasattr(part, "read"):
-                    continue
+                if not isinstance(part, BodyPartReader):
+                    continue  # discord.py never nests multiparts
                 name = part.name or ""
                 if name == "payload_json":
-                    body = json.loads(await part.text())  # type: ignore[union-attr]
+                    body = json.loads(await part.text())
                 else:
                     match = re.fullmatch(r"files\[(\d+)\]", name)
                     if match is None:
                         continue
-                    data = bytes(await part.read(decode=False))  # type: ignore[union-attr]
+                    data = bytes(await part.read(decode=False))
                     files[int(match.group(1))] = Attachment(
                         id=new_snowflake(),
-                        filename=part.filename or f"file{match.group(1)}",  # type: ignore[union-attr]
+                        filename=part.filename or f"file{match.group(1)}",
                         data=data,
                         content_type=part.headers.get("Content-Type"),
                     )
@@ -928,9 +937,11 @@ class DiscordEmulator:
             message.apply(data, new_files, edit=False)
             record.original = message
             record._show(message)
+            self._tell("create", message)
         elif kind == 5:
             message = self._interaction_message(record, LOADING | (int(data.get("flags") or 0) & EPHEMERAL))
             record.original = message
+            self._tell("create", message)
         elif kind == 6:
             record.original = record.target
         elif kind == 7:
@@ -938,6 +949,7 @@ class DiscordEmulator:
             record.target.apply(data, new_files, edit=True)
             record.original = message = record.target
             record._show(message)
+            self._tell("edit", message)
         elif kind == 8:
             record.choices = list(data.get("choices") or [])
         record.callbacks.append(Callback(type=kind, data=data, at=time.monotonic()))
@@ -1017,9 +1029,11 @@ class DiscordEmulator:
             original.apply({k: v for k, v in body.items() if k != "flags"}, new_files, edit=False)
             original.flags = keep | (int(body.get("flags") or 0) & ~(EPHEMERAL | LOADING))
             message = original
+            self._tell("edit", message)
         else:
             message = self._interaction_message(record, int(body.get("flags") or 0))
             message.apply(body, new_files, edit=False)
+            self._tell("create", message)
         record.followups.append(message)
         record._show(message)
         self._notifier.notify()
@@ -1043,6 +1057,7 @@ class DiscordEmulator:
             return json_response(message.payload(self.root_url))
         if request.method == "DELETE":
             message.deleted = True
+            self._tell("delete", message)
             self._notifier.notify()
             return web.Response(status=204)
         body = request[BODY] or {}
@@ -1053,6 +1068,7 @@ class DiscordEmulator:
         message.apply(body, self._attachments_for(body, files), edit=True)
         message.flags &= ~LOADING
         record._show(message)
+        self._tell("edit", message)
         self._notifier.notify()
         return json_response(message.payload(self.root_url))
 
@@ -1066,6 +1082,13 @@ class DiscordEmulator:
     def _store(self, message: Message) -> None:
         self.messages[message.id] = message
         self._channel_messages.setdefault(message.channel_id, []).append(message)
+
+    def _tell(self, event: str, message: Message) -> None:
+        for listener in list(self.message_listeners):
+            try:
+                listener(event, message)
+            except Exception:
+                log.exception("discord emulator: message listener failed")
 
     def _bot_channel(self, request: web.Request) -> tuple[Channel, Member] | web.Response:
         """The channel in the path and the calling bot's membership, or the error Discord answers."""
@@ -1115,6 +1138,7 @@ class DiscordEmulator:
         )
         message.apply(body, self._attachments_for(body, files), edit=False)
         self._store(message)
+        self._tell("create", message)
         self.dispatch(
             "MESSAGE_CREATE",
             {**message.payload(self.root_url), "member": bot_member.payload(with_user=False)},
@@ -1142,6 +1166,7 @@ class DiscordEmulator:
             return json_response(message.payload(self.root_url))
         if request.method == "DELETE":
             message.deleted = True
+            self._tell("delete", message)
             self.dispatch("MESSAGE_DELETE", {"id": str(message.id), "channel_id": str(channel.id)})
             self._notifier.notify()
             return web.Response(status=204)
@@ -1153,6 +1178,7 @@ class DiscordEmulator:
         if errors:
             return self._invalid_body(request, errors)
         message.apply(body, self._attachments_for(body, files), edit=True)
+        self._tell("edit", message)
         self._notifier.notify()
         return json_response(message.payload(self.root_url))
 
