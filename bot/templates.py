@@ -1,0 +1,157 @@
+"""Message templates: create with checked placeholders, list, remove, and render (counting each use)."""
+
+from __future__ import annotations
+
+import string
+
+import asyncpg
+
+from bot.clock import Clock, SystemClock
+from bot.errors import AccountNotFound, InvalidInput, InvalidTemplate, TemplateNotFound
+from db import accounts as db_accounts
+from db import templates as db_templates
+from db.templates import Template
+
+# The fixed set of placeholders a template may use, and what each becomes when it is rendered.
+PLACEHOLDERS: dict[str, str] = {
+    "username": "the recipient's TikTok username",
+    "display_name": "the recipient's display name (their username when it is not known)",
+    "video_title": "the title (caption) of the video the message is about",
+    "account": "our account's username",
+}
+CATEGORIES = ("welcome", "follow_up", "thank_you", "promo", "custom")
+MAX_NAME = 255
+MAX_TEXT = 4000
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The placeholders `text` uses, in first-use order; InvalidTemplate names anything else.
+
+    Only bare `{name}` fields of PLACEHOLDERS are allowed: no positional `{}`, no attribute or index
+    access (`{username.upper}`, `{x[0]}`, which str.format would evaluate), no conversions or format
+    specs. `{{` and `}}` are literal braces.
+    """
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise InvalidTemplate(f"malformed braces ({exc}); write {{{{ or }}}} for a literal brace") from None
+    used: list[str] = []
+    problems: list[str] = []
+    for _literal, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if field == "" or field.isdigit():
+            problems.append(f"{shown} (positional fields are not allowed)")
+        elif any(ch in field for ch in ".["):
+            problems.append(f"{shown} (attribute or index access is not allowed)")
+        elif conversion or spec:
+            problems.append(f"{shown} (conversions and format specs are not allowed)")
+        elif field not in PLACEHOLDERS:
+            problems.append(f"{shown} (unknown placeholder)")
+        elif field not in used:
+            used.append(field)
+    if problems:
+        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+        raise InvalidTemplate(f"{'; '.join(problems)}. Allowed: {allowed}")
+    return used
+
+
+class TemplateService:
+    """Templates belong to one account (by username) or, with account None, to every account."""
+
+    def __init__(self, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
+        self._pool = pool
+        self._clock = clock or SystemClock()
+
+    async def create(
+        self, name: str, text: str, *, account: str | None = None, category: str = "custom"
+    ) -> Template:
+        name = name.strip()
+        if not name or len(name) > MAX_NAME:
+            raise InvalidInput(f"a template name must be 1-{MAX_NAME} characters")
+        if not text.strip() or len(text) > MAX_TEXT:
+            raise InvalidTemplate(f"the text must be 1-{MAX_TEXT} characters")
+        if category not in CATEGORIES:
+            raise InvalidInput(f"unknown category {category!r}; one of {', '.join(CATEGORIES)}")
+        variables = placeholders_in(text)
+        async with self._pool.acquire() as conn:
+            account_id = await _account_id(conn, account)
+            created = await db_templates.create_template(
+                conn,
+                account_id=account_id,
+                name=name,
+                category=category,
+                template_text=text,
+                variables=variables,
+            )
+        if created is None:
+            scope = f"for {account}" if account else "among the global templates"
+            raise InvalidTemplate(f"a template named {name!r} already exists {scope}")
+        return created
+
+    async def list(self, account: str | None = None, *, category: str | None = None) -> list[Template]:
+        """With an account: its templates and the global ones; without: every template."""
+        async with self._pool.acquire() as conn:
+            account_id = await _account_id(conn, account)
+            return await db_templates.list_templates(conn, account_id=account_id, category=category)
+
+    async def remove(self, name: str, *, account: str | None = None) -> None:
+        async with self._pool.acquire() as conn:
+            account_id = await _account_id(conn, account)
+            if not await db_templates.delete_template(conn, account_id, name.strip()):
+                raise TemplateNotFound(name if account is None else f"{name} (account {account})")
+
+    async def get(self, name: str, *, account: str | None = None) -> Template:
+        """The account's own template of that name, else the global one."""
+        async with self._pool.acquire() as conn:
+            account_id = await _account_id(conn, account)
+            found = await db_templates.find_template(conn, account_id, name.strip())
+        if found is None:
+            raise TemplateNotFound(name)
+        return found
+
+    async def render(
+        self,
+        name: str,
+        *,
+        account: str,
+        username: str,
+        display_name: str | None = None,
+        video_title: str | None = None,
+    ) -> str:
+        """The text with its placeholders filled in; counts a use (times_used, last_used_at)."""
+        async with self._pool.acquire() as conn:
+            acc = await db_accounts.get_account_by_username(conn, account)
+            if acc is None:
+                raise AccountNotFound(account)
+            template = await db_templates.find_template(conn, acc.id, name.strip())
+            if template is None:
+                raise TemplateNotFound(name)
+            values = {
+                "username": db_accounts.normalise_username(username),
+                "display_name": display_name or db_accounts.normalise_username(username),
+                "video_title": video_title,
+                "account": acc.username,
+            }
+            text = render_text(template.template_text, values)
+            await db_templates.mark_used(conn, template.id, self._clock.now())
+        return text
+
+
+def render_text(text: str, values: dict[str, str | None]) -> str:
+    """Fills the placeholders; checked again here because rows may come from tools other than ours."""
+    used = placeholders_in(text)
+    missing = [p for p in used if values.get(p) is None]
+    if missing:
+        raise InvalidInput(f"the template needs {', '.join(missing)} to be given")
+    return text.format_map({p: values[p] for p in used})
+
+
+async def _account_id(conn: asyncpg.Connection, account: str | None) -> int | None:
+    if account is None:
+        return None
+    found = await db_accounts.get_account_by_username(conn, account)
+    if found is None:
+        raise AccountNotFound(account)
+    return found.id

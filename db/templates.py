@@ -1,0 +1,141 @@
+"""SQL about message templates: create (name unique per account, or among global ones), list, remove, use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+_COLUMNS = """
+    t.id, t.account_id, a.username AS account_username, t.name, t.category, t.template_text,
+    coalesce(t.variables, '[]'::jsonb) AS variables, coalesce(t.times_used, 0) AS times_used,
+    t.last_used_at, coalesce(t.is_active, true) AS is_active, t.created_at
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: int
+    account_id: int | None  # None: a global template, usable by every account
+    account_username: str | None
+    name: str
+    category: str | None
+    template_text: str
+    variables: list[str]
+    times_used: int
+    last_used_at: datetime | None
+    is_active: bool
+    created_at: datetime | None
+
+
+async def create_template(
+    conn: asyncpg.Connection,
+    *,
+    account_id: int | None,
+    name: str,
+    category: str,
+    template_text: str,
+    variables: list[str],
+) -> Template | None:
+    """The new template, or None when its scope (the account, or global) already has that name.
+
+    The table has no unique key on names (the original schema never had one, and adding it could fail
+    on old data), so a transaction-level advisory lock per scope makes check-then-insert safe.
+    """
+    async with conn.transaction():
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('checkback.template'), coalesce($1::integer, 0))",
+            account_id,
+        )
+        taken = await conn.fetchval(
+            """
+            SELECT 1 FROM message_templates
+            WHERE account_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2)
+            """,
+            account_id,
+            name,
+        )
+        if taken:
+            return None
+        new_id = await conn.fetchval(
+            """
+            INSERT INTO message_templates (account_id, name, category, template_text, variables)
+            VALUES ($1, $2, $3, $4, $5)
+            RETURNING id
+            """,
+            account_id,
+            name,
+            category,
+            template_text,
+            variables,
+        )
+        return await get_template_by_id(conn, new_id)
+
+
+async def get_template_by_id(conn: asyncpg.Connection, template_id: int) -> Template | None:
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_COLUMNS} FROM message_templates t
+        LEFT JOIN social_media_accounts a ON a.id = t.account_id
+        WHERE t.id = $1
+        """,  # noqa: S608
+        template_id,
+    )
+    return Template(**dict(row)) if row else None
+
+
+async def find_template(conn: asyncpg.Connection, account_id: int | None, name: str) -> Template | None:
+    """The account's own template of that name, else the global one (names compare case-insensitively)."""
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_COLUMNS} FROM message_templates t
+        LEFT JOIN social_media_accounts a ON a.id = t.account_id
+        WHERE (t.account_id = $1 OR t.account_id IS NULL) AND lower(t.name) = lower($2)
+        ORDER BY t.account_id NULLS LAST, t.id
+        LIMIT 1
+        """,  # noqa: S608
+        account_id,
+        name,
+    )
+    return Template(**dict(row)) if row else None
+
+
+async def list_templates(
+    conn: asyncpg.Connection, *, account_id: int | None, category: str | None = None
+) -> list[Template]:
+    """account_id given: its templates and the global ones; None: every template. By name."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {_COLUMNS} FROM message_templates t
+        LEFT JOIN social_media_accounts a ON a.id = t.account_id
+        WHERE ($1::integer IS NULL OR t.account_id = $1 OR t.account_id IS NULL)
+          AND ($2::text IS NULL OR t.category = $2)
+        ORDER BY lower(t.name), t.account_id NULLS LAST, t.id
+        """,  # noqa: S608
+        account_id,
+        category,
+    )
+    return [Template(**dict(r)) for r in rows]
+
+
+async def delete_template(conn: asyncpg.Connection, account_id: int | None, name: str) -> bool:
+    """Removes the template of that name in exactly that scope (an account's, or the global one)."""
+    status = await conn.execute(
+        "DELETE FROM message_templates WHERE account_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2)",
+        account_id,
+        name,
+    )
+    return status != "DELETE 0"
+
+
+async def mark_used(conn: asyncpg.Connection, template_id: int, used_at: datetime) -> None:
+    await conn.execute(
+        """
+        UPDATE message_templates
+           SET times_used = coalesce(times_used, 0) + 1, last_used_at = $2, updated_at = now()
+         WHERE id = $1
+        """,
+        template_id,
+        used_at,
+    )
