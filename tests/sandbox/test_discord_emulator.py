@@ -6,8 +6,11 @@ import asyncio
 import io
 from collections.abc import AsyncIterator
 
+import aiohttp
 import discord
+import discord.gateway
 import pytest
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
@@ -155,6 +158,28 @@ async def test_bot_logs_in_and_sees_the_guild(
     assert emulator.identify_count == 1
     assert emulator.unknown_routes == []
     assert snowflake_time(world.guild.id).year >= 2025
+
+
+async def test_world_changes_reach_the_bot(emulator: DiscordEmulator, world: World, probe: ProbeBot) -> None:
+    assert discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL(emulator.gateway_url)
+    second = emulator.add_guild("Second team")
+    reports = world.guild.add_channel("reports")
+    await emulator.wait_until(lambda: probe.get_guild(second.id), what="GUILD_CREATE for a new guild")
+    await emulator.wait_until(lambda: probe.get_channel(reports.id), what="CHANNEL_CREATE")
+    assert second.members[world.bot.user.id].user.bot
+
+
+async def test_unknown_routes_answer_404_json_and_are_recorded(
+    emulator: DiscordEmulator, world: World
+) -> None:
+    headers = {"Authorization": f"Bot {BOT_TOKEN}"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{emulator.base_url}/nope/1", headers=headers) as answer,
+    ):
+        assert (answer.status, answer.headers["Content-Type"]) == (404, "application/json")
+        assert (await answer.json())["code"] == 0
+    assert emulator.unknown_routes == ["GET /nope/1"]
 
 
 async def test_plain_text_frames_are_accepted(world: World, run_bot) -> None:  # noqa: ANN001
@@ -397,7 +422,11 @@ async def test_rate_limited_requests_are_retried(
     follow_ups = emulator.rate_limit("POST /webhooks/", times=1, retry_after=0.05)
     interaction = await emulator.invoke(world.alice, "report", post="zzz000")
     assert (await interaction.final()).embeds[0]["title"] == "Report for zzz000"
-    assert follow_ups.hits == 1 and emulator.rate_limited == 3
+    assert follow_ups.hits == 1
+
+    everything = emulator.rate_limit("GET /channels/", times=1, retry_after=0.05, global_=True)
+    assert (await probe.fetch_channel(world.general.id)).name == "general"
+    assert everything.hits == 1 and emulator.rate_limited == 4
 
 
 # --- gateway resilience ------------------------------------------------------------------------------

@@ -41,23 +41,11 @@ class GatewayConnection:
     def send(self, payload: dict[str, Any]) -> None:
         self._queue.put_nowait(payload)
 
-    async def flush(self) -> None:
-        """Wait until everything queued so far has been written."""
-        done = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait({"__flush__": done})
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(done)
-
     async def _write_loop(self) -> None:
         while True:
             payload = await self._queue.get()
             if payload is None:
                 return
-            if "__flush__" in payload:
-                fut = payload["__flush__"]
-                if not fut.done():
-                    fut.set_result(None)
-                continue
             if self.ws.closed:
                 continue  # what a closed socket missed is in the session history, for RESUME
             text = json.dumps(payload, separators=(",", ":"))
