@@ -331,6 +331,19 @@ async def test_invalid_invocations_are_refused_before_sending(
     assert (await allowed.final()).ephemeral
 
 
+async def test_typed_command_lines_are_parsed_by_the_schema(
+    emulator: DiscordEmulator, world: World, probe: ProbeBot
+) -> None:
+    path, values = emulator.parse_invocation(world.admin, '/limits set action:like daily:"40"')
+    assert (path, values) == ("limits set", {"action": "like", "daily": 40})
+    path, values = emulator.parse_invocation(world.alice, 'announce channel:#alerts text:"two words"')
+    assert values == {"channel": world.alerts, "text": "two words"}
+    interaction = await emulator.invoke(world.alice, path, options=values)
+    assert (await interaction.final()).content == f"posted in <#{world.alerts.id}>"
+    with pytest.raises(InvalidInvocation, match="must be a number"):
+        emulator.parse_invocation(world.admin, "limits set action:like daily:lots")
+
+
 async def test_late_first_callback_is_recorded(
     emulator: DiscordEmulator, world: World, probe: ProbeBot
 ) -> None:
@@ -425,7 +438,8 @@ async def test_rate_limited_requests_are_retried(
     assert follow_ups.hits == 1
 
     everything = emulator.rate_limit("GET /channels/", times=1, retry_after=0.05, global_=True)
-    assert (await probe.fetch_channel(world.general.id)).name == "general"
+    fetched = await probe.fetch_channel(world.general.id)
+    assert isinstance(fetched, discord.TextChannel) and fetched.name == "general"
     assert everything.hits == 1 and emulator.rate_limited == 4
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.discord.world import Channel, Member, Role, User
+from bot.sandbox.discord.world import Channel, Guild, Member, Role, User
 
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = 3, 4, 5, 6, 7, 8, 9, 10, 11
@@ -60,26 +61,8 @@ def build(
     and required options may be missing, as Discord sends them while the user is still typing.
     """
     parts = command_path.strip().lstrip("/").split()
-    if not parts:
-        raise InvalidInvocation("empty command name")
-    command = find_command(commands, parts[0])
+    command, schema, nest = _walk(commands, parts)
     _check_member_may_use(command, member, channel)
-
-    schema: list[dict[str, Any]] = command.get("options") or []
-    nest: list[dict[str, Any]] = []  # the subcommand group/subcommand option dicts, outermost first
-    for depth, part in enumerate(parts[1:], start=1):
-        sub = next(
-            (o for o in schema if o["name"] == part and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)), None
-        )
-        if sub is None:
-            subs = [o["name"] for o in schema if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)]
-            where = " ".join(parts[:depth])
-            raise InvalidInvocation(f"/{where} has no subcommand {part!r} (it has: {subs})")
-        nest.append({"name": part, "type": sub["type"], "options": []})
-        schema = sub.get("options") or []
-    if any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in schema):
-        subs = [o["name"] for o in schema]
-        raise InvalidInvocation(f"/{' '.join(parts)} is a group: name one of its subcommands {subs}")
 
     resolved: dict[str, dict[str, Any]] = {}
     leaf = _leaf_options(schema, values, member, channel, resolved, focused=focused, path=" ".join(parts))
@@ -95,6 +78,90 @@ def build(
     if resolved:
         data["resolved"] = resolved
     return Built(command=command, data=data, path=parts, leaf_options=leaf)
+
+
+def _walk(
+    commands: list[dict[str, Any]], parts: list[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The command, the leaf's option schema, and the subcommand entries leading to it."""
+    if not parts:
+        raise InvalidInvocation("empty command name")
+    command = find_command(commands, parts[0])
+    schema: list[dict[str, Any]] = command.get("options") or []
+    nest: list[dict[str, Any]] = []  # the subcommand group/subcommand option dicts, outermost first
+    for depth, part in enumerate(parts[1:], start=1):
+        sub = next(
+            (o for o in schema if o["name"] == part and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)), None
+        )
+        if sub is None:
+            subs = [o["name"] for o in schema if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)]
+            where = " ".join(parts[:depth])
+            raise InvalidInvocation(f"/{where} has no subcommand {part!r} (it has: {subs})")
+        nest.append({"name": part, "type": sub["type"], "options": []})
+        schema = sub.get("options") or []
+    if any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in schema):
+        subs = [o["name"] for o in schema]
+        raise InvalidInvocation(f"/{' '.join(parts)} is a group: name one of its subcommands {subs}")
+    return command, schema, nest
+
+
+def parse_line(commands: list[dict[str, Any]], line: str, guild: Guild) -> tuple[str, dict[str, Any]]:
+    """Read a command as a person types it: `/limits set action:like daily:40 note:"two words"`.
+
+    Returns the command path and the option values converted to the types the schema declares
+    (channels as `#name`, members and roles as `@name`), ready for DiscordEmulator.invoke.
+    """
+    try:
+        tokens = shlex.split(line.strip().removeprefix("/"))
+    except ValueError as exc:
+        raise InvalidInvocation(f"cannot read {line!r}: {exc}") from None
+    split = next((i for i, t in enumerate(tokens) if ":" in t), len(tokens))
+    parts, pairs = tokens[:split], tokens[split:]
+    _, schema, _ = _walk(commands, parts)
+    by_name = {o["name"]: o for o in schema}
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, raw = pair.partition(":")
+        spec = by_name.get(name)
+        if spec is None:
+            raise InvalidInvocation(f"/{' '.join(parts)} has no option {name!r} (it has: {list(by_name)})")
+        values[name] = _from_text(spec, raw, guild)
+    return " ".join(parts), values
+
+
+def _from_text(spec: dict[str, Any], raw: str, guild: Guild) -> Any:
+    kind, name = spec["type"], spec["name"]
+    try:
+        if kind == INTEGER:
+            return int(raw)
+        if kind == NUMBER:
+            return float(raw)
+    except ValueError:
+        raise InvalidInvocation(
+            f"option {name!r} must be a number ({TYPE_NAMES[kind]}), not {raw!r}"
+        ) from None
+    if kind == BOOLEAN:
+        if raw.lower() not in ("true", "false", "yes", "no", "1", "0"):
+            raise InvalidInvocation(f"option {name!r} needs true or false, not {raw!r}")
+        return raw.lower() in ("true", "yes", "1")
+    if kind == CHANNEL:
+        key = raw.removeprefix("<#").removesuffix(">").removeprefix("#")
+        for channel in guild.text_channels:
+            if key in (channel.name, str(channel.id)):
+                return channel
+        raise InvalidInvocation(f"no channel {raw!r} in {guild.name}")
+    if kind in (USER, ROLE, MENTIONABLE):
+        key = raw.removeprefix("<@").removeprefix("&").removesuffix(">").removeprefix("@")
+        if kind != ROLE:
+            for member in guild.members.values():
+                if key in (member.name, str(member.id)):
+                    return member
+        if kind != USER:
+            for role in guild.roles.values():
+                if key in (role.name, str(role.id)):
+                    return role
+        raise InvalidInvocation(f"nobody called {raw!r} in {guild.name}")
+    return raw
 
 
 def _check_member_may_use(command: dict[str, Any], member: Member, channel: Channel) -> None:

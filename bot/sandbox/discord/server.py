@@ -335,6 +335,14 @@ class DiscordEmulator:
         record = self._new_interaction(2, member, where, session, " ".join(built.path), given)
         return self._send_interaction(record, session, built.data)
 
+    def parse_invocation(self, member: Member, line: str) -> tuple[str, dict[str, Any]]:
+        """Split a typed command (`/limits set action:like daily:40`) into the command path and option
+        values of the right types, for `invoke`; the sandbox's prompt uses it."""
+        session = self._session_for_invoke()
+        return command_schema.parse_line(
+            self.visible_commands(member.guild, session.account), line, member.guild
+        )
+
     async def autocomplete(
         self,
         member: Member,
