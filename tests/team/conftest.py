@@ -7,15 +7,20 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+from bot.clock import ManualClock
 from bot.limits import LimitsService
+from bot.metrics import MetricsClient
+from bot.sandbox.metrics_api import MetricsSimulator
 from db.pool import connect
 
 ROOT = Path(__file__).resolve().parents[2]
+SIM_START = datetime(2026, 4, 10, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -57,3 +62,29 @@ async def clear_of_hour_boundary(conn: asyncpg.Connection) -> None:
     left = await conn.fetchval("SELECT 3600 - extract(epoch FROM now())::numeric % 3600")
     if left < 3:
         await asyncio.sleep(float(left) + 0.1)
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[MetricsSimulator]:
+    """The metrics API simulator at a fixed moment, so its answers are the same every run."""
+    sim = MetricsSimulator(clock=ManualClock(SIM_START), seed=11)
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def metrics(simulator: MetricsSimulator, clean_db: asyncpg.Pool) -> AsyncIterator[MetricsClient]:
+    """A client on the simulator, recording its calls in the test database, with no pacing to wait for."""
+    client = MetricsClient(
+        simulator.base_url or "",
+        rate=1000.0,
+        retries=1,
+        timeout=5.0,
+        backoff_base=0.001,
+        backoff_max=0.01,
+        pool=clean_db,
+        clock=simulator.clock,
+    )
+    yield client
+    await client.close()

@@ -1,0 +1,104 @@
+"""SQL about a post's comments: upsert a fetched batch on (platform, external id), read the top ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import asyncpg
+
+PLATFORM = "tiktok"
+CommentOrder = Literal["likes", "newest"]
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """A comment as fetched, ready to store."""
+
+    external_comment_id: str
+    comment_text: str | None
+    author_username: str | None
+    author_id: str | None
+    likes_count: int
+    api_reply_count: int
+    commented_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComment:
+    id: int
+    post_id: int
+    external_comment_id: str
+    comment_text: str | None
+    author_username: str | None
+    author_id: str | None
+    likes_count: int
+    api_reply_count: int
+    commented_at: datetime | None
+
+
+async def upsert_comments(
+    conn: asyncpg.Connection, post_id: int, comments: Sequence[CommentRow]
+) -> tuple[int, int]:
+    """Stores the batch in one statement; returns (new, refreshed). Later numbers replace older ones."""
+    if not comments:
+        return 0, 0
+    rows = await conn.fetch(
+        """
+        INSERT INTO social_media_comments AS c
+            (post_id, platform, external_comment_id, comment_text, author_username, author_id,
+             likes_count, api_reply_count, commented_at)
+        SELECT $1, $2, t.cid, t.body, t.author, t.author_id, t.likes, t.replies, t.at
+        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::integer[],
+                    $9::timestamptz[]) AS t(cid, body, author, author_id, likes, replies, at)
+        ON CONFLICT (platform, external_comment_id) DO UPDATE SET
+            post_id = EXCLUDED.post_id,
+            comment_text = EXCLUDED.comment_text,
+            author_username = coalesce(EXCLUDED.author_username, c.author_username),
+            author_id = coalesce(EXCLUDED.author_id, c.author_id),
+            likes_count = EXCLUDED.likes_count,
+            api_reply_count = EXCLUDED.api_reply_count,
+            commented_at = coalesce(EXCLUDED.commented_at, c.commented_at)
+        RETURNING (xmax = 0) AS inserted
+        """,
+        post_id,
+        PLATFORM,
+        [c.external_comment_id for c in comments],
+        [c.comment_text for c in comments],
+        [c.author_username for c in comments],
+        [c.author_id for c in comments],
+        [c.likes_count for c in comments],
+        [c.api_reply_count for c in comments],
+        [c.commented_at for c in comments],
+    )
+    new = sum(1 for r in rows if r["inserted"])
+    return new, len(rows) - new
+
+
+async def top_comments(
+    conn: asyncpg.Connection, post_id: int, *, order: CommentOrder, limit: int
+) -> list[StoredComment]:
+    order_sql = {
+        "likes": "likes_count DESC NULLS LAST, commented_at DESC NULLS LAST, id",
+        "newest": "commented_at DESC NULLS LAST, id DESC",
+    }[order]
+    rows = await conn.fetch(
+        f"""
+        SELECT id, post_id, external_comment_id, comment_text, author_username, author_id,
+               coalesce(likes_count, 0) AS likes_count, coalesce(api_reply_count, 0) AS api_reply_count,
+               commented_at
+        FROM social_media_comments
+        WHERE post_id = $1
+        ORDER BY {order_sql}
+        LIMIT $2
+        """,  # noqa: S608 - the ORDER BY is one of two fixed strings
+        post_id,
+        limit,
+    )
+    return [StoredComment(**dict(r)) for r in rows]
+
+
+async def count_comments(conn: asyncpg.Connection, post_id: int) -> int:
+    return await conn.fetchval("SELECT count(*) FROM social_media_comments WHERE post_id = $1", post_id)
