@@ -76,6 +76,22 @@ class BudgetExceeded(CheckbackError):
     """The month's API budget cannot cover what was asked."""
 
 
+# --- notifications ------------------------------------------------------------------------------
+class ChannelBroken(CheckbackError):
+    """A notification channel was deleted or the bot may not post there (raised by a NotificationSender)."""
+
+
+class NotificationFailed(CheckbackError):
+    """Sending a notification failed for now (Discord 5xx, 429, network); it is retried later.
+
+    `retry_after` (seconds), when known, is when to try again.
+    """
+
+    def __init__(self, detail: str = "", *, retry_after: float | None = None, **facts: Any) -> None:
+        super().__init__(detail, **facts)
+        self.retry_after = retry_after
+
+
 # --- team data ----------------------------------------------------------------------------------
 class AccountNotFound(CheckbackError):
     """No stored account has that username."""
@@ -130,6 +146,8 @@ REPLIES: dict[type[CheckbackError], str] = {
     PostNotFound: "No tracked post matches {detail}.",
     InvalidOffsets: "That schedule is not valid: {detail}",
     BudgetExceeded: "Not enough API budget left this month: {detail}",
+    ChannelBroken: "The notification channel cannot be used: {detail}",
+    NotificationFailed: "Sending the notification failed: {detail}",
     AccountNotFound: "No account named {detail}.",
     ConversationNotFound: "No conversation with {detail}.",
     TemplateNotFound: "No template named {detail}.",

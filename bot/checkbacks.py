@@ -1,0 +1,526 @@
+"""The check-back runner: claims due posts, fetches their numbers, records the snapshot and notifications."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import asyncpg
+
+from bot.clock import Clock
+from bot.errors import MetricsApiError, QuotaExhausted, VideoUnavailable
+from bot.schedule import first_of_next_month, format_offset, latest_due
+from bot.tracking import VideoSource, video_metrics
+from db import guilds as db_guilds
+from db import outbox as db_outbox
+from db import posts as db_posts
+from db import snapshots as db_snapshots
+from db.posts import ClaimedPost
+
+log = logging.getLogger(__name__)
+
+MILESTONES = (10_000, 100_000, 1_000_000, 10_000_000)
+# A post is viral at 3x the median of its account's other posts at the same check (with at least
+# VIRAL_MIN_PEERS of them), or when its views/hour jump to 3x its previous pace; below VIRAL_MIN_VIEWS
+# views neither says anything.
+VIRAL_FACTOR = 3.0
+VIRAL_MIN_PEERS = 3
+VIRAL_MIN_VIEWS = 1_000
+# A check answered more than this after its time says how late it is.
+LATE_AFTER = timedelta(minutes=10)
+
+Status = Literal["recorded", "unavailable", "retry", "postponed", "superseded"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """What happened to one claimed post."""
+
+    post_id: int
+    video_id: str
+    status: Status
+    check_index: int | None = None
+    checks_total: int = 0
+    views: int | None = None
+    views_growth: int | None = None
+    late: timedelta | None = None
+    skipped: int = 0  # missed checks folded into this one (coalescing)
+    next_check_at: datetime | None = None
+    error: str | None = None
+    notifications: int = 0
+
+
+@dataclass(slots=True)
+class RunReport:
+    outcomes: list[CheckOutcome] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def recorded(self) -> int:
+        return self.count("recorded")
+
+
+def _payload_metrics(m: Any) -> dict[str, int]:
+    return {"views": m.views, "likes": m.likes, "comments": m.comments, "shares": m.shares, "saves": m.saves}
+
+
+def _dedupe_guild(guild_id: int | None) -> str:
+    return "cli" if guild_id is None else str(guild_id)
+
+
+class CheckbackRunner:
+    """Runs the check-backs that are due, as many at once as the metrics client allows.
+
+    Order of work per post, so a crash anywhere loses nothing and records nothing twice:
+      1. claim (short transaction, FOR UPDATE SKIP LOCKED): claimed_until = now + lease;
+      2. the API call, outside any transaction;
+      3. one transaction: the schedule advances only if checks_completed is still what was claimed, the
+         snapshot goes in ON CONFLICT DO NOTHING on (post, check_index), the lease is cleared and one outbox
+         row per guild is written. A runner that dies before 3 leaves a lease that expires; the check is
+         claimed again and nothing was written.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        metrics: VideoSource,
+        clock: Clock,
+        *,
+        concurrency: int = 64,
+        lease: timedelta = timedelta(minutes=5),
+        monthly_budget: int | None = None,
+        retry_base: timedelta = timedelta(minutes=1),
+        retry_max: timedelta = timedelta(hours=1),
+        on_outcome: Callable[[CheckOutcome], None] | None = None,
+    ) -> None:
+        self.pool = pool
+        self.metrics = metrics
+        self.clock = clock
+        # Calls in flight: the client's token bucket sets the rate; this only has to exceed
+        # rate x latency so the bucket is never starved (50/s x 0.75 s = 38 < 64).
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+        self.monthly_budget = monthly_budget
+        self.retry_base = retry_base
+        self.retry_max = retry_max
+        self.on_outcome = on_outcome
+        self._lock = asyncio.Lock()
+
+    # --- the run -------------------------------------------------------------------------------------
+    async def run_once(self, *, limit: int | None = None) -> RunReport:
+        """Checks every post due now (or `limit` of them), then returns; claims again as calls finish, so
+        `concurrency` calls stay in flight until nothing due is left."""
+        report = RunReport()
+        pending: set[asyncio.Task[CheckOutcome]] = set()
+        claimed_total = 0
+        exhausted = False
+        # Small claims waste round trips; wait until a quarter of the slots are free.
+        refill_at = max(1, self.concurrency // 4)
+        try:
+            while True:
+                free = self.concurrency - len(pending)
+                if limit is not None:
+                    free = min(free, limit - claimed_total)
+                if not exhausted and free > 0 and (free >= refill_at or not pending):
+                    claimed, batch = await self._claim(free, in_flight=len(pending), report=report)
+                    claimed_total += claimed
+                    if claimed == 0 or (limit is not None and claimed_total >= limit):
+                        exhausted = True
+                    for post in batch:
+                        pending.add(asyncio.create_task(self._check(post), name=f"checkback-{post.id}"))
+                if not pending:
+                    if exhausted:
+                        break
+                    continue
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    outcome = task.result()
+                    report.outcomes.append(outcome)
+                    if self.on_outcome is not None:
+                        self.on_outcome(outcome)
+        finally:
+            # A cancelled run leaves its claims to expire: nothing half-written to undo.
+            for task in pending:
+                task.cancel()
+        return report
+
+    async def _claim(self, count: int, *, in_flight: int, report: RunReport) -> tuple[int, list[ClaimedPost]]:
+        """Claims up to `count` due posts; returns how many were claimed and those to check now (past the
+        month's budget the rest are postponed)."""
+        now = self.clock.now()
+        async with self.pool.acquire() as conn:
+            batch = await db_posts.claim_due(conn, now, count, self.lease)
+        if not batch or self.monthly_budget is None:
+            return len(batch), batch
+        # Calls started this month, and those claimed here but not started yet, count against the budget.
+        remaining = self.monthly_budget - await self._calls_this_month(now) - in_flight
+        if remaining >= len(batch):
+            return len(batch), batch
+        keep = batch[: max(0, remaining)]
+        for outcome in await self._postpone(
+            batch[len(keep) :], now, used=self.monthly_budget - max(0, remaining)
+        ):
+            report.outcomes.append(outcome)
+            if self.on_outcome is not None:
+                self.on_outcome(outcome)
+        return len(batch), keep
+
+    async def _calls_this_month(self, now: datetime) -> int:
+        counter = getattr(self.metrics, "calls_this_month", None)
+        if counter is not None:
+            return int(await counter())
+        from db.usage import count_calls_in_month
+
+        async with self.pool.acquire() as conn:
+            return await count_calls_in_month(conn, now)
+
+    async def _postpone(
+        self, posts: list[ClaimedPost], now: datetime, *, used: int | None = None
+    ) -> list[CheckOutcome]:
+        """The budget ran out: the checks move to the 1st of next month (never dropped) and each guild
+        with such a post is told once a month."""
+        until = first_of_next_month(now)
+        month = f"{now:%Y-%m}"
+        ids = [p.id for p in posts]
+        async with self.pool.acquire() as conn, conn.transaction():
+            await db_posts.postpone(conn, ids, until)
+            guilds = await db_guilds.guilds_of_posts(conn, ids)
+            affected: dict[int | None, int] = {}
+            for gids in guilds.values():
+                for gid in gids:
+                    affected[gid] = affected.get(gid, 0) + 1
+            for gid, count in affected.items():
+                await db_outbox.enqueue(
+                    conn,
+                    kind="budget",
+                    dedupe_key=f"budget:{month}:{_dedupe_guild(gid)}",
+                    guild_id=gid,
+                    payload={
+                        "month": month,
+                        "postponed_until": until.isoformat(),
+                        "budget": self.monthly_budget,
+                        "used": used,
+                        "posts": count,
+                    },
+                    now=now,
+                )
+        log.warning("API budget used up: %d check-backs postponed to %s", len(posts), until.date())
+        return [CheckOutcome(p.id, p.external_post_id, "postponed", next_check_at=until) for p in posts]
+
+    # --- one post ------------------------------------------------------------------------------------
+    async def _check(self, post: ClaimedPost) -> CheckOutcome:
+        schedule = post.check_schedule
+        done = post.checks_completed
+        if done >= len(schedule):
+            return await self._finish_empty(post)
+        try:
+            video = await self.metrics.video_info(post.post_url)
+        except VideoUnavailable as exc:
+            return await self._stop_unavailable(post, str(exc))
+        except QuotaExhausted as exc:
+            [outcome] = await self._postpone([post], self.clock.now())
+            return CheckOutcome(
+                post.id,
+                post.external_post_id,
+                "postponed",
+                error=str(exc),
+                next_check_at=outcome.next_check_at,
+            )
+        except MetricsApiError as exc:  # RateLimited, ApiUnavailable, ApiRejected: try again later
+            return await self._release(post, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug or a surprise answer must not lose the check either
+            log.exception("check-back of post %s failed", post.id)
+            return await self._release(post, f"{type(exc).__name__}: {exc}")
+
+        now = self.clock.now()
+        index = latest_due(schedule, done, now)
+        check_index = index + 1
+        next_check = schedule[index + 1] if index + 1 < len(schedule) else None
+        late = now - schedule[index]
+        metrics = video_metrics(video)
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                advanced = await db_posts.complete_check(
+                    conn, post.id, expected_done=done, done=check_index, next_check_at=next_check, now=now
+                )
+                if not advanced:
+                    # Our lease expired and another runner recorded this check, or it was untracked.
+                    return CheckOutcome(post.id, post.external_post_id, "superseded", check_index=check_index)
+                previous = await db_snapshots.previous_snapshots(conn, post.id, check_index)
+                inserted = await db_snapshots.insert_snapshot(
+                    conn,
+                    post_id=post.id,
+                    check_index=check_index,
+                    captured_at=now,
+                    scheduled_for=schedule[index],
+                    views=metrics.views,
+                    likes=metrics.likes,
+                    comments=metrics.comments,
+                    shares=metrics.shares,
+                    saves=metrics.saves,
+                )
+                written = 0
+                if inserted:
+                    written = await self._notify_check(
+                        conn,
+                        post,
+                        check_index,
+                        schedule,
+                        metrics,
+                        previous,
+                        now,
+                        late,
+                        index - done,
+                        next_check,
+                    )
+        except Exception as exc:
+            log.exception("recording the check-back of post %s failed", post.id)
+            return await self._release(post, f"{type(exc).__name__}: {exc}")
+        prev_views = previous[-1].views if previous else None
+        return CheckOutcome(
+            post.id,
+            post.external_post_id,
+            "recorded",
+            check_index=check_index,
+            checks_total=len(schedule),
+            views=metrics.views,
+            views_growth=metrics.views - prev_views if prev_views is not None else None,
+            late=late,
+            skipped=index - done,
+            next_check_at=next_check,
+            notifications=written,
+        )
+
+    async def _notify_check(
+        self,
+        conn: Any,
+        post: ClaimedPost,
+        check_index: int,
+        schedule: list[datetime],
+        metrics: Any,
+        previous: list[db_snapshots.Snapshot],
+        now: datetime,
+        late: timedelta,
+        skipped: int,
+        next_check: datetime | None,
+    ) -> int:
+        """One checkback row per guild tracking the post, plus milestone and viral rows when they apply."""
+        info = await conn.fetchrow(
+            """
+            SELECT a.username, p.caption FROM social_media_posts p
+              JOIN social_media_accounts a ON a.id = p.account_id WHERE p.id = $1
+            """,
+            post.id,
+        )
+        first = previous[0] if previous else None
+        last = previous[-1] if previous else None
+        hours_since_last = (now - last.captured_at).total_seconds() / 3600 if last else None
+        pace = (
+            max(0, metrics.views - last.views) / hours_since_last
+            if last is not None and hours_since_last and hours_since_last > 0
+            else None
+        )
+        offset = (
+            format_offset(round((schedule[check_index - 1] - post.posted_at).total_seconds()))
+            if post.posted_at
+            else None
+        )
+        base = {
+            "post_id": post.id,
+            "video_id": post.external_post_id,
+            "url": post.post_url,
+            "author": info["username"] if info else None,
+            "caption": ((info["caption"] or "")[:200] if info else "") or None,
+            "posted_at": post.posted_at.isoformat() if post.posted_at else None,
+        }
+        payload = {
+            **base,
+            "check_index": check_index,
+            "checks_total": len(schedule),
+            "offset": offset,
+            "scheduled_for": schedule[check_index - 1].isoformat(),
+            "captured_at": now.isoformat(),
+            "late_seconds": int(late.total_seconds()) if late >= LATE_AFTER or skipped else 0,
+            "skipped": skipped,
+            "metrics": _payload_metrics(metrics),
+            "since_previous": _diff(metrics, last),
+            "since_first": _diff(metrics, first),
+            "views_per_hour": round(pace, 1) if pace is not None else None,
+            "engagement_rate": metrics.engagement_rate,
+            "final": next_check is None,
+            "next_check_at": next_check.isoformat() if next_check else None,
+        }
+        rows: list[tuple[str, str, dict[str, Any]]] = [
+            ("checkback", f"checkback:{post.id}:{check_index}", payload)
+        ]
+
+        prev_views = last.views if last else 0
+        for mark in MILESTONES:
+            if last is not None and prev_views < mark <= metrics.views:
+                rows.append(
+                    (
+                        "milestone",
+                        f"milestone:{post.id}:{mark}",
+                        {**base, "milestone": mark, **_views_of(metrics)},
+                    )
+                )
+
+        viral = await self._viral(conn, post, check_index, metrics.views, pace, previous)
+        if viral is not None:
+            rows.append(
+                (
+                    "viral",
+                    f"viral:{post.id}",
+                    {**base, **viral, **_views_of(metrics), "check_index": check_index},
+                )
+            )
+
+        written = 0
+        for gid in await db_guilds.guilds_of_post(conn, post.id):
+            for kind, key, body in rows:
+                written += await db_outbox.enqueue(
+                    conn,
+                    kind=kind,
+                    dedupe_key=f"{key}:{_dedupe_guild(gid)}",
+                    guild_id=gid,
+                    post_id=post.id,
+                    payload=body,
+                    now=now,
+                )
+        return written
+
+    async def _viral(
+        self,
+        conn: Any,
+        post: ClaimedPost,
+        check_index: int,
+        views: int,
+        pace: float | None,
+        previous: list[db_snapshots.Snapshot],
+    ) -> dict[str, Any] | None:
+        if views < VIRAL_MIN_VIEWS:
+            return None
+        median, peers = await db_snapshots.median_views_at_check(
+            conn, post.account_id, check_index, exclude_post=post.id
+        )
+        if median is not None and peers >= VIRAL_MIN_PEERS and median > 0 and views >= VIRAL_FACTOR * median:
+            return {
+                "reason": "account_median",
+                "median_views": round(median),
+                "peers": peers,
+                "ratio": round(views / median, 1),
+            }
+        # Pace: views/hour since the last snapshot against the pace between the two before it.
+        if pace is not None and len(previous) >= 2:
+            a, b = previous[-2], previous[-1]
+            hours = (b.captured_at - a.captured_at).total_seconds() / 3600
+            before = (b.views - a.views) / hours if hours > 0 else None
+            if before is not None and before > 0 and pace >= VIRAL_FACTOR * before:
+                return {
+                    "reason": "pace",
+                    "views_per_hour": round(pace, 1),
+                    "previous_views_per_hour": round(before, 1),
+                    "ratio": round(pace / before, 1),
+                }
+        return None
+
+    async def _stop_unavailable(self, post: ClaimedPost, reason: str) -> CheckOutcome:
+        """Deleted or private: tracking stops, and each guild is told once."""
+        now = self.clock.now()
+        async with self.pool.acquire() as conn, conn.transaction():
+            stopped = await db_posts.stop_tracking(
+                conn, post.id, "unavailable", now, expected_done=post.checks_completed
+            )
+            written = 0
+            if stopped:
+                info = await conn.fetchrow(
+                    """
+                    SELECT a.username, p.caption,
+                           (SELECT views_count FROM social_media_post_analytics s
+                             WHERE s.post_id = p.id AND s.check_index IS NOT NULL
+                             ORDER BY s.check_index DESC LIMIT 1) AS last_views
+                      FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
+                     WHERE p.id = $1
+                    """,
+                    post.id,
+                )
+                payload = {
+                    "post_id": post.id,
+                    "video_id": post.external_post_id,
+                    "url": post.post_url,
+                    "author": info["username"],
+                    "caption": (info["caption"] or "")[:200] or None,
+                    "reason": "deleted or private",
+                    "last_views": info["last_views"],
+                    "checks_completed": post.checks_completed,
+                    "checks_total": len(post.check_schedule),
+                    "at": now.isoformat(),
+                }
+                for gid in await db_guilds.guilds_of_post(conn, post.id):
+                    written += await db_outbox.enqueue(
+                        conn,
+                        kind="untracked",
+                        dedupe_key=f"untracked:{post.id}:{_dedupe_guild(gid)}",
+                        guild_id=gid,
+                        post_id=post.id,
+                        payload=payload,
+                        now=now,
+                    )
+        status: Status = "unavailable" if stopped else "superseded"
+        return CheckOutcome(post.id, post.external_post_id, status, error=reason, notifications=written)
+
+    async def _release(self, post: ClaimedPost, error: str) -> CheckOutcome:
+        """A transient failure: the check stays due and is retried after a backoff that doubles per
+        failure (capped), so a struggling API is not hammered."""
+        now = self.clock.now()
+        delay = min(self.retry_max, self.retry_base * (2 ** min(post.check_failures, 20)))
+        async with self.pool.acquire() as conn:
+            await db_posts.release_claim(
+                conn, post.id, expected_done=post.checks_completed, retry_at=now + delay
+            )
+        log.warning("check-back of post %s failed (%s); retrying in %s", post.id, error, delay)
+        return CheckOutcome(post.id, post.external_post_id, "retry", error=error, next_check_at=now + delay)
+
+    async def _finish_empty(self, post: ClaimedPost) -> CheckOutcome:
+        # Every check of the schedule is answered: complete it as record_check_completion would.
+        async with self.pool.acquire() as conn:
+            await db_posts.complete_check(
+                conn,
+                post.id,
+                expected_done=post.checks_completed,
+                done=post.checks_completed,
+                next_check_at=None,
+                now=self.clock.now(),
+            )
+        return CheckOutcome(post.id, post.external_post_id, "superseded")
+
+    async def next_due_at(self) -> datetime | None:
+        async with self.pool.acquire() as conn:
+            return await db_posts.next_due_at(conn, self.clock.now())
+
+
+def _diff(metrics: Any, snap: db_snapshots.Snapshot | None) -> dict[str, int] | None:
+    if snap is None:
+        return None
+    return {
+        "views": metrics.views - snap.views,
+        "likes": metrics.likes - snap.likes,
+        "comments": metrics.comments - snap.comments,
+        "shares": metrics.shares - snap.shares,
+        "saves": metrics.saves - snap.saves,
+    }
+
+
+def _views_of(metrics: Any) -> dict[str, int]:
+    return {"views": metrics.views}
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None

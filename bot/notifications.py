@@ -1,0 +1,265 @@
+"""The outbox dispatcher: sends pending notifications, batched per channel, through a NotificationSender.
+
+Delivery is at least once. A batch is marked sent only after the sender returned its message id; a process
+that dies between the two leaves the batch's lease to expire, and the next dispatcher sends that batch
+again (at most that batch: each batch is marked before the next one is sent). Every other write is
+idempotent through the rows' dedupe keys (ON CONFLICT DO NOTHING), so a check recorded twice still makes
+one row, and a row is never marked twice (`sent_at IS NULL` guards the update).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+import asyncpg
+
+from bot.clock import Clock
+from bot.errors import ChannelBroken, NotificationFailed
+from bot.render import Embed, chunk_embeds, render_notification
+from db import guilds as db_guilds
+from db import outbox as db_outbox
+from db.outbox import OutboxRow
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ChannelBroken",
+    "DispatchReport",
+    "NotificationFailed",
+    "NotificationSender",
+    "OutboxDispatcher",
+    "RecordingSender",
+    "SentMessage",
+]
+
+
+class NotificationSender(Protocol):
+    """Posts embeds to a channel; the Discord implementation wraps discord.py's REST client.
+
+    `send` returns the created message's id. It raises ChannelBroken when the channel is deleted or the
+    bot may not post there (404, 403: retrying will not help), and NotificationFailed (with `retry_after`
+    when known) for anything that may work later (429, 5xx, network).
+    """
+
+    async def send(self, channel_id: int, embeds: list[dict[str, Any]]) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    channel_id: int
+    message_id: int
+    embeds: list[dict[str, Any]]
+
+
+class RecordingSender:
+    """A sender that keeps every message in memory (tests, the CLI, and a sandbox without Discord).
+
+    `broken` channels raise ChannelBroken; `failing` counts down transient failures per channel.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[SentMessage] = []
+        self.broken: set[int] = set()
+        self.failing: dict[int, int] = {}
+        self._next_id = 1_000_000
+
+    async def send(self, channel_id: int, embeds: list[dict[str, Any]]) -> int:
+        if channel_id in self.broken:
+            raise ChannelBroken(f"channel {channel_id} is gone", channel_id=channel_id)
+        if self.failing.get(channel_id, 0) > 0:
+            self.failing[channel_id] -= 1
+            raise NotificationFailed("Discord answered 503", retry_after=1.0)
+        self._next_id += 1
+        self.messages.append(SentMessage(channel_id, self._next_id, list(embeds)))
+        return self._next_id
+
+    def in_channel(self, channel_id: int) -> list[SentMessage]:
+        return [m for m in self.messages if m.channel_id == channel_id]
+
+
+@dataclass(slots=True)
+class DispatchReport:
+    messages: int = 0
+    rows_sent: int = 0
+    rows_dropped: int = 0
+    rows_retried: int = 0
+    broken_channels: list[int] = field(default_factory=list)
+
+
+class OutboxDispatcher:
+    """Claims pending outbox rows (SKIP LOCKED, with a lease), resolves each row's channel, sends the rows
+    of one channel as messages of at most 10 embeds, at most one message a second per channel, and marks
+    the rows sent after the sender returned.
+
+    Channel of a row: its channel_id, else its guild's notify_channel_id, else `default_channel_id`
+    (NOTIFY_CHANNEL_ID). A guild whose channel is marked broken is skipped (the rows wait, with
+    last_error) until an admin sets a channel; a row with no channel at all is dropped with last_error.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        sender: NotificationSender,
+        clock: Clock,
+        *,
+        default_channel_id: int | None = None,
+        claim_limit: int = 200,
+        lease: timedelta = timedelta(minutes=2),
+        channel_interval: float = 1.0,
+        retry_base: timedelta = timedelta(seconds=30),
+        retry_max: timedelta = timedelta(minutes=30),
+        broken_retry: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.pool = pool
+        self.sender = sender
+        self.clock = clock
+        self.default_channel_id = default_channel_id
+        self.claim_limit = claim_limit
+        self.lease = lease
+        self.channel_interval = channel_interval
+        self.retry_base = retry_base
+        self.retry_max = retry_max
+        self.broken_retry = broken_retry
+        # Real time, not the clock: Discord's rate limits run on the wall clock even in a sped-up sandbox.
+        self._last_sent: dict[int, float] = {}
+        self._channel_locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def run_once(self) -> DispatchReport:
+        """Sends everything pending now; returns what it did."""
+        report = DispatchReport()
+        while True:
+            now = self.clock.now()
+            async with self.pool.acquire() as conn:
+                rows = await db_outbox.claim_pending(conn, now, self.claim_limit, self.lease)
+            if not rows:
+                return report
+            by_channel = await self._route(rows, report)
+            await asyncio.gather(*(self._send_channel(ch, rs, report) for ch, rs in by_channel.items()))
+
+    async def _route(self, rows: list[OutboxRow], report: DispatchReport) -> dict[int, list[OutboxRow]]:
+        """Each row's channel; rows of broken guilds wait, rows with nowhere to go are dropped."""
+        now = self.clock.now()
+        guild_ids = sorted({r.guild_id for r in rows if r.guild_id is not None})
+        async with self.pool.acquire() as conn:
+            settings = await db_guilds.channels_for(conn, guild_ids) if guild_ids else {}
+            by_channel: dict[int, list[OutboxRow]] = defaultdict(list)
+            waiting: list[int] = []
+            nowhere: list[int] = []
+            for row in rows:
+                guild = settings.get(row.guild_id) if row.guild_id is not None else None
+                if row.channel_id is not None:
+                    by_channel[row.channel_id].append(row)
+                elif guild is not None and guild.notify_channel_id is not None:
+                    if guild.channel_broken_at is not None:
+                        waiting.append(row.id)
+                    else:
+                        by_channel[guild.notify_channel_id].append(row)
+                elif self.default_channel_id is not None:
+                    by_channel[self.default_channel_id].append(row)
+                else:
+                    nowhere.append(row.id)
+            if waiting:
+                await db_outbox.release(
+                    conn, waiting, now + self.broken_retry, "the guild's channel is marked broken"
+                )
+                report.rows_retried += len(waiting)
+            if nowhere:
+                await db_outbox.drop(
+                    conn, nowhere, "no notification channel (guild or NOTIFY_CHANNEL_ID)", now
+                )
+                report.rows_dropped += len(nowhere)
+                log.info("dropped %d notifications: no channel configured", len(nowhere))
+        return by_channel
+
+    async def _send_channel(self, channel_id: int, rows: list[OutboxRow], report: DispatchReport) -> None:
+        embeds: list[Embed] = [render_notification(r.kind, r.payload) for r in rows]
+        groups = chunk_embeds(embeds)
+        async with self._channel_locks[channel_id]:
+            for n, group in enumerate(groups):
+                batch = [rows[i] for i in group]
+                await self._pace(channel_id)
+                try:
+                    message_id = await self.sender.send(channel_id, [embeds[i] for i in group])
+                except ChannelBroken as exc:
+                    rest = [r for g in groups[n:] for r in (rows[i] for i in g)]
+                    await self._broken(channel_id, rest, str(exc), report)
+                    return
+                except NotificationFailed as exc:
+                    rest = [r for g in groups[n:] for r in (rows[i] for i in g)]
+                    await self._retry(rest, str(exc), exc.retry_after, report)
+                    return
+                except Exception as exc:  # an unexpected sender error is treated as transient
+                    log.exception("sending to channel %s failed", channel_id)
+                    rest = [r for g in groups[n:] for r in (rows[i] for i in g)]
+                    await self._retry(rest, f"{type(exc).__name__}: {exc}", None, report)
+                    return
+                finally:
+                    self._last_sent[channel_id] = time.monotonic()
+                # The message exists now. A crash before this update resends this batch only.
+                async with self.pool.acquire() as conn:
+                    await db_outbox.mark_sent(conn, [r.id for r in batch], message_id, self.clock.now())
+                report.messages += 1
+                report.rows_sent += len(batch)
+
+    async def _pace(self, channel_id: int) -> None:
+        last = self._last_sent.get(channel_id)
+        if last is not None:
+            wait = self.channel_interval - (time.monotonic() - last)
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    async def _retry(
+        self, rows: list[OutboxRow], error: str, retry_after: float | None, report: DispatchReport
+    ) -> None:
+        now = self.clock.now()
+        attempts = max((r.attempts for r in rows), default=1)
+        delay = (
+            timedelta(seconds=retry_after)
+            if retry_after is not None
+            else min(self.retry_max, self.retry_base * (2 ** min(attempts - 1, 16)))
+        )
+        async with self.pool.acquire() as conn:
+            await db_outbox.release(conn, [r.id for r in rows], now + delay, error)
+        report.rows_retried += len(rows)
+        log.warning("%d notifications not sent (%s); retrying in %s", len(rows), error, delay)
+
+    async def _broken(
+        self, channel_id: int, rows: list[OutboxRow], error: str, report: DispatchReport
+    ) -> None:
+        """The channel is gone or forbidden: mark the guilds that use it, tell each guild once (through
+        NOTIFY_CHANNEL_ID, else the log) and keep the rows waiting for a new channel."""
+        now = self.clock.now()
+        report.broken_channels.append(channel_id)
+        guilds = sorted({r.guild_id for r in rows if r.guild_id is not None and r.channel_id is None})
+        async with self.pool.acquire() as conn, conn.transaction():
+            for gid in guilds:
+                newly = await db_guilds.mark_channel_broken(conn, gid, error, now)
+                if not newly:
+                    continue
+                log.warning("guild %s: notification channel %s is broken (%s)", gid, channel_id, error)
+                if self.default_channel_id is not None and self.default_channel_id != channel_id:
+                    await db_outbox.enqueue(
+                        conn,
+                        kind="channel_broken",
+                        dedupe_key=f"channel_broken:{gid}:{channel_id}:{now:%Y-%m-%d}",
+                        channel_id=self.default_channel_id,
+                        payload={
+                            "guild_id": gid,
+                            "channel_id": channel_id,
+                            "reason": error,
+                            "at": now.isoformat(),
+                        },
+                        now=now,
+                    )
+            if not guilds:
+                log.warning("notification channel %s is broken (%s); its rows wait", channel_id, error)
+            await db_outbox.release(
+                conn, [r.id for r in rows], now + self.broken_retry, f"channel broken: {error}"
+            )
+        report.rows_retried += len(rows)

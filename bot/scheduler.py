@@ -1,0 +1,140 @@
+"""APScheduler wiring: a frequent tick and a wake-up at the next due check, for check-backs and the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.checkbacks import CheckbackRunner
+from bot.clock import Clock
+from bot.notifications import OutboxDispatcher
+
+log = logging.getLogger(__name__)
+
+CHECKS_TICK = "checkbacks-tick"
+CHECKS_WAKE = "checkbacks-due"
+OUTBOX_TICK = "outbox-tick"
+
+
+class CheckbackScheduler:
+    """Drives the runner and the dispatcher; Postgres holds the schedule, this only wakes up on time
+    (RoboDanny's durable-timer shape: sleep until the soonest due time, woken early by a sooner one).
+
+    `tick_seconds`: the interval job, the safety net (posts due while another process held them, backoffs
+    ending). The date job fires at the next due check, re-armed after every run and by `wake_at` (called
+    when a post is tracked). Times are on the injected clock; a clock with `real_seconds_until` (the
+    sandbox's ScaledClock) has its due times converted to wall-clock delays.
+    """
+
+    def __init__(
+        self,
+        runner: CheckbackRunner,
+        clock: Clock,
+        dispatcher: OutboxDispatcher | None = None,
+        *,
+        tick_seconds: float = 5.0,
+        outbox_seconds: float = 2.0,
+        scheduler: AsyncIOScheduler | None = None,
+    ) -> None:
+        self.runner = runner
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.outbox_seconds = outbox_seconds
+        self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+        self._checks_lock = asyncio.Lock()
+        self._outbox_lock = asyncio.Lock()
+        self._armed_for: datetime | None = None
+        self.runs = 0
+
+    def start(self) -> None:
+        """Adds the jobs and starts APScheduler (inside the running event loop; e.g. from setup_hook)."""
+        common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        self.scheduler.add_job(
+            self.run_checks,
+            "interval",
+            seconds=self.tick_seconds,
+            id=CHECKS_TICK,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+            **common,
+        )
+        if self.dispatcher is not None:
+            self.scheduler.add_job(
+                self.run_outbox,
+                "interval",
+                seconds=self.outbox_seconds,
+                id=OUTBOX_TICK,
+                replace_existing=True,
+                **common,
+            )
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    async def shutdown(self) -> None:
+        """Stops the jobs and waits for a run in progress (a check half-done is left to its lease)."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        async with self._checks_lock, self._outbox_lock:
+            pass
+
+    def wake_at(self, when: datetime) -> None:
+        """Make sure a check run happens at `when` (clock time): re-arms the date job if that is sooner."""
+        if self._armed_for is not None and self._armed_for <= when and self.scheduler.get_job(CHECKS_WAKE):
+            return
+        self._arm(when)
+
+    def _arm(self, when: datetime | None) -> None:
+        self._armed_for = when
+        if when is None:
+            if self.scheduler.get_job(CHECKS_WAKE):
+                self.scheduler.remove_job(CHECKS_WAKE)
+            return
+        real_until = getattr(self.clock, "real_seconds_until", None)
+        delay = real_until(when) if real_until is not None else (when - self.clock.now()).total_seconds()
+        run_at = datetime.now(UTC) + timedelta(seconds=max(0.0, delay) + 0.05)
+        self.scheduler.add_job(
+            self.run_checks,
+            "date",
+            run_date=run_at,
+            id=CHECKS_WAKE,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def run_checks(self) -> None:
+        """One run of the runner (skipped if one is going on), then the date job re-armed."""
+        if self._checks_lock.locked():
+            return
+        async with self._checks_lock:
+            try:
+                report = await self.runner.run_once()
+                self.runs += 1
+                if report.outcomes:
+                    log.info(
+                        "check-backs: %d recorded, %d retried, %d postponed, %d stopped",
+                        report.recorded,
+                        report.count("retry"),
+                        report.count("postponed"),
+                        report.count("unavailable"),
+                    )
+                nxt = await self.runner.next_due_at()
+            except Exception:  # the next tick tries again; the schedule is in Postgres
+                log.exception("check-back run failed")
+                return
+            self._arm(nxt)
+        if self.dispatcher is not None and report.outcomes:
+            await self.run_outbox()
+
+    async def run_outbox(self) -> None:
+        if self.dispatcher is None or self._outbox_lock.locked():
+            return
+        async with self._outbox_lock:
+            try:
+                await self.dispatcher.run_once()
+            except Exception:
+                log.exception("outbox dispatch failed")

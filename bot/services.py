@@ -1,0 +1,79 @@
+"""Builds the check-back services on a Runtime: metrics client, tracking, runner, dispatcher, scheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.checkbacks import CheckbackRunner
+from bot.metrics.client import MetricsClient
+from bot.notifications import NotificationSender, OutboxDispatcher
+from bot.runtime import Runtime
+from bot.scheduler import CheckbackScheduler
+from bot.tracking import TrackingService
+
+
+@dataclass
+class Services:
+    """What the CLI, the bot and the sandbox share. `dispatcher` exists when a sender was given."""
+
+    metrics: MetricsClient
+    tracking: TrackingService
+    checkbacks: CheckbackRunner
+    dispatcher: OutboxDispatcher | None = None
+    scheduler: CheckbackScheduler | None = None
+
+    def start_scheduler(
+        self, *, tick_seconds: float = 5.0, outbox_seconds: float = 2.0
+    ) -> CheckbackScheduler:
+        """Starts the APScheduler jobs (call inside the running loop); tracking wakes it for new posts."""
+        if self.scheduler is None:
+            self.scheduler = CheckbackScheduler(
+                self.checkbacks,
+                self.tracking.clock,
+                self.dispatcher,
+                tick_seconds=tick_seconds,
+                outbox_seconds=outbox_seconds,
+            )
+            self.tracking.on_scheduled = self.scheduler.wake_at
+        self.scheduler.start()
+        return self.scheduler
+
+    async def close(self) -> None:
+        """Stops the scheduler and closes the metrics client (writing its pending usage rows)."""
+        if self.scheduler is not None:
+            await self.scheduler.shutdown()
+            self.tracking.on_scheduled = None
+        await self.metrics.close()
+
+
+async def build_services(
+    runtime: Runtime,
+    *,
+    sender: NotificationSender | None = None,
+    metrics: MetricsClient | None = None,
+    **client_overrides: Any,
+) -> Services:
+    """The services on `runtime`'s pool and clock; registered in runtime.extras so Runtime.close()
+    closes them. `metrics` replaces the client built from the settings (tests, benchmarks)."""
+    settings = runtime.settings
+    client = metrics or MetricsClient.from_settings(
+        settings, pool=runtime.pool, clock=runtime.clock, **client_overrides
+    )
+    budget = settings.metrics_api_monthly_budget
+    tracking = TrackingService(runtime.pool, client, runtime.clock, monthly_budget=budget)
+    runner = CheckbackRunner(
+        runtime.pool,
+        client,
+        runtime.clock,
+        concurrency=settings.metrics_api_concurrency,
+        monthly_budget=budget,
+    )
+    dispatcher = (
+        OutboxDispatcher(runtime.pool, sender, runtime.clock, default_channel_id=settings.notify_channel_id)
+        if sender is not None
+        else None
+    )
+    services = Services(metrics=client, tracking=tracking, checkbacks=runner, dispatcher=dispatcher)
+    runtime.extras["services"] = services
+    return services

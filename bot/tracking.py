@@ -1,0 +1,531 @@
+"""The tracking service: track and untrack posts for a guild, list and find them, and their analytics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+import asyncpg
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.errors import BudgetExceeded, InvalidInput, PostNotFound
+from bot.metrics.models import Video
+from bot.metrics.urls import VideoRef, parse_video_url
+from bot.schedule import (
+    DEFAULT_OFFSETS,
+    due_times,
+    first_of_next_month,
+    first_pending,
+    format_offset,
+    schedule_to_json,
+)
+from db import accounts as db_accounts
+from db import guilds as db_guilds
+from db import posts as db_posts
+from db import snapshots as db_snapshots
+from db.posts import PostRecord
+from db.snapshots import Snapshot
+
+log = logging.getLogger(__name__)
+
+CAPTION_LIMIT = 500
+MAX_PAGE = 100
+MAX_CHOICES = 25
+
+
+class VideoSource(Protocol):
+    """What the services need of the metrics client."""
+
+    async def video_info(self, video: str | VideoRef) -> Video: ...
+
+
+# --- result models ---------------------------------------------------------------------------------
+class Metrics(BaseModel):
+    views: int = 0
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    saves: int = 0
+
+    @classmethod
+    def of(cls, snap: Snapshot) -> Metrics:
+        return cls(
+            views=snap.views, likes=snap.likes, comments=snap.comments, shares=snap.shares, saves=snap.saves
+        )
+
+    def minus(self, other: Metrics) -> Metrics:
+        return Metrics(
+            views=self.views - other.views,
+            likes=self.likes - other.likes,
+            comments=self.comments - other.comments,
+            shares=self.shares - other.shares,
+            saves=self.saves - other.saves,
+        )
+
+    @property
+    def engagement_rate(self) -> float | None:
+        """(likes + comments + shares) / views; None with no views."""
+        return (self.likes + self.comments + self.shares) / self.views if self.views else None
+
+
+class SnapshotView(BaseModel):
+    """One snapshot with its growth since the one before."""
+
+    check_index: int
+    label: str  # "at tracking", or the check's offset from publishing ("24h")
+    captured_at: datetime
+    scheduled_for: datetime | None = None
+    metrics: Metrics
+    growth: Metrics | None = None  # since the previous snapshot
+    views_per_hour: float | None = None  # since the previous snapshot (the first: since publishing)
+    engagement_rate: float | None = None
+
+
+class PostSummary(BaseModel):
+    """A tracked post as lists and replies show it."""
+
+    id: int
+    video_id: str
+    url: str
+    author: str
+    author_display: str | None = None
+    caption: str | None = None
+    posted_at: datetime | None = None
+    checks_completed: int = 0
+    checks_total: int = 0
+    next_check_at: datetime | None = None
+    tracking_complete: bool = False
+    stopped_reason: str | None = None
+    latest: Metrics | None = None
+    last_checked_at: datetime | None = None
+
+    @property
+    def status(self) -> str:
+        if self.stopped_reason:
+            return f"stopped ({self.stopped_reason})"
+        if self.tracking_complete:
+            return "complete"
+        return "active" if self.next_check_at is not None else "stopped"
+
+    @classmethod
+    def of(cls, post: PostRecord, latest: Metrics | None = None) -> PostSummary:
+        return cls(
+            id=post.id,
+            video_id=post.external_post_id,
+            url=post.post_url,
+            author=post.username,
+            author_display=post.display_name,
+            caption=post.caption,
+            posted_at=post.posted_at,
+            checks_completed=post.checks_completed,
+            checks_total=len(post.check_schedule),
+            next_check_at=post.next_check_at,
+            tracking_complete=post.tracking_complete,
+            stopped_reason=post.tracking_stopped_reason,
+            latest=latest,
+            last_checked_at=post.last_checked_at,
+        )
+
+
+class TrackResult(BaseModel):
+    """What `track` did. `already_tracked`: the guild tracked the post before; nothing changed."""
+
+    post: PostSummary
+    snapshot: SnapshotView | None = None
+    already_tracked: bool = False
+    skipped_checks: int = 0  # offsets already past when tracking started
+
+
+class UntrackResult(BaseModel):
+    post: PostSummary
+    tracking_stopped: bool  # no guild tracks it any more, so its check-backs stopped
+
+
+class PostPage(BaseModel):
+    """One page of a listing; pass `next_cursor` as `before` for the next page (None: the last page)."""
+
+    items: list[PostSummary]
+    next_cursor: int | None = None
+    status: str = "active"
+
+
+class PostChoice(BaseModel):
+    """An autocomplete choice: the post's id and a label of at most 100 characters."""
+
+    id: int
+    label: str
+
+
+class PostAnalytics(BaseModel):
+    post: PostSummary
+    snapshots: list[SnapshotView]
+    since_first: Metrics | None = None
+    since_previous: Metrics | None = None
+    views_per_hour: float | None = None  # the latest pace
+    engagement_rate: float | None = None  # of the latest snapshot
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+def video_metrics(video: Video) -> Metrics:
+    """The API's fields mapped as the original did: digg→likes, play→views, collect→saves."""
+    return Metrics(
+        views=video.play_count or 0,
+        likes=video.digg_count or 0,
+        comments=video.comment_count or 0,
+        shares=video.share_count or 0,
+        saves=video.collect_count or 0,
+    )
+
+
+def check_label(post: PostRecord | None, check_index: int) -> str:
+    if check_index == 0:
+        return "at tracking"
+    if post is not None and post.posted_at is not None and 0 < check_index <= len(post.check_schedule):
+        return format_offset(round((post.check_schedule[check_index - 1] - post.posted_at).total_seconds()))
+    return f"check {check_index}"
+
+
+def views_per_hour(views: int, since_views: int, start: datetime | None, end: datetime) -> float | None:
+    if start is None:
+        return None
+    hours = (end - start).total_seconds() / 3600
+    if hours <= 0:
+        return None
+    return max(0, views - since_views) / hours
+
+
+def snapshot_views(post: PostRecord, snaps: Sequence[Snapshot]) -> list[SnapshotView]:
+    out: list[SnapshotView] = []
+    prev: Snapshot | None = None
+    for snap in snaps:
+        metrics = Metrics.of(snap)
+        if prev is None:
+            growth = None
+            pace = views_per_hour(snap.views, 0, post.posted_at, snap.captured_at)
+        else:
+            growth = metrics.minus(Metrics.of(prev))
+            pace = views_per_hour(snap.views, prev.views, prev.captured_at, snap.captured_at)
+        out.append(
+            SnapshotView(
+                check_index=snap.check_index,
+                label=check_label(post, snap.check_index),
+                captured_at=snap.captured_at,
+                scheduled_for=snap.scheduled_for,
+                metrics=metrics,
+                growth=growth,
+                views_per_hour=pace,
+                engagement_rate=metrics.engagement_rate,
+            )
+        )
+        prev = snap
+    return out
+
+
+# --- the service ---------------------------------------------------------------------------------------
+class TrackingService:
+    """Tracks posts for guilds (guild_id None: the CLI). Knows nothing of Discord.
+
+    `on_scheduled(when)` is told each new next check time, so a scheduler can wake up for it.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        metrics: VideoSource,
+        clock: Clock,
+        *,
+        default_offsets: Sequence[int] = DEFAULT_OFFSETS,
+        monthly_budget: int | None = None,
+        on_scheduled: Callable[[datetime], None] | None = None,
+    ) -> None:
+        self.pool = pool
+        self.metrics = metrics
+        self.clock = clock
+        self.default_offsets = tuple(default_offsets)
+        self.monthly_budget = monthly_budget
+        self.on_scheduled = on_scheduled
+
+    # --- track / untrack ---------------------------------------------------------------------------
+    async def track(
+        self,
+        guild_id: int | None,
+        url: str,
+        *,
+        user_id: int | None = None,
+        note: str | None = None,
+    ) -> TrackResult:
+        """Track the post at `url` for the guild: fetch it, store it, take the first snapshot at once and
+        schedule its check-backs from its publish time (offsets already past are skipped).
+
+        A post the guild already tracks is left alone (already_tracked); one another guild tracks is linked
+        without calling the API. InvalidTikTokUrl, VideoUnavailable, BudgetExceeded and the API's errors
+        are raised with nothing changed.
+        """
+        ref = parse_video_url(url)
+        if ref.video_id is not None:
+            known = await self._known(guild_id, ref.video_id, user_id=user_id, note=note)
+            if known is not None:
+                return known
+
+        video = await self.metrics.video_info(ref)
+        video_id = ref.video_id or video.video_id
+        if not video_id:
+            raise InvalidInput("the API did not say which video that link is")
+        if ref.video_id is None:
+            # A short link: only now do we know which post it is.
+            known = await self._known(guild_id, video_id, user_id=user_id, note=note)
+            if known is not None:
+                return known
+
+        now = self.clock.now()
+        posted_at = video.create_time or now
+        offsets = await self._offsets(guild_id)
+        schedule = due_times(posted_at, offsets)
+        skipped = first_pending(schedule, now)
+        next_check = schedule[skipped] if skipped < len(schedule) else None
+        if self.monthly_budget is not None:
+            await self._check_budget(schedule[skipped:], now)
+
+        author = video.author
+        username = (author.unique_id if author else "") or "unknown"
+        metrics = video_metrics(video)
+        async with self.pool.acquire() as conn, conn.transaction():
+            account_id = await db_accounts.upsert_account(
+                conn,
+                username=username,
+                display_name=(author.nickname or None) if author else None,
+                profile_pic_url=author.avatar if author else None,
+                external_id=(author.id or None) if author else None,
+            )
+            post_id = await db_posts.upsert_post(
+                conn,
+                account_id=account_id,
+                external_post_id=video_id,
+                post_url=ref.url if not ref.is_short else _canonical(username, video_id, ref),
+                caption=(video.title or "")[:CAPTION_LIMIT] or None,
+                duration=video.duration,
+                posted_at=posted_at,
+                thumbnail_url=video.cover,
+                raw_data=video.raw,
+                now=now,
+            )
+            # upsert_post locked the row: a concurrent track of the same post waits here, then sees it
+            # active and only links, so the schedule is set once.
+            current = await db_posts.get_post(conn, post_id)
+            if current is None or not current.is_active:
+                await db_posts.start_tracking(
+                    conn,
+                    post_id,
+                    schedule=schedule_to_json(schedule),
+                    checks_completed=skipped,
+                    next_check_at=next_check,
+                    now=now,
+                )
+            await db_snapshots.insert_snapshot(
+                conn,
+                post_id=post_id,
+                check_index=0,
+                captured_at=now,
+                scheduled_for=now,
+                views=metrics.views,
+                likes=metrics.likes,
+                comments=metrics.comments,
+                shares=metrics.shares,
+                saves=metrics.saves,
+            )
+            await db_guilds.link_post(conn, guild_id, post_id, now, user_id=user_id, note=note)
+            post = await db_posts.get_post(conn, post_id)
+            snaps = await db_snapshots.list_snapshots(conn, post_id)
+        assert post is not None
+        if post.next_check_at is not None and self.on_scheduled is not None:
+            self.on_scheduled(post.next_check_at)
+        views = snapshot_views(post, snaps)
+        latest = views[-1] if views else None
+        log.info(
+            "tracking post %s (video %s) for guild %s; next check %s", post.id, video_id, guild_id, next_check
+        )
+        return TrackResult(
+            post=PostSummary.of(post, latest.metrics if latest else metrics),
+            snapshot=latest,
+            already_tracked=False,
+            skipped_checks=skipped,
+        )
+
+    async def _known(
+        self, guild_id: int | None, video_id: str, *, user_id: int | None, note: str | None
+    ) -> TrackResult | None:
+        """A post already being tracked (or finished): link it to the guild without an API call."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            post = await db_posts.get_post_by_external_id(conn, video_id)
+            if post is None or (not post.is_active and not post.tracking_complete):
+                return None  # unknown, or stopped: track it afresh
+            await conn.execute("SELECT 1 FROM social_media_posts WHERE id = $1 FOR UPDATE", post.id)
+            linked = await db_guilds.link_post(
+                conn, guild_id, post.id, self.clock.now(), user_id=user_id, note=note
+            )
+            snaps = await db_snapshots.list_snapshots(conn, post.id)
+        views = snapshot_views(post, snaps)
+        latest = views[-1] if views else None
+        return TrackResult(
+            post=PostSummary.of(post, latest.metrics if latest else None),
+            snapshot=latest,
+            already_tracked=not linked,
+        )
+
+    async def _offsets(self, guild_id: int | None) -> tuple[int, ...]:
+        if guild_id is None:
+            return self.default_offsets
+        async with self.pool.acquire() as conn:
+            settings = await db_guilds.get_settings(conn, guild_id)
+        return tuple(settings.checkback_offsets_seconds or self.default_offsets)
+
+    async def _check_budget(self, pending: Sequence[datetime], now: datetime) -> None:
+        """Refuse a post whose checks this month the month's budget cannot cover, after the checks already
+        promised to the posts being tracked."""
+        assert self.monthly_budget is not None
+        month_end = first_of_next_month(now)
+        needed = 1 + sum(1 for when in pending if when < month_end)  # the first snapshot, then the checks
+        used = await self._calls_this_month(now)
+        async with self.pool.acquire() as conn:
+            promised = await db_posts.pending_checks_before(conn, month_end)
+        available = self.monthly_budget - used - promised
+        if needed > available:
+            raise BudgetExceeded(
+                f"this post needs {needed} API calls before {month_end:%B %-d}, but only {max(0, available)} "
+                f"of the {self.monthly_budget} this month are left ({used} used, {promised} promised to "
+                f"tracked posts)",
+                needed=needed,
+                available=max(0, available),
+                budget=self.monthly_budget,
+                used=used,
+                promised=promised,
+            )
+
+    async def _calls_this_month(self, now: datetime) -> int:
+        counter = getattr(self.metrics, "calls_this_month", None)
+        if counter is not None:
+            return int(await counter())
+        from db.usage import count_calls_in_month
+
+        async with self.pool.acquire() as conn:
+            return await count_calls_in_month(conn, now)
+
+    async def untrack(self, guild_id: int | None, post_id: int) -> UntrackResult:
+        """Remove the guild's link; when no guild tracks the post any more its check-backs stop."""
+        now = self.clock.now()
+        async with self.pool.acquire() as conn, conn.transaction():
+            locked = await conn.fetchval(
+                "SELECT id FROM social_media_posts WHERE id = $1 FOR UPDATE", post_id
+            )
+            if locked is None or not await db_guilds.unlink_post(conn, guild_id, post_id):
+                raise PostNotFound(f"#{post_id}")
+            stopped = False
+            if await db_guilds.count_links(conn, post_id) == 0:
+                stopped = await db_posts.stop_tracking(conn, post_id, "untracked", now)
+            post = await db_posts.get_post(conn, post_id)
+        assert post is not None
+        return UntrackResult(post=PostSummary.of(post), tracking_stopped=stopped)
+
+    # --- reading -----------------------------------------------------------------------------------
+    async def list_posts(
+        self,
+        guild_id: int | None,
+        *,
+        status: Literal["active", "complete", "all"] = "active",
+        limit: int = 20,
+        before: int | None = None,
+        all_guilds: bool = False,
+    ) -> PostPage:
+        """A page of the guild's posts, newest first (all_guilds: every tracked post, for the CLI)."""
+        if status not in ("active", "complete", "all"):
+            raise InvalidInput(f"status must be active, complete or all (got {status!r})")
+        limit = max(1, min(limit, MAX_PAGE))
+        async with self.pool.acquire() as conn:
+            rows = await db_posts.list_posts(
+                conn,
+                guild_id=guild_id,
+                all_guilds=all_guilds,
+                status=status,
+                limit=limit + 1,
+                before_id=before,
+            )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [
+            PostSummary.of(
+                r.post,
+                Metrics(
+                    views=r.views or 0, likes=r.likes or 0, comments=r.comments or 0, shares=r.shares or 0
+                )
+                if r.views is not None
+                else None,
+            )
+            for r in rows
+        ]
+        return PostPage(items=items, next_cursor=items[-1].id if more and items else None, status=status)
+
+    async def find_posts(
+        self, guild_id: int | None, query: str, *, limit: int = MAX_CHOICES
+    ) -> list[PostChoice]:
+        """Autocomplete choices: the guild's posts matching `query` by id, video id, author or caption."""
+        limit = max(1, min(limit, MAX_CHOICES))
+        async with self.pool.acquire() as conn:
+            posts = await db_posts.find_posts(conn, guild_id=guild_id, query=query or "", limit=limit)
+        return [PostChoice(id=p.id, label=choice_label(p)) for p in posts]
+
+    async def get_post(self, guild_id: int | None, post_id: int, *, all_guilds: bool = False) -> PostRecord:
+        async with self.pool.acquire() as conn:
+            return await self._visible_post(conn, guild_id, post_id, all_guilds)
+
+    async def analytics(
+        self, guild_id: int | None, post_id: int, *, all_guilds: bool = False
+    ) -> PostAnalytics:
+        """The post's snapshots with growth since the previous and the first, views per hour and
+        engagement rate ((likes + comments + shares) / views)."""
+        async with self.pool.acquire() as conn:
+            post = await self._visible_post(conn, guild_id, post_id, all_guilds)
+            snaps = await db_snapshots.list_snapshots(conn, post.id)
+        views = snapshot_views(post, snaps)
+        latest = views[-1] if views else None
+        return PostAnalytics(
+            post=PostSummary.of(post, latest.metrics if latest else None),
+            snapshots=views,
+            since_first=latest.metrics.minus(views[0].metrics) if len(views) > 1 and latest else None,
+            since_previous=latest.growth if latest else None,
+            views_per_hour=latest.views_per_hour if latest else None,
+            engagement_rate=latest.engagement_rate if latest else None,
+        )
+
+    async def _visible_post(
+        self, conn: Any, guild_id: int | None, post_id: int, all_guilds: bool
+    ) -> PostRecord:
+        post = await db_posts.get_post(conn, post_id)
+        if post is None or (not all_guilds and not await db_guilds.is_linked(conn, guild_id, post_id)):
+            raise PostNotFound(f"#{post_id}")
+        return post
+
+    async def next_check_in(self) -> timedelta | None:
+        """How long until the soonest check-back of any post (None: nothing scheduled)."""
+        async with self.pool.acquire() as conn:
+            when = await db_posts.next_due_at(conn, self.clock.now())
+        return None if when is None else max(timedelta(0), when - self.clock.now())
+
+
+def choice_label(post: PostRecord) -> str:
+    """ "#12 @maker_jo · Soldering a tiny LED…" cut to Discord's 100 characters."""
+    caption = " ".join((post.caption or "").split())
+    label = f"#{post.id} @{post.username}" + (f" · {caption}" if caption else f" · {post.external_post_id}")
+    return label if len(label) <= 100 else label[:99] + "…"
+
+
+def _canonical(username: str, video_id: str, ref: VideoRef) -> str:
+    from bot.metrics.urls import canonical_url
+
+    return canonical_url(username, video_id) if username != "unknown" else ref.url
+
+
+def utc(when: datetime) -> datetime:
+    return when.astimezone(UTC)

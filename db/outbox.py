@@ -1,0 +1,143 @@
+"""SQL about the notification outbox: rows written beside what they report, claimed and marked by the
+dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    kind: str
+    guild_id: int | None
+    channel_id: int | None
+    post_id: int | None
+    payload: dict[str, Any]
+    dedupe_key: str | None
+    created_at: datetime
+    attempts: int
+
+
+def _row(r: Any) -> OutboxRow:
+    return OutboxRow(
+        id=r["id"],
+        kind=r["kind"],
+        guild_id=r["guild_id"],
+        channel_id=r["channel_id"],
+        post_id=r["post_id"],
+        payload=dict(r["payload"] or {}),
+        dedupe_key=r["dedupe_key"],
+        created_at=r["created_at"],
+        attempts=r["attempts"],
+    )
+
+
+async def enqueue(
+    conn: Any,
+    *,
+    kind: str,
+    dedupe_key: str,
+    payload: dict[str, Any],
+    now: datetime,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+    post_id: int | None = None,
+) -> bool:
+    """Writes one notification; False when a row with that dedupe_key exists (a repeated write)."""
+    row = await conn.fetchrow(
+        """
+        INSERT INTO notification_outbox (kind, guild_id, channel_id, post_id, payload, dedupe_key,
+                                         created_at, available_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id
+        """,
+        kind,
+        guild_id,
+        channel_id,
+        post_id,
+        payload,
+        dedupe_key,
+        now,
+    )
+    return row is not None
+
+
+async def claim_pending(conn: Any, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
+    """Claims up to `limit` unsent rows that are available, oldest first, for `lease` (SKIP LOCKED: two
+    dispatchers never hold one row; a crashed one's lease expires and the rows are claimed again)."""
+    rows = await conn.fetch(
+        """
+        WITH c AS (
+            SELECT id FROM notification_outbox
+             WHERE sent_at IS NULL AND available_at <= $1
+               AND (claimed_until IS NULL OR claimed_until <= $1)
+             ORDER BY available_at, id
+             LIMIT $2
+             FOR UPDATE SKIP LOCKED
+        )
+        UPDATE notification_outbox o
+           SET claimed_until = $1 + $3::interval, attempts = o.attempts + 1
+          FROM c
+         WHERE o.id = c.id
+        RETURNING o.id, o.kind, o.guild_id, o.channel_id, o.post_id, o.payload, o.dedupe_key,
+                  o.created_at, o.attempts
+        """,
+        now,
+        limit,
+        lease,
+    )
+    return sorted((_row(r) for r in rows), key=lambda r: r.id)
+
+
+async def mark_sent(conn: Any, ids: Sequence[int], message_id: int | None, now: datetime) -> int:
+    """Marks rows sent with the Discord message that carried them (None: dropped, see last_error)."""
+    status = await conn.execute(
+        """
+        UPDATE notification_outbox
+           SET sent_at = $2, discord_message_id = $3, claimed_until = NULL
+         WHERE id = ANY($1::bigint[]) AND sent_at IS NULL
+        """,
+        list(ids),
+        now,
+        message_id,
+    )
+    return int(status.split()[-1])
+
+
+async def drop(conn: Any, ids: Sequence[int], reason: str, now: datetime) -> int:
+    """Gives rows up (no channel to send them to): sent_at set, no message, the reason kept."""
+    status = await conn.execute(
+        """
+        UPDATE notification_outbox
+           SET sent_at = $2, claimed_until = NULL, last_error = $3
+         WHERE id = ANY($1::bigint[]) AND sent_at IS NULL
+        """,
+        list(ids),
+        now,
+        reason[:1000],
+    )
+    return int(status.split()[-1])
+
+
+async def release(conn: Any, ids: Sequence[int], retry_at: datetime, error: str) -> int:
+    """Puts rows back for a later try (a transient failure, or a channel marked broken)."""
+    status = await conn.execute(
+        """
+        UPDATE notification_outbox
+           SET claimed_until = NULL, available_at = $2, last_error = $3
+         WHERE id = ANY($1::bigint[]) AND sent_at IS NULL
+        """,
+        list(ids),
+        retry_at,
+        error[:1000],
+    )
+    return int(status.split()[-1])
+
+
+async def count_pending(conn: Any) -> int:
+    return int(await conn.fetchval("SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL"))

@@ -1,0 +1,472 @@
+"""SQL about posts: upsert, the durable check-back schedule (claim, advance, release, stop) and listings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from bot.schedule import schedule_from_json
+
+PLATFORM = "tiktok"
+Status = Literal["active", "complete", "all"]
+
+# Columns every PostRecord is read from; `a` is the account, `p` the post.
+_POST_COLUMNS = """
+    p.id, p.account_id, a.username, a.display_name, p.external_post_id, p.post_url, p.caption,
+    p.posted_at, p.check_schedule, coalesce(p.checks_completed, 0) AS checks_completed, p.next_check_at,
+    coalesce(p.tracking_complete, false) AS tracking_complete, p.tracking_stopped_reason,
+    p.tracking_started_at, p.last_checked_at, p.check_failures, p.claimed_until
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """A post with its schedule state."""
+
+    id: int
+    account_id: int
+    username: str
+    display_name: str | None
+    external_post_id: str
+    post_url: str
+    caption: str | None
+    posted_at: datetime | None
+    check_schedule: list[datetime]
+    checks_completed: int
+    next_check_at: datetime | None
+    tracking_complete: bool
+    tracking_stopped_reason: str | None
+    tracking_started_at: datetime | None
+    last_checked_at: datetime | None
+    check_failures: int
+    claimed_until: datetime | None
+
+    @property
+    def is_active(self) -> bool:
+        return not self.tracking_complete and self.next_check_at is not None
+
+    @classmethod
+    def from_row(cls, row: Any) -> PostRecord:
+        return cls(
+            id=row["id"],
+            account_id=row["account_id"],
+            username=row["username"],
+            display_name=row["display_name"],
+            external_post_id=row["external_post_id"],
+            post_url=row["post_url"],
+            caption=row["caption"],
+            posted_at=row["posted_at"],
+            check_schedule=schedule_from_json(row["check_schedule"]),
+            checks_completed=row["checks_completed"],
+            next_check_at=row["next_check_at"],
+            tracking_complete=row["tracking_complete"],
+            tracking_stopped_reason=row["tracking_stopped_reason"],
+            tracking_started_at=row["tracking_started_at"],
+            last_checked_at=row["last_checked_at"],
+            check_failures=row["check_failures"],
+            claimed_until=row["claimed_until"],
+        )
+
+
+async def get_post(conn: Any, post_id: int) -> PostRecord | None:
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_POST_COLUMNS}
+        FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
+        WHERE p.id = $1
+        """,  # noqa: S608 - a constant column list, no user input
+        post_id,
+    )
+    return PostRecord.from_row(row) if row else None
+
+
+async def get_post_by_external_id(conn: Any, external_post_id: str) -> PostRecord | None:
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_POST_COLUMNS}
+        FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
+        WHERE p.platform = $1 AND p.external_post_id = $2
+        """,  # noqa: S608 - a constant column list, no user input
+        PLATFORM,
+        external_post_id,
+    )
+    return PostRecord.from_row(row) if row else None
+
+
+async def upsert_post(
+    conn: Any,
+    *,
+    account_id: int,
+    external_post_id: str,
+    post_url: str,
+    caption: str | None,
+    duration: int | None,
+    posted_at: datetime,
+    thumbnail_url: str | None,
+    raw_data: dict[str, Any],
+    now: datetime,
+) -> int:
+    """Inserts or refreshes the post's descriptive columns; the schedule columns are left alone."""
+    return int(
+        await conn.fetchval(
+            """
+            INSERT INTO social_media_posts (account_id, platform, external_post_id, post_url, caption, title,
+                                            media_type, duration, posted_at, thumbnail_url, raw_data,
+                                            created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5::text, $5::varchar(500), 'video', $6, $7, $8, $9, $10, $10)
+            ON CONFLICT (platform, external_post_id) DO UPDATE
+               SET account_id = EXCLUDED.account_id, post_url = EXCLUDED.post_url,
+                   caption = EXCLUDED.caption, title = EXCLUDED.title, duration = EXCLUDED.duration,
+                   posted_at = EXCLUDED.posted_at, thumbnail_url = EXCLUDED.thumbnail_url,
+                   raw_data = EXCLUDED.raw_data, updated_at = EXCLUDED.updated_at
+            RETURNING id
+            """,
+            account_id,
+            PLATFORM,
+            external_post_id,
+            post_url,
+            caption,
+            duration,
+            posted_at,
+            thumbnail_url,
+            raw_data,
+            now,
+        )
+    )
+
+
+async def start_tracking(
+    conn: Any,
+    post_id: int,
+    *,
+    schedule: list[str],
+    checks_completed: int,
+    next_check_at: datetime | None,
+    now: datetime,
+) -> None:
+    """Sets the post's schedule. `checks_completed` starts at the number of offsets already past (skipped),
+    so check_schedule[k-1] is the k-th check for every post and get_next_check_time() stays right."""
+    await conn.execute(
+        """
+        UPDATE social_media_posts
+           SET check_schedule = $2, checks_completed = $3, next_check_at = $4,
+               tracking_complete = ($4::timestamptz IS NULL), tracking_started_at = $5,
+               tracking_stopped_reason = NULL, claimed_until = NULL, check_failures = 0,
+               last_checked_at = $5, updated_at = $5
+         WHERE id = $1
+        """,
+        post_id,
+        schedule,
+        checks_completed,
+        next_check_at,
+        now,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedPost:
+    """A due post claimed by a runner until `claimed_until`."""
+
+    id: int
+    account_id: int
+    external_post_id: str
+    post_url: str
+    posted_at: datetime | None
+    check_schedule: list[datetime]
+    checks_completed: int
+    next_check_at: datetime
+    check_failures: int
+
+
+async def claim_due(conn: Any, now: datetime, limit: int, lease: timedelta) -> list[ClaimedPost]:
+    """Claims up to `limit` due posts, oldest due first, for `lease`; rows another transaction holds are
+    skipped (SKIP LOCKED), and an expired lease (a crashed runner's) can be claimed again.
+
+    The WHERE clause repeats the partial index's predicate so the planner walks idx_posts_next_check.
+    """
+    rows = await conn.fetch(
+        """
+        WITH due AS (
+            SELECT id FROM social_media_posts
+             WHERE tracking_complete = false AND next_check_at IS NOT NULL AND next_check_at <= $1
+               AND (claimed_until IS NULL OR claimed_until <= $1)
+             ORDER BY next_check_at
+             LIMIT $2
+             FOR UPDATE SKIP LOCKED
+        )
+        UPDATE social_media_posts p
+           SET claimed_until = $1 + $3::interval
+          FROM due
+         WHERE p.id = due.id
+        RETURNING p.id, p.account_id, p.external_post_id, p.post_url, p.posted_at, p.check_schedule,
+                  coalesce(p.checks_completed, 0) AS checks_completed, p.next_check_at, p.check_failures
+        """,
+        now,
+        limit,
+        lease,
+    )
+    claimed = [
+        ClaimedPost(
+            id=r["id"],
+            account_id=r["account_id"],
+            external_post_id=r["external_post_id"],
+            post_url=r["post_url"],
+            posted_at=r["posted_at"],
+            check_schedule=schedule_from_json(r["check_schedule"]),
+            checks_completed=r["checks_completed"],
+            next_check_at=r["next_check_at"],
+            check_failures=r["check_failures"],
+        )
+        for r in rows
+    ]
+    claimed.sort(key=lambda c: c.next_check_at)
+    return claimed
+
+
+async def complete_check(
+    conn: Any,
+    post_id: int,
+    *,
+    expected_done: int,
+    done: int,
+    next_check_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Advances the schedule to `done` checks (record_check_completion's rule: after the last one
+    tracking_complete is set and next_check_at cleared) and clears the lease.
+
+    Only when checks_completed is still `expected_done` and tracking was not stopped meanwhile: a slow
+    runner whose lease expired and whose check another runner recorded changes nothing (False).
+    """
+    row = await conn.fetchrow(
+        """
+        UPDATE social_media_posts
+           SET checks_completed = $3, next_check_at = $4, tracking_complete = ($4::timestamptz IS NULL),
+               claimed_until = NULL, check_failures = 0, last_checked_at = $5, updated_at = $5
+         WHERE id = $1 AND coalesce(checks_completed, 0) = $2 AND tracking_complete = false
+           AND next_check_at IS NOT NULL
+        RETURNING id
+        """,
+        post_id,
+        expected_done,
+        done,
+        next_check_at,
+        now,
+    )
+    return row is not None
+
+
+async def release_claim(conn: Any, post_id: int, *, expected_done: int, retry_at: datetime) -> bool:
+    """A transient failure: the check stays due (next_check_at unchanged) but is not claimable before
+    `retry_at` (the lease doubles as the backoff); check_failures counts the attempts."""
+    row = await conn.fetchrow(
+        """
+        UPDATE social_media_posts
+           SET claimed_until = $3, check_failures = check_failures + 1
+         WHERE id = $1 AND coalesce(checks_completed, 0) = $2
+        RETURNING id
+        """,
+        post_id,
+        expected_done,
+        retry_at,
+    )
+    return row is not None
+
+
+async def stop_tracking(
+    conn: Any, post_id: int, reason: str, now: datetime, *, expected_done: int | None = None
+) -> bool:
+    """Stops the schedule (next_check_at NULL) with a reason ('untracked', 'unavailable'); True if it ran."""
+    row = await conn.fetchrow(
+        """
+        UPDATE social_media_posts
+           SET next_check_at = NULL, claimed_until = NULL, tracking_stopped_reason = $2, updated_at = $3
+         WHERE id = $1 AND tracking_complete = false AND next_check_at IS NOT NULL
+           AND ($4::int IS NULL OR coalesce(checks_completed, 0) = $4)
+        RETURNING id
+        """,
+        post_id,
+        reason,
+        now,
+        expected_done,
+    )
+    return row is not None
+
+
+async def postpone(conn: Any, post_ids: Sequence[int], until: datetime) -> int:
+    """Moves the posts' next check to `until` (the budget ran out); the schedule itself is kept, so the
+    check that runs then coalesces what was missed."""
+    status = await conn.execute(
+        """
+        UPDATE social_media_posts SET next_check_at = $2, claimed_until = NULL
+         WHERE id = ANY($1::int[]) AND tracking_complete = false AND next_check_at IS NOT NULL
+        """,
+        list(post_ids),
+        until,
+    )
+    return int(status.split()[-1])
+
+
+async def next_due_at(conn: Any, now: datetime) -> datetime | None:
+    """When the next claimable check falls due: the soonest next_check_at, or a backoff's end if later.
+
+    Looks at the first 100 by next_check_at only (index order), which is exact unless more than 100 posts
+    are backing off at once; the runner's interval tick covers that case.
+    """
+    return await conn.fetchval(
+        """
+        SELECT min(greatest(next_check_at, coalesce(claimed_until, next_check_at)))
+          FROM (SELECT next_check_at, claimed_until FROM social_media_posts
+                 WHERE tracking_complete = false AND next_check_at IS NOT NULL
+                 ORDER BY next_check_at LIMIT 100) AS soon
+        """
+    )
+
+
+async def count_due(conn: Any, now: datetime) -> int:
+    return int(
+        await conn.fetchval(
+            """
+            SELECT count(*) FROM social_media_posts
+             WHERE tracking_complete = false AND next_check_at IS NOT NULL AND next_check_at <= $1
+            """,
+            now,
+        )
+    )
+
+
+async def pending_checks_before(conn: Any, until: datetime, *, exclude_post: int | None = None) -> int:
+    """Checks still to run before `until` over all tracked posts (what the month's budget must cover)."""
+    return int(
+        await conn.fetchval(
+            """
+            SELECT count(*)
+              FROM social_media_posts p,
+                   LATERAL jsonb_array_elements_text(p.check_schedule) WITH ORDINALITY AS s(at, n)
+             WHERE p.tracking_complete = false AND p.next_check_at IS NOT NULL
+               AND p.next_check_at < $1 AND ($2::int IS NULL OR p.id <> $2)
+               AND s.n > coalesce(p.checks_completed, 0) AND s.at::timestamptz < $1
+            """,
+            until,
+            exclude_post,
+        )
+    )
+
+
+# --- listings -------------------------------------------------------------------------------------
+_STATUS_SQL = {
+    "active": "AND p.tracking_complete = false AND p.next_check_at IS NOT NULL",
+    "complete": "AND (p.tracking_complete = true OR p.next_check_at IS NULL)",
+    "all": "",
+}
+
+_LIST_COLUMNS = f"""
+    {_POST_COLUMNS},
+    s.views_count, s.likes_count, s.comments_count, s.shares_count, s.captured_at AS last_snapshot_at
+"""
+
+_LATEST_SNAPSHOT = """
+    LEFT JOIN LATERAL (
+        SELECT views_count, likes_count, comments_count, shares_count, captured_at
+          FROM social_media_post_analytics
+         WHERE post_id = p.id AND check_index IS NOT NULL
+         ORDER BY check_index DESC LIMIT 1
+    ) s ON true
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PostListRow:
+    post: PostRecord
+    views: int | None
+    likes: int | None
+    comments: int | None
+    shares: int | None
+    last_snapshot_at: datetime | None
+
+
+def _list_row(r: Any) -> PostListRow:
+    return PostListRow(
+        post=PostRecord.from_row(r),
+        views=r["views_count"],
+        likes=r["likes_count"],
+        comments=r["comments_count"],
+        shares=r["shares_count"],
+        last_snapshot_at=r["last_snapshot_at"],
+    )
+
+
+async def list_posts(
+    conn: Any,
+    *,
+    guild_id: int | None,
+    all_guilds: bool = False,
+    status: Status = "active",
+    limit: int = 20,
+    before_id: int | None = None,
+) -> list[PostListRow]:
+    """Posts a guild tracks (guild_id None: the CLI's; all_guilds: every tracked post), newest first,
+    keyset-paged on the post id: the page after `before_id`. Walks guild_posts' (guild_id, post_id) key
+    backwards, so a page costs the same at 100,000 posts as at 100."""
+    status_sql = _STATUS_SQL[status]
+    if all_guilds:
+        rows = await conn.fetch(
+            f"""
+            SELECT {_LIST_COLUMNS}
+              FROM social_media_posts p
+              JOIN social_media_accounts a ON a.id = p.account_id
+              {_LATEST_SNAPSHOT}
+             WHERE p.tracking_started_at IS NOT NULL AND ($1::int IS NULL OR p.id < $1) {status_sql}
+             ORDER BY p.id DESC LIMIT $2
+            """,  # noqa: S608 - constant fragments chosen from a fixed table
+            before_id,
+            limit,
+        )
+    else:
+        guild_sql = "gp.guild_id IS NULL" if guild_id is None else "gp.guild_id = $3"
+        args: list[Any] = [before_id, limit] + ([] if guild_id is None else [guild_id])
+        rows = await conn.fetch(
+            f"""
+            SELECT {_LIST_COLUMNS}
+              FROM guild_posts gp
+              JOIN social_media_posts p ON p.id = gp.post_id
+              JOIN social_media_accounts a ON a.id = p.account_id
+              {_LATEST_SNAPSHOT}
+             WHERE {guild_sql} AND ($1::int IS NULL OR gp.post_id < $1) {status_sql}
+             ORDER BY gp.post_id DESC LIMIT $2
+            """,  # noqa: S608 - constant fragments chosen from a fixed table
+            *args,
+        )
+    return [_list_row(r) for r in rows]
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.lower() + "%"
+
+
+async def find_posts(conn: Any, *, guild_id: int | None, query: str, limit: int = 25) -> list[PostRecord]:
+    """Autocomplete: the guild's posts whose id or video id starts with `query`, or whose author or caption
+    does (case-insensitive); newest first. An empty query gives the newest posts. Prefix matches can use
+    the text_pattern_ops indexes of migration 0005."""
+    text = query.strip().lstrip("@#")
+    post_id = int(text) if text.isdigit() and len(text) <= 9 else None
+    pattern = _like_prefix(text) if text else None
+    scope = "gp.guild_id IS NULL" if guild_id is None else "gp.guild_id = $4"
+    args: list[Any] = [pattern, limit, post_id] + ([] if guild_id is None else [guild_id])
+    rows = await conn.fetch(
+        f"""
+        SELECT {_POST_COLUMNS}
+          FROM guild_posts gp JOIN social_media_posts p ON p.id = gp.post_id
+          JOIN social_media_accounts a ON a.id = p.account_id
+         WHERE {scope}
+           AND ($1::text IS NULL OR p.id = $3::int OR p.external_post_id LIKE $1
+                OR lower(a.username) LIKE $1 OR lower(p.caption) LIKE $1)
+         ORDER BY (p.id = $3::int) DESC NULLS LAST, gp.post_id DESC
+         LIMIT $2
+        """,  # noqa: S608 - constant fragments chosen from a fixed table
+        *args,
+    )
+    return [PostRecord.from_row(r) for r in rows]

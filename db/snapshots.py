@@ -1,0 +1,158 @@
+"""SQL about metrics snapshots (social_media_post_analytics): one row per answered check of a post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A post's numbers at one check: check_index 0 is the snapshot taken when tracking started, k >= 1
+    answers check_schedule[k-1]."""
+
+    post_id: int
+    check_index: int
+    captured_at: datetime
+    scheduled_for: datetime | None
+    views: int
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+
+    @property
+    def engagement_rate(self) -> float | None:
+        """(likes + comments + shares) / views, or None with no views."""
+        if not self.views:
+            return None
+        return (self.likes + self.comments + self.shares) / self.views
+
+
+def _snapshot(r: Any) -> Snapshot:
+    return Snapshot(
+        post_id=r["post_id"],
+        check_index=r["check_index"],
+        captured_at=r["captured_at"],
+        scheduled_for=r["scheduled_for"],
+        views=int(r["views_count"] or 0),
+        likes=int(r["likes_count"] or 0),
+        comments=int(r["comments_count"] or 0),
+        shares=int(r["shares_count"] or 0),
+        saves=int(r["saves_count"] or 0),
+    )
+
+
+async def insert_snapshot(
+    conn: Any,
+    *,
+    post_id: int,
+    check_index: int,
+    captured_at: datetime,
+    scheduled_for: datetime | None,
+    views: int,
+    likes: int,
+    comments: int,
+    shares: int,
+    saves: int,
+) -> bool:
+    """Records the snapshot; False (nothing written) when that check of the post is already recorded."""
+    at = captured_at.astimezone(UTC)
+    engagement = (likes + comments + shares) / views * 100 if views else None
+    row = await conn.fetchrow(
+        """
+        INSERT INTO social_media_post_analytics
+            (post_id, check_index, scheduled_for, captured_at, snapshot_date, snapshot_hour,
+             views_count, likes_count, comments_count, shares_count, saves_count, engagement_rate,
+             created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $4)
+        ON CONFLICT (post_id, check_index) DO NOTHING
+        RETURNING id
+        """,
+        post_id,
+        check_index,
+        scheduled_for,
+        at,
+        at.date(),
+        at.hour,
+        views,
+        likes,
+        comments,
+        shares,
+        saves,
+        # numeric(5,2) holds up to 999.99 (percent); a bogus answer must not fail the check.
+        min(round(engagement, 2), 999.99) if engagement is not None else None,
+    )
+    return row is not None
+
+
+async def list_snapshots(conn: Any, post_id: int) -> list[Snapshot]:
+    """The post's snapshots in check order (rows without a check_index, from the original, are left out)."""
+    rows = await conn.fetch(
+        """
+        SELECT post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
+               views_count, likes_count, comments_count, shares_count, saves_count
+          FROM social_media_post_analytics
+         WHERE post_id = $1 AND check_index IS NOT NULL
+         ORDER BY check_index
+        """,
+        post_id,
+    )
+    return [_snapshot(r) for r in rows]
+
+
+async def previous_snapshots(conn: Any, post_id: int, before_index: int) -> list[Snapshot]:
+    """The first snapshot and the two latest before `before_index` (what growth and pace need)."""
+    rows = await conn.fetch(
+        """
+        (SELECT post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
+                views_count, likes_count, comments_count, shares_count, saves_count
+           FROM social_media_post_analytics
+          WHERE post_id = $1 AND check_index IS NOT NULL AND check_index < $2
+          ORDER BY check_index LIMIT 1)
+        UNION
+        (SELECT post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
+                views_count, likes_count, comments_count, shares_count, saves_count
+           FROM social_media_post_analytics
+          WHERE post_id = $1 AND check_index IS NOT NULL AND check_index < $2
+          ORDER BY check_index DESC LIMIT 2)
+        ORDER BY check_index
+        """,
+        post_id,
+        before_index,
+    )
+    return [_snapshot(r) for r in rows]
+
+
+async def median_views_at_check(
+    conn: Any, account_id: int, check_index: int, *, exclude_post: int
+) -> tuple[float | None, int]:
+    """The median views of the account's other tracked posts at the same check, and how many there are."""
+    row = await conn.fetchrow(
+        """
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s.views_count) AS median, count(*) AS n
+          FROM social_media_posts p
+          JOIN social_media_post_analytics s ON s.post_id = p.id AND s.check_index = $2
+         WHERE p.account_id = $1 AND p.id <> $3
+        """,
+        account_id,
+        check_index,
+        exclude_post,
+    )
+    median = row["median"]
+    return (float(median) if median is not None else None), int(row["n"])
+
+
+async def count_duplicates(conn: Any) -> int:
+    """(post, check_index) pairs recorded more than once (must be 0; benches and tests check it)."""
+    return int(
+        await conn.fetchval(
+            """
+            SELECT count(*) FROM (
+                SELECT post_id, check_index FROM social_media_post_analytics
+                 WHERE check_index IS NOT NULL
+                 GROUP BY post_id, check_index HAVING count(*) > 1) AS d
+            """
+        )
+    )
