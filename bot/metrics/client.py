@@ -79,7 +79,7 @@ class MetricsClient:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         max_retry_after: float = 60.0,
-        burst: float = 1.0,
+        burst: float = 2.0,
         budget_refresh: float = 60.0,
         rng: random.Random | None = None,
         host_header: str = RAPIDAPI_HOST,
