@@ -255,8 +255,11 @@ def render_report(report: LimitsReport) -> str:
         else:
             today = f"{line.today}/{daily}"
             hour = f"{line.this_hour}/{hourly}"
+            full = (line.daily_limit is not None and line.today >= line.daily_limit) or (
+                line.hourly_limit is not None and (line.this_hour or 0) >= line.hourly_limit
+            )
             out.append(
                 f"  {line.action_type:<{width}}  {today:>9} today  {bar(line.today, line.daily_limit)}"
-                f"  {hour:>7} this hour{source}"
+                f"  {hour:>7} this hour{source}{'  (cap reached)' if full else ''}"
             )
     return "\n".join(out)

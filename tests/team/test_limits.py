@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from bot.errors import AccountNotFound, CapReached, InvalidAction
-from bot.limits import LimitsService, bar
+from bot.limits import LimitsService, bar, render_report
 from db import actions as db_actions
 from db.accounts import upsert_account
 from db.pool import connect
@@ -54,6 +54,8 @@ async def test_fifty_concurrent_callers_stop_at_the_hourly_cap_when_it_binds(
     report = await limits.show("brand")
     line = next(x for x in report.lines if x.action_type == "comment")
     assert (line.today, line.this_hour, line.daily_limit, line.hourly_limit) == (10, 10, 100, 10)
+    shown = {row.split()[0]: row for row in render_report(report).splitlines()[1:]}
+    assert "(cap reached)" in shown["comment"] and "(cap reached)" not in shown["like"]
     with pytest.raises(CapReached, match="10/10 this hour"):
         await limits.take_slot("brand", "comment")
 
