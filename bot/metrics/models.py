@@ -209,10 +209,10 @@ class UserSummary(ApiModel):
 
     @classmethod
     def _reshape(cls, data: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(data.get("user_info"), dict):
+        info, stats = data.get("user_info"), data.get("stats")
+        if not isinstance(info, dict):
             return data
-        stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
-        return {**stats, **data["user_info"]}
+        return {**(stats if isinstance(stats, dict) else {}), **info}
 
 
 class Hashtag(ApiModel):

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
+from bot.config import load_settings
 from bot.errors import (
     AccountUnavailable,
     ApiRejected,
@@ -390,3 +391,35 @@ async def test_concurrency_is_bounded(make_client: MakeClient, sim: MetricsSimul
     client = await make_client(concurrency=3)
     await asyncio.gather(*(client.video_info(URL) for _ in range(12)))
     assert sim.max_in_flight == 3
+
+
+async def test_retry_after_holds_back_every_caller_of_the_process(
+    make_client: MakeClient, sim: MetricsSimulator
+) -> None:
+    client = await make_client(backoff_base=0.001, backoff_max=0.001)
+    sim.retry_after = 0.3
+    sim.fail_next(1, "429")
+    first = asyncio.create_task(client.video_info(URL))
+    for _ in range(2000):  # until the 429 has been seen and the client waits out Retry-After (10 s at most)
+        if client.retried:
+            break
+        await asyncio.sleep(0.005)
+    await client.video_info(URL)  # another caller, which never saw a 429 itself
+    await first
+    throttled, *later = list(sim.requests)
+    assert throttled.status == 429 and len(later) == 2
+    assert all(r.at - throttled.at >= 0.29 for r in later)
+
+
+async def test_from_settings(sim: MetricsSimulator, clock: ManualClock) -> None:
+    settings = load_settings(
+        metrics_api_base_url=sim.base_url,
+        metrics_api_rate=50,
+        metrics_api_retries=1,
+        metrics_api_monthly_budget=1,
+    )
+    async with MetricsClient.from_settings(settings, clock=clock, backoff_base=0.001) as client:
+        assert (client.bucket.rate, client.retries, client.monthly_budget) == (50, 1, 1)
+        await client.video_info(URL)
+        with pytest.raises(QuotaExhausted):
+            await client.video_info(URL)
