@@ -24,8 +24,8 @@ def parse_offsets(text: str) -> list[int]:
     if not isinstance(text, str) or not text.strip():
         raise InvalidOffsets("the schedule is empty; write offsets like 1h,6h,1d")
     offsets: list[int] = []
-    for raw in re.split(r"[,;]", text):
-        item = raw.strip().lower().replace(" ", "")
+    for raw in re.split(r"[,;\s]+", text):
+        item = raw.strip().lower()
         if not item:
             continue
         pos, seconds = 0, 0.0

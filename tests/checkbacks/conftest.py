@@ -40,7 +40,9 @@ MakeClient = Callable[..., Awaitable[MetricsClient]]
 
 
 @pytest.fixture
-async def make_client(sim: MetricsSimulator, clock: ManualClock, clean_db: asyncpg.Pool) -> AsyncIterator[MakeClient]:
+async def make_client(
+    sim: MetricsSimulator, clock: ManualClock, clean_db: asyncpg.Pool
+) -> AsyncIterator[MakeClient]:
     made: list[MetricsClient] = []
 
     async def build(**overrides: Any) -> MetricsClient:
@@ -82,7 +84,9 @@ class World:
 
 
 @pytest.fixture
-async def world(clean_db: asyncpg.Pool, clock: ManualClock, sim: MetricsSimulator, make_client: MakeClient) -> World:
+async def world(
+    clean_db: asyncpg.Pool, clock: ManualClock, sim: MetricsSimulator, make_client: MakeClient
+) -> World:
     client = await make_client()
     sender = RecordingSender()
     return World(
@@ -93,7 +97,9 @@ async def world(clean_db: asyncpg.Pool, clock: ManualClock, sim: MetricsSimulato
         tracking=TrackingService(clean_db, client, clock),
         runner=CheckbackRunner(clean_db, client, clock, concurrency=16),
         sender=sender,
-        dispatcher=OutboxDispatcher(clean_db, sender, clock, default_channel_id=CHANNEL, channel_interval=0.0),
+        dispatcher=OutboxDispatcher(
+            clean_db, sender, clock, default_channel_id=CHANNEL, channel_interval=0.0
+        ),
     )
 
 
