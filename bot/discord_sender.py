@@ -1,0 +1,36 @@
+"""The Discord side of notifications: posts a batch of embeds to a channel through discord.py's REST."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.errors import ChannelBroken, NotificationFailed
+
+
+class DiscordSender:
+    """A NotificationSender over discord.py's HTTP client; works without a gateway connection."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def send(self, channel_id: int, embeds: list[dict[str, Any]]) -> int:
+        channel = self.client.get_partial_messageable(channel_id)
+        try:
+            message = await channel.send(embeds=[discord.Embed.from_dict(e) for e in embeds])
+        except discord.NotFound as exc:
+            raise ChannelBroken(
+                f"channel {channel_id} no longer exists ({exc.text or 'Unknown Channel'})"
+            ) from exc
+        except discord.Forbidden as exc:
+            raise ChannelBroken(
+                f"the bot may not post in channel {channel_id} ({exc.text or 'Missing Permissions'})"
+            ) from exc
+        except discord.HTTPException as exc:
+            retry = 5.0 if exc.status == 429 else None
+            raise NotificationFailed(f"Discord answered {exc.status}", retry_after=retry) from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise NotificationFailed(f"network error: {type(exc).__name__}") from exc
+        return message.id

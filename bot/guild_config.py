@@ -1,0 +1,70 @@
+"""Per-guild configuration: notification channel, check-back offsets, admin role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from bot.clock import Clock
+from bot.schedule import DEFAULT_OFFSETS, format_offsets, parse_offsets
+from db import guilds as db_guilds
+from db.guilds import GuildSettings
+
+
+@dataclass(frozen=True)
+class GuildConfigView:
+    """A guild's settings as `/config show` tells them, defaults filled in."""
+
+    guild_id: int
+    notify_channel_id: int | None
+    default_channel_id: int | None
+    offsets: str
+    offsets_are_default: bool
+    admin_role_id: int | None
+    channel_broken_reason: str | None
+
+
+class GuildConfigService:
+    """Reads and changes one guild's settings. Validation errors change nothing."""
+
+    def __init__(self, pool: asyncpg.Pool, clock: Clock, *, default_channel_id: int | None = None) -> None:
+        self.pool = pool
+        self.clock = clock
+        self.default_channel_id = default_channel_id
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        async with self.pool.acquire() as conn:
+            return await db_guilds.get_settings(conn, guild_id)
+
+    async def show(self, guild_id: int) -> GuildConfigView:
+        s = await self.get(guild_id)
+        offsets = s.checkback_offsets_seconds
+        return GuildConfigView(
+            guild_id=guild_id,
+            notify_channel_id=s.notify_channel_id,
+            default_channel_id=self.default_channel_id,
+            offsets=format_offsets(offsets or DEFAULT_OFFSETS),
+            offsets_are_default=not offsets,
+            admin_role_id=s.admin_role_id,
+            channel_broken_reason=s.channel_broken_reason,
+        )
+
+    async def set_channel(self, guild_id: int, channel_id: int | None) -> None:
+        """Also clears a 'channel broken' mark: the admin chose a channel that works."""
+        async with self.pool.acquire() as conn:
+            await db_guilds.set_notify_channel(conn, guild_id, channel_id, self.clock.now())
+
+    async def set_schedule(self, guild_id: int, text: str) -> list[int]:
+        """Parse and validate "1h,6h,1d,..." (InvalidOffsets on a bad list); applies to posts tracked next."""
+        offsets = parse_offsets(text)
+        async with self.pool.acquire() as conn:
+            await db_guilds.set_checkback_offsets(conn, guild_id, offsets, self.clock.now())
+        return offsets
+
+    async def set_admin_role(self, guild_id: int, role_id: int | None) -> None:
+        async with self.pool.acquire() as conn:
+            await db_guilds.set_admin_role(conn, guild_id, role_id, self.clock.now())
+
+    async def admin_role(self, guild_id: int) -> int | None:
+        return (await self.get(guild_id)).admin_role_id

@@ -1,0 +1,117 @@
+"""/track, /untrack and /tracked: thin adapters over the tracking service."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import guild_id_of
+from bot.metrics.urls import parse_video_url
+from bot.render import post_list_embed, track_result_embed, untrack_result_embed
+from bot.tracking import PostPage
+from cogs._ui import post_autocomplete, to_embed
+
+Status = Literal["active", "complete", "all"]
+PAGE_SIZE = 10
+
+
+def page_view(page: PostPage, *, first_page: bool) -> discord.ui.View | None:
+    """Buttons under a listing: back to the newest page, and the next (older) page."""
+    if first_page and page.next_cursor is None:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(TrackedPageButton(page.status, 0, "newest", disabled=first_page))
+    view.add_item(
+        TrackedPageButton(page.status, page.next_cursor or 0, "older", disabled=page.next_cursor is None)
+    )
+    return view
+
+
+class TrackedPageButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"cb:tracked:(?P<status>active|complete|all):(?P<before>\d+):(?P<role>newest|older)",
+):
+    """A page button that carries its whole state in its custom_id, so it works after a restart."""
+
+    def __init__(self, status: str, before: int, role: str, *, disabled: bool = False) -> None:
+        self.status = status
+        self.before = before
+        super().__init__(
+            discord.ui.Button(
+                label="⏮ Newest" if role == "newest" else "Older ▶",
+                style=discord.ButtonStyle.secondary,
+                # The role keeps the two buttons' ids distinct, as Discord requires.
+                custom_id=f"cb:tracked:{status}:{before}:{role}",
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> TrackedPageButton:
+        return cls(match["status"], int(match["before"]), match["role"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        page = await interaction.client.services.tracking.list_posts(  # type: ignore[attr-defined]
+            guild_id, status=self.status, limit=PAGE_SIZE, before=self.before or None
+        )
+        await interaction.response.edit_message(
+            embed=to_embed(post_list_embed(page)), view=page_view(page, first_page=self.before == 0)
+        )
+
+
+class Tracking(commands.Cog):
+    """Tracking posts through their check-backs."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def tracking(self):  # noqa: ANN201 - the service
+        return self.bot.services.tracking  # type: ignore[attr-defined]
+
+    @app_commands.command(name="track", description="Track a TikTok video through its check-backs")
+    @app_commands.describe(url="The video's TikTok link", note="A note for the team (optional)")
+    @app_commands.guild_only()
+    async def track(
+        self,
+        interaction: discord.Interaction,
+        url: app_commands.Range[str, 1, 500],
+        note: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        # A malformed link is refused before deferring, so its error can still be ephemeral.
+        parse_video_url(url)
+        await interaction.response.defer(thinking=True)
+        result = await self.tracking.track(guild_id, url, user_id=interaction.user.id, note=note)
+        await interaction.followup.send(embed=to_embed(track_result_embed(result)))
+
+    @app_commands.command(name="untrack", description="Stop tracking a post in this server")
+    @app_commands.describe(post="The tracked post (type to search)")
+    @app_commands.autocomplete(post=post_autocomplete)
+    @app_commands.guild_only()
+    async def untrack(self, interaction: discord.Interaction, post: app_commands.Range[int, 1]) -> None:
+        result = await self.tracking.untrack(guild_id_of(interaction), post)
+        await interaction.response.send_message(embed=to_embed(untrack_result_embed(result)))
+
+    @app_commands.command(name="tracked", description="List this server's tracked posts")
+    @app_commands.describe(status="Which posts: active (default), complete, or all")
+    @app_commands.guild_only()
+    async def tracked(self, interaction: discord.Interaction, status: Status = "active") -> None:
+        page = await self.tracking.list_posts(guild_id_of(interaction), status=status, limit=PAGE_SIZE)
+        view = page_view(page, first_page=True)
+        if view is None:
+            await interaction.response.send_message(embed=to_embed(post_list_embed(page)))
+        else:
+            await interaction.response.send_message(embed=to_embed(post_list_embed(page)), view=view)
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(TrackedPageButton)
+    await bot.add_cog(Tracking(bot))
