@@ -84,28 +84,29 @@ async def test_limits_show_from_the_cli_prints_counts_and_bars(clean_db: asyncpg
     for _ in range(3):
         assert await clean_db.fetchval("SELECT try_record_action($1, 'follow')", account) is not None
 
-    result = await run_cli(dsn, "limits", "show", "--account", "@ShopFront")
+    result, defaults = await asyncio.gather(
+        run_cli(dsn, "limits", "show", "--account", "@ShopFront"), run_cli(dsn, "limits", "show")
+    )
 
     assert result.returncode == 0, result.stderr
     follow = next(line for line in result.stdout.splitlines() if line.strip().startswith("follow"))
     assert "3/50 today" in follow and "3/10 this hour" in follow and bar(3, 50) in follow
     assert "like" in result.stdout and "0/100 today" in result.stdout
 
-    defaults = await run_cli(dsn, "limits", "show")
     assert defaults.returncode == 0 and "Default caps" in defaults.stdout
     assert any(line.split()[:2] == ["like", "100"] for line in defaults.stdout.splitlines())
 
 
 async def test_cli_errors_are_one_line_and_exit_1(clean_db: asyncpg.Pool, dsn: str) -> None:
-    unknown = await run_cli(dsn, "limits", "show", "--account", "nobody")
+    unknown, bad, usage = await asyncio.gather(
+        run_cli(dsn, "limits", "show", "--account", "nobody"),
+        run_cli(dsn, "limits", "set", "like", "--daily", "5", "--hourly", "9"),
+        run_cli(dsn, "limits", "set", "like"),
+    )
     assert unknown.returncode == 1
     assert unknown.stderr.strip().splitlines() == ["error: No account named nobody."]
-
-    bad = await run_cli(dsn, "limits", "set", "like", "--daily", "5", "--hourly", "9")
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
     assert "hourly cap (9) cannot exceed the daily cap (5)" in bad.stderr
-
-    usage = await run_cli(dsn, "limits", "set", "like")
     assert usage.returncode == 2
 
 
