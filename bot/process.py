@@ -1,0 +1,116 @@
+"""`python -m bot run`: the bot process in its roles (all, gateway, worker) and its graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import signal
+from typing import Literal
+
+import discord
+
+from bot.app import CheckbackBot
+from bot.config import Settings
+from bot.discord_endpoints import point_discord_at
+from bot.discord_sender import DiscordSender
+from bot.errors import ConfigError
+from bot.runtime import Runtime
+from bot.services import build_services
+from db.pool import connect
+
+log = logging.getLogger(__name__)
+
+Role = Literal["all", "gateway", "worker"]
+
+
+def gateway_lock_key(token: str) -> int:
+    """One advisory-lock key per bot token, so two gateways of one bot never answer the same command."""
+    digest = hashlib.sha256(b"checkback-gateway:" + token.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run(settings: Settings, role: Role = "all") -> int:
+    token = settings.require_discord_token()
+    if not settings.discord_is_default:
+        await point_discord_at(settings.discord_api_base_url, settings.discord_gateway_url)
+    stop = _stop_event()
+    if role == "worker":
+        return await _run_worker(settings, token, stop)
+    return await _run_gateway(settings, token, stop, run_jobs=role == "all")
+
+
+async def _run_gateway(settings: Settings, token: str, stop: asyncio.Event, *, run_jobs: bool) -> int:
+    runtime = await Runtime.open(settings)
+    lock_conn = await connect(runtime.dsn)
+    try:
+        if not await _hold_gateway_lock(lock_conn, gateway_lock_key(token), stop):
+            return 0
+        bot = CheckbackBot(settings, runtime=runtime, run_jobs=run_jobs)
+        task = asyncio.create_task(bot.start(token), name="discord-gateway")
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if not task.done():
+            log.info("stopping: closing the gateway, the scheduler and the dispatcher")
+            await bot.close()
+        try:
+            await task
+        except discord.LoginFailure:
+            raise ConfigError("DISCORD_TOKEN was rejected by Discord (401 Unauthorized)") from None
+        except discord.PrivilegedIntentsRequired as exc:
+            raise ConfigError(f"Discord refused the gateway intents: {exc}") from None
+        finally:
+            if not bot.is_closed():
+                await bot.close()
+        return 0
+    finally:
+        await lock_conn.close()
+        await runtime.close()
+
+
+async def _hold_gateway_lock(conn, key: int, stop: asyncio.Event) -> bool:  # noqa: ANN001 - asyncpg conn
+    """Take the bot's gateway lock, waiting while another process holds it; False when told to stop."""
+    announced = False
+    while not stop.is_set():
+        if await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            if announced:
+                log.info("the other gateway is gone; taking over")
+            return True
+        if not announced:
+            log.warning("another gateway process holds this bot's connection; waiting to take over")
+            announced = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 1.0)
+    return False
+
+
+async def _run_worker(settings: Settings, token: str, stop: asyncio.Event) -> int:
+    """Check-backs and notifications only: REST through discord.py's HTTP client, no gateway."""
+    runtime = await Runtime.open(settings)
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        try:
+            await client.login(token)
+        except discord.LoginFailure:
+            raise ConfigError("DISCORD_TOKEN was rejected by Discord (401 Unauthorized)") from None
+        services = await build_services(runtime, sender=DiscordSender(client))
+        services.start_scheduler()
+        log.info("worker running: check-backs and notifications")
+        await stop.wait()
+        log.info("stopping: finishing the check in progress, releasing claims")
+        await services.close()
+        return 0
+    finally:
+        await client.close()
+        await runtime.close()

@@ -1,0 +1,138 @@
+"""`python -m bot run` as a real process against the emulator: start-up, roles, token errors, stopping."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.discord_endpoints import restore_discord_endpoints
+from bot.sandbox.discord import Channel, DiscordEmulator, Member
+from bot.sandbox.metrics_api import MetricsSimulator
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "process-test-token"
+
+
+@dataclass
+class Outside:
+    """The world the bot process connects to."""
+
+    emu: DiscordEmulator
+    sim: MetricsSimulator
+    channel: Channel
+    member: Member
+
+
+@pytest.fixture
+async def world(clean_db: asyncpg.Pool) -> AsyncIterator[Outside]:
+    emu, sim = DiscordEmulator(), MetricsSimulator()
+    await emu.start()
+    await sim.start()
+    emu.add_bot(TOKEN, "Checkback")
+    guild = emu.add_guild("Process team")
+    try:
+        yield Outside(emu, sim, guild.add_channel("checkbacks"), guild.add_member("member"))
+    finally:
+        await sim.stop()
+        await emu.stop()
+        restore_discord_endpoints()
+
+
+def _env(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "METRICS_", "NOTIFY_"))}
+    env.update(
+        DATABASE_URL=dsn,
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_BASE_URL=emu.base_url,
+        METRICS_API_BASE_URL=sim.base_url,
+        METRICS_API_RATE="50",
+        LOG_LEVEL="INFO",
+    )
+    env.update(extra)
+    return env
+
+
+async def _start(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _finish(proc: asyncio.subprocess.Process) -> tuple[int, str]:
+    async with asyncio.timeout(20):
+        _, err = await proc.communicate()
+    return proc.returncode if proc.returncode is not None else -1, err.decode()
+
+
+async def test_run_connects_answers_and_stops_cleanly_on_sigterm(world: Outside, dsn: str) -> None:
+    emu, sim = world.emu, world.sim
+    proc = await _start(_env(dsn, emu, sim), "run")
+    try:
+        await emu.wait_for_commands(timeout=30)
+        await emu.wait_until(lambda: emu.identify_count or None, timeout=30, what="identify")
+        final = await (await emu.invoke(world.member, "tracked", channel=world.channel)).final(timeout=15)
+        assert final.embeds[0]["title"].startswith("Tracked posts")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+    code, err = await _finish(proc)
+    assert code == 0, err[-2000:]
+    assert TOKEN not in err  # the token never reaches the log
+
+
+async def test_a_rejected_token_is_one_line_and_exit_1(world: Outside, dsn: str) -> None:
+    emu, sim = world.emu, world.sim
+    proc = await _start(_env(dsn, emu, sim, DISCORD_TOKEN="not-a-known-token"), "run")
+    code, err = await _finish(proc)
+    assert code == 1
+    last = err.strip().splitlines()[-1]
+    assert last == "error: Configuration problem: DISCORD_TOKEN was rejected by Discord (401 Unauthorized)"
+    assert "not-a-known-token" not in err
+    assert "Traceback" not in err and "Unclosed" not in err
+
+
+async def test_a_missing_token_is_one_line_and_exit_1(world: Outside, dsn: str) -> None:
+    emu, sim = world.emu, world.sim
+    env = _env(dsn, emu, sim)
+    del env["DISCORD_TOKEN"]
+    code, err = await _finish(await _start(env, "run"))
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "error: Configuration problem: DISCORD_TOKEN is not set (the bot token from the Discord developer portal)"
+    ]
+
+
+async def test_a_second_gateway_waits_and_takes_over_when_the_first_dies(world: Outside, dsn: str) -> None:
+    emu, sim = world.emu, world.sim
+    env = _env(dsn, emu, sim)
+    first = await _start(env, "run", "--role", "gateway")
+    second = None
+    try:
+        await emu.wait_until(lambda: emu.identify_count == 1 or None, timeout=30, what="first identify")
+        second = await _start(env, "run", "--role", "gateway")
+        await asyncio.sleep(3)  # the second one is up and waiting on the lock
+        assert emu.identify_count == 1
+        first.kill()  # SIGKILL: no goodbye; Postgres frees its lock when its connection drops
+        await first.wait()
+        await emu.wait_until(lambda: emu.identify_count == 2 or None, timeout=30, what="takeover")
+    finally:
+        if first.returncode is None:
+            first.kill()
+        if second is not None:
+            second.send_signal(signal.SIGTERM)
+            code, err = await _finish(second)
+            assert code == 0, err[-2000:]
