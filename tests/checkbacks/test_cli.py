@@ -1,0 +1,160 @@
+"""`python -m bot track|check|list|analytics` as subprocesses on the test database and the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.sandbox.metrics_api import MetricsSimulator
+from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json
+from db import snapshots as db_snapshots
+
+from .conftest import World, video_url
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # The subprocesses run on the wall clock; the simulator and the services here agree with them.
+    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+
+
+def cli_env(dsn: str, sim: MetricsSimulator) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "METRICS_API_", "RAPIDAPI_", "NOTIFY_", "LOG_"))
+    }
+    env.update(
+        DATABASE_URL=dsn,
+        METRICS_API_BASE_URL=str(sim.base_url),
+        METRICS_API_RATE="2000",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+async def run_cli(dsn: str, sim: MetricsSimulator, *args: str) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=cli_env(dsn, sim),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_check_records_one_snapshot_per_due_post_and_advances_the_schedule(
+    world: World, dsn: str
+) -> None:
+    ids = []
+    for i in range(3):
+        vid = f"743000000000000000{i}"
+        world.sim.add_video(vid, world.clock.now() - timedelta(minutes=10))
+        ids.append((await world.tracking.track(None, video_url(vid))).post.id)
+    # Due by hand: an operator's "check these now".
+    due = world.clock.now() - timedelta(minutes=1)
+    await world.pool.execute("UPDATE social_media_posts SET next_check_at = $1", due)
+
+    code, out, err = await run_cli(dsn, world.sim, "check")
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert len(lines) == 3 and all("check 1/9 recorded" in line for line in lines)
+    rows = await world.pool.fetch(
+        "SELECT id, checks_completed, next_check_at, posted_at FROM social_media_posts ORDER BY id"
+    )
+    for r in rows:
+        assert r["checks_completed"] == 1 and r["next_check_at"] == r["posted_at"] + timedelta(hours=6)
+    snaps = await world.pool.fetch(
+        "SELECT post_id FROM social_media_post_analytics WHERE check_index = 1 ORDER BY post_id"
+    )
+    assert [r["post_id"] for r in snaps] == ids
+    outbox = await world.pool.fetch("SELECT post_id, guild_id FROM notification_outbox ORDER BY post_id")
+    assert [(r["post_id"], r["guild_id"]) for r in outbox] == [(i, None) for i in ids]
+
+    code, out, _ = await run_cli(dsn, world.sim, "check")
+    assert code == 0 and out.strip() == "no check-backs due"
+
+
+async def test_two_check_processes_on_500_due_posts_record_exactly_500(world: World, dsn: str) -> None:
+    now = world.clock.now()
+    posted = now - timedelta(minutes=10)
+    await world.pool.execute(
+        """
+        WITH acct AS (INSERT INTO social_media_accounts (platform, username) VALUES ('tiktok', 'bulk') RETURNING id),
+        posts AS (
+            INSERT INTO social_media_posts (account_id, platform, external_post_id, post_url, posted_at,
+                                            check_schedule, checks_completed, next_check_at, tracking_complete,
+                                            tracking_started_at)
+            SELECT acct.id, 'tiktok', (7450000000000000001 + g * 10)::text,
+                   'https://www.tiktok.com/@bulk/video/' || (7450000000000000001 + g * 10), $1, $2::jsonb, 0, $3,
+                   false, $1
+              FROM acct, generate_series(1, 500) AS g
+            RETURNING id)
+        INSERT INTO guild_posts (guild_id, post_id) SELECT NULL, id FROM posts
+        """,
+        posted,
+        schedule_to_json(due_times(posted, DEFAULT_OFFSETS)),
+        now - timedelta(minutes=1),
+    )
+    world.sim.latency = 0.005  # (ids end in 1: the simulator treats ids ending in 403/404 as private/deleted)
+    (c1, out1, err1), (c2, out2, err2) = await asyncio.gather(
+        run_cli(dsn, world.sim, "check"), run_cli(dsn, world.sim, "check")
+    )
+    assert c1 == 0 and c2 == 0, err1 + err2
+    others = [line for line in (out1 + out2).splitlines() if "recorded" not in line]
+    assert others == []
+    lines = [line for line in (out1 + out2).splitlines() if "recorded" in line]
+    assert len(lines) == 500 and len(set(lines)) == 500
+    assert (
+        await world.pool.fetchval("SELECT count(*) FROM social_media_post_analytics WHERE check_index = 1")
+        == 500
+    )
+    assert await db_snapshots.count_duplicates(world.pool) == 0
+    assert (
+        await world.pool.fetchval("SELECT count(*) FROM notification_outbox WHERE kind = 'checkback'") == 500
+    )
+    assert (
+        await world.pool.fetchval("SELECT count(*) FROM social_media_posts WHERE checks_completed = 1") == 500
+    )
+
+
+async def test_track_list_and_analytics_from_the_command_line(world: World, dsn: str) -> None:
+    vid = "7440000000000000001"
+    world.sim.add_video(
+        vid, world.clock.now() - timedelta(minutes=5), username="maker_jo", title="LED matrix"
+    )
+    code, out, err = await run_cli(dsn, world.sim, "track", video_url(vid), "--note", "launch")
+    assert code == 0, err
+    assert out.startswith("tracking post 1: @maker_jo, video 7440000000000000001")
+    assert "next check:" in out and "9 check-backs to go" in out
+    assert await world.pool.fetchval("SELECT note FROM guild_posts WHERE guild_id IS NULL") == "launch"
+
+    code, out, _ = await run_cli(dsn, world.sim, "track", video_url(vid))
+    assert code == 0 and "already tracked" in out
+
+    code, out, _ = await run_cli(dsn, world.sim, "list")
+    assert code == 0
+    header, row = out.strip().splitlines()
+    assert "video id" in header and "@maker_jo" in row and vid in row and " 0/9 " in row
+
+    code, out, _ = await run_cli(dsn, world.sim, "analytics", "1")
+    assert code == 0 and "at tracking" in out and "LED matrix" in out
+
+    code, out, err = await run_cli(dsn, world.sim, "analytics", "99")
+    assert code == 1 and out == "" and err.strip() == "error: No tracked post matches #99."
+    code, _, err = await run_cli(dsn, world.sim, "track", "https://example.com/x")
+    assert (
+        code == 1
+        and err.startswith("error: That is not a TikTok video link")
+        and len(err.strip().splitlines()) == 1
+    )
