@@ -1,0 +1,243 @@
+"""Benchmark: how fast the check-back runner drains a backlog, against the bound set by the API's rate.
+
+2,000 posts (`--quick`: 200) all due at once; the simulator (its own process) answers after 750 ms; the
+metrics client is allowed 50 requests/s. The bound is posts / 50 s; `ratio_to_bound` is the drain time over
+it. The baseline checks posts one at a time, as the original scheduler did (a sample of 20, extrapolated).
+Duplicates are (post, check_index) pairs recorded more than once, counted in SQL. Last, the claim query is
+timed on a table of 1,000,000 tracked posts (`--quick`: 100,000), generated with generate_series.
+
+Everything runs in a scratch database on DATABASE_URL's server (or the embedded Postgres), dropped after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.checkbacks import CheckbackRunner  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+from bot.metrics import MetricsClient  # noqa: E402
+from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
+from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json  # noqa: E402
+from db import posts as db_posts  # noqa: E402
+from db import snapshots as db_snapshots  # noqa: E402
+from db.migrate import migrate  # noqa: E402
+from db.pool import connect, create_pool, embedded_dsn, with_database  # noqa: E402
+
+RATE = 50.0
+LATENCY = 0.75
+
+
+def serve(conn: Connection, latency: float) -> None:
+    asyncio.run(_serve(conn, latency))
+
+
+async def _serve(conn: Connection, latency: float) -> None:
+    sim = MetricsSimulator(latency=latency)
+    conn.send(await sim.start())
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+    conn.send(sim.counters())
+    await sim.stop()
+
+
+async def scratch_database() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    admin = url or embedded_dsn(os.environ.get("DATA_DIR", "./data"))
+    name = f"checkback_bench_{uuid.uuid4().hex[:8]}"
+    conn = await connect(admin)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(admin, name)
+
+
+async def drop_database(dsn: str) -> None:
+    conn = await connect(with_database(dsn, "postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(dsn).path.lstrip("/")}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def seed_due(pool, count: int, first_id: int) -> None:  # type: ignore[no-untyped-def]
+    """`count` tracked posts, due a minute ago, each with the default schedule (ids end in 1: the simulator
+    treats ids ending in 403/404 as private or deleted)."""
+    now = datetime.now(UTC)
+    posted = now - timedelta(minutes=61)
+    await pool.execute(
+        """
+        WITH acct AS (
+            INSERT INTO social_media_accounts (platform, username) VALUES ('tiktok', 'bench_' || $4::text)
+            ON CONFLICT (platform, username) DO UPDATE SET updated_at = now() RETURNING id),
+        posts AS (
+            INSERT INTO social_media_posts (account_id, platform, external_post_id, post_url, posted_at,
+                                            check_schedule, checks_completed, next_check_at,
+                                            tracking_complete, tracking_started_at)
+            SELECT acct.id, 'tiktok', (7460000000000000001 + ($4::bigint + g) * 10)::text,
+                   'https://www.tiktok.com/@bench/video/' || (7460000000000000001 + ($4::bigint + g) * 10),
+                   $1, $2::jsonb, 0, $3, false, $1
+              FROM acct, generate_series(1, $5::int) AS g
+            RETURNING id)
+        INSERT INTO guild_posts (guild_id, post_id) SELECT 1, id FROM posts
+        """,
+        posted,
+        schedule_to_json(due_times(posted, DEFAULT_OFFSETS)),
+        now - timedelta(minutes=1),
+        str(first_id),
+        count,
+    )
+
+
+async def drain(pool, base_url: str, posts: int, sample: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    clock = SystemClock()
+    client = MetricsClient(base_url, rate=RATE, concurrency=64, timeout=15.0, retries=4, pool=pool)
+    await client.start()
+    try:
+        # Warm-up: one call opens the connection pool's first connection outside the measurement.
+        await client.video_info("https://www.tiktok.com/@bench/video/7469999999999999991")
+
+        await seed_due(pool, posts, 0)
+        runner = CheckbackRunner(pool, client, clock, concurrency=64)
+        started = time.perf_counter()
+        report = await runner.run_once()
+        elapsed = time.perf_counter() - started
+        assert report.recorded == posts, f"recorded {report.recorded} of {posts}"
+
+        # The original: one post at a time (fetch, write, next).
+        await seed_due(pool, sample, posts + 1000)
+        sequential = CheckbackRunner(pool, client, clock, concurrency=1)
+        started = time.perf_counter()
+        base = await sequential.run_once()
+        base_elapsed = time.perf_counter() - started
+        assert base.recorded == sample
+        async with pool.acquire() as conn:
+            duplicates = await db_snapshots.count_duplicates(conn)
+    finally:
+        await client.close()
+    bound = posts / RATE
+    extrapolated = base_elapsed / sample * posts
+    print(f"drain: {posts} posts in {elapsed:.2f} s; bound {bound:.1f} s; ratio {elapsed / bound:.3f}")
+    print(
+        f"sequential: {sample} posts in {base_elapsed:.2f} s → {extrapolated:.0f} s for {posts} "
+        f"(speed-up {extrapolated / elapsed:.1f}×)"
+    )
+    return {
+        "elapsed": elapsed,
+        "ratio": elapsed / bound,
+        "speedup": extrapolated / elapsed,
+        "duplicates": duplicates,
+    }
+
+
+async def claim_at_scale(pool, rows: int) -> float:  # type: ignore[no-untyped-def]
+    """Median time of the real claim (64 posts) on `rows` tracked posts, 100 of them due."""
+    now = datetime.now(UTC)
+    async with pool.acquire() as conn:
+        await conn.execute("TRUNCATE social_media_posts, guild_posts, social_media_post_analytics CASCADE")
+        acct = await conn.fetchval(
+            "INSERT INTO social_media_accounts (platform, username) VALUES ('tiktok', 'bench_scale') RETURNING id"
+        )
+        started = time.perf_counter()
+        # Schedules themselves are not what the claim reads; a short one keeps the table small to build.
+        await conn.execute(
+            """
+            INSERT INTO social_media_posts (account_id, platform, external_post_id, post_url, posted_at,
+                                            check_schedule, checks_completed, next_check_at, tracking_complete)
+            SELECT $1, 'tiktok', (7500000000000000000 + g)::text, 'https://www.tiktok.com/@s/video/' || g, $2::timestamptz,
+                   '["2026-01-01T00:00:00+00:00"]'::jsonb, 0,
+                   CASE WHEN g <= 100 THEN $2::timestamptz - interval '1 minute'
+                        ELSE $2::timestamptz + (g % 43200) * interval '1 minute' END,
+                   false
+              FROM generate_series(1, $3::int) AS g
+            """,
+            acct,
+            now,
+            rows,
+        )
+        await conn.execute("ANALYZE social_media_posts")
+        print(f"generated {rows:,} tracked posts in {time.perf_counter() - started:.1f} s")
+        plan = await conn.fetch(
+            """
+            EXPLAIN (ANALYZE, COSTS OFF)
+            SELECT id FROM social_media_posts
+             WHERE tracking_complete = false AND next_check_at IS NOT NULL AND next_check_at <= $1
+               AND (claimed_until IS NULL OR claimed_until <= $1)
+             ORDER BY next_check_at LIMIT 64 FOR UPDATE SKIP LOCKED
+            """,
+            now,
+        )
+        print("claim plan:\n  " + "\n  ".join(r[0] for r in plan))
+        timings = []
+        for _ in range(25):
+            tx = conn.transaction()
+            await tx.start()
+            t0 = time.perf_counter()
+            claimed = await db_posts.claim_due(conn, now, 64, timedelta(minutes=5))
+            timings.append((time.perf_counter() - t0) * 1000)
+            await tx.rollback()  # every repetition claims the same 64
+            assert len(claimed) == 64
+    ms = statistics.median(timings)
+    print(f"claim of 64 due posts among {rows:,}: median {ms:.2f} ms over 25 runs")
+    return ms
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, object]:
+    posts = 200 if args.quick else args.posts
+    sample = 5 if args.quick else 20
+    scale = 100_000 if args.quick else 1_000_000
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    server = ctx.Process(target=serve, args=(child, LATENCY), daemon=True)
+    server.start()
+    base_url = parent.recv()
+    dsn = await scratch_database()
+    try:
+        await migrate(dsn)
+        pool = await create_pool(dsn, max_size=10)
+        try:
+            figures = await drain(pool, base_url, posts, sample)
+            parent.send("stop")
+            counters = parent.recv()
+            print(f"simulator: {counters.get('calls')} calls, max in flight {counters.get('max_in_flight')}")
+            claim_ms = await claim_at_scale(pool, scale)
+        finally:
+            await pool.close()
+    finally:
+        await drop_database(dsn)
+        server.join(timeout=5)
+    return {
+        "bench": "drain",
+        "posts": posts,
+        "ratio_to_bound": round(figures["ratio"], 3),
+        "speedup_vs_sequential": round(figures["speedup"], 1),
+        "duplicates": int(figures["duplicates"]),
+        "claim_ms_at_1m": round(claim_ms, 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1/10 of the size, under a minute")
+    parser.add_argument("--posts", type=int, default=2000)
+    args = parser.parse_args()
+    result = asyncio.run(main_async(args))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
