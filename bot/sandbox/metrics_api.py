@@ -231,12 +231,13 @@ class MetricsSimulator:
 
     @rate_limit.setter
     def rate_limit(self, rate: float | None) -> None:
-        """Requests/s the simulator accepts; the bucket holds max(2, 5% of a second's worth) tokens."""
+        """Requests/s the simulator accepts. Its bucket holds max(5, 50 ms worth) tokens by default: room for
+        the jitter of loopback and of a busy event loop, far less than a client bursting would send."""
         self._rate_limit = rate
         if rate is None:
             self._bucket = None
         else:
-            burst = self._rate_limit_burst if self._rate_limit_burst is not None else max(2.0, rate * 0.05)
+            burst = self._rate_limit_burst if self._rate_limit_burst is not None else max(5.0, rate * 0.05)
             self._bucket = _Bucket(rate, burst)
 
     def reset_counters(self) -> None:

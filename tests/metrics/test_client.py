@@ -371,8 +371,9 @@ async def test_many_concurrent_callers_stay_under_the_rate_limit(
     assert all(not isinstance(r, BaseException) for r in results)
     assert sim.sent_429 == 0
     arrivals = [r.at for r in sim.requests]
-    # 40 evenly spaced requests at 40/s span about 0.975 s; a burst would span far less (generous bound).
-    assert max(arrivals) - min(arrivals) >= (callers - 1) / rate * 0.8
+    # 40 evenly spaced requests at 40/s span about 0.975 s; a burst would span a few ms. The bound is
+    # generous because arrivals, unlike sends, can bunch up when the machine is busy.
+    assert max(arrivals) - min(arrivals) >= (callers - 1) / rate * 0.5
 
 
 async def test_the_simulator_catches_a_client_that_bursts(
