@@ -5,12 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.analytics import AnalyticsService
 from bot.checkbacks import CheckbackRunner
+from bot.comments import CommentService
+from bot.conversations import ConversationService
+from bot.limits import LimitsService
 from bot.metrics.client import MetricsClient
 from bot.notifications import NotificationSender, OutboxDispatcher
 from bot.runtime import Runtime
 from bot.scheduler import CheckbackScheduler
+from bot.search import SearchService
+from bot.templates import TemplateService
 from bot.tracking import TrackingService
+from bot.usage import UsageService
 
 
 @dataclass
@@ -20,6 +27,14 @@ class Services:
     metrics: MetricsClient
     tracking: TrackingService
     checkbacks: CheckbackRunner
+    # Team data and analytics, for the cogs (cheap objects: they hold only the pool, client and clock).
+    limits: LimitsService
+    conversations: ConversationService
+    templates: TemplateService
+    comments: CommentService
+    search: SearchService
+    analytics: AnalyticsService
+    usage: UsageService
     dispatcher: OutboxDispatcher | None = None
     scheduler: CheckbackScheduler | None = None
 
@@ -74,6 +89,19 @@ async def build_services(
         if sender is not None
         else None
     )
-    services = Services(metrics=client, tracking=tracking, checkbacks=runner, dispatcher=dispatcher)
+    comments = CommentService(runtime.pool, client, runtime.clock)
+    services = Services(
+        metrics=client,
+        tracking=tracking,
+        checkbacks=runner,
+        limits=LimitsService(runtime.pool),
+        conversations=ConversationService(runtime.pool, runtime.clock),
+        templates=TemplateService(runtime.pool, runtime.clock),
+        comments=comments,
+        search=SearchService(runtime.pool, client, runtime.clock),
+        analytics=AnalyticsService(runtime.pool, runtime.clock, tracking, comments),
+        usage=UsageService(runtime.pool, runtime.clock, monthly_budget=budget, recorder=client.recorder),
+        dispatcher=dispatcher,
+    )
     runtime.extras["services"] = services
     return services

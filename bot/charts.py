@@ -1,0 +1,85 @@
+"""Charts as PNG bytes (matplotlib, Agg backend), Discord-free: a post's views and likes over time."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import matplotlib
+
+# Agg draws into memory: no display, and no GUI toolkit that would insist on the main thread.
+matplotlib.use("Agg")
+
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from bot.tracking import PostAnalytics  # noqa: E402
+
+CHART_FILENAME = "chart.png"
+VIEWS_COLOUR = "#3498db"
+LIKES_COLOUR = "#e91e63"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    at: datetime
+    views: int
+    likes: int
+
+
+def points_of(analytics: PostAnalytics) -> list[ChartPoint]:
+    return [ChartPoint(s.captured_at, s.metrics.views, s.metrics.likes) for s in analytics.snapshots]
+
+
+def _compact(value: float, _pos: object = None) -> str:
+    """1.2M, 35k, 900: axis labels that stay narrow."""
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.0f}"
+
+
+def render_growth_chart(points: Sequence[ChartPoint], title: str = "") -> bytes:
+    """Views (left axis) and likes (right axis) over time as a PNG. One point still draws a marker.
+
+    Uses the object API (a Figure of its own, no pyplot state), so renders on several threads do not
+    share anything.
+    """
+    fig = Figure(figsize=(8, 3.6), dpi=100)
+    # Fixed margins: a constrained layout would cost more than the drawing itself.
+    fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
+    views_ax = fig.add_subplot()
+    likes_ax = views_ax.twinx()
+    times = [p.at for p in points]
+    views_ax.plot(
+        times, [p.views for p in points], color=VIEWS_COLOUR, marker="o", markersize=3, label="views"
+    )
+    likes_ax.plot(
+        times, [p.likes for p in points], color=LIKES_COLOUR, marker="o", markersize=3, label="likes"
+    )
+    views_ax.set_ylabel("views", color=VIEWS_COLOUR)
+    likes_ax.set_ylabel("likes", color=LIKES_COLOUR)
+    for ax in (views_ax, likes_ax):
+        ax.yaxis.set_major_formatter(FuncFormatter(_compact))
+    locator = AutoDateLocator()
+    views_ax.xaxis.set_major_locator(locator)
+    views_ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    views_ax.grid(True, alpha=0.3)
+    views_ax.legend(
+        views_ax.get_lines() + likes_ax.get_lines(), ["views", "likes"], loc="upper left", fontsize=8
+    )
+    if title:
+        views_ax.set_title(title, fontsize=10)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+async def growth_chart_png(analytics: PostAnalytics) -> bytes:
+    """The post's chart, drawn on a worker thread so the event loop keeps answering interactions."""
+    title = f"#{analytics.post.id} @{analytics.post.author}"
+    return await asyncio.to_thread(render_growth_chart, points_of(analytics), title)

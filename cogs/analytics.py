@@ -1,0 +1,88 @@
+"""/analytics, /top, /export and /comments: thin adapters over the tracking and analytics services."""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.charts import CHART_FILENAME, growth_chart_png
+from bot.checks import guild_id_of
+from bot.services import Services
+from cogs._render import analytics_embed, comments_embed, top_embed
+from cogs._ui import post_autocomplete, to_embed
+
+Metric = Literal["views", "likes", "comments", "shares"]
+Period = Literal["24h", "7d", "30d"]
+CommentSort = Literal["likes", "newest"]
+
+
+class Analytics(commands.Cog):
+    """A post's numbers and chart, the guild's fastest growers, CSV export and comments."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services  # type: ignore[attr-defined,no-any-return]
+
+    @app_commands.command(name="analytics", description="A tracked post's numbers, growth, history and chart")
+    @app_commands.describe(post="The tracked post (type to search)", chart="Attach a chart (default: yes)")
+    @app_commands.autocomplete(post=post_autocomplete)
+    @app_commands.guild_only()
+    async def analytics(
+        self, interaction: discord.Interaction, post: app_commands.Range[int, 1], chart: bool = True
+    ) -> None:
+        result = await self.services.tracking.analytics(guild_id_of(interaction), post)
+        # The numbers go out at once; the chart (tens of ms of drawing) follows as an edit, so the first
+        # answer never waits for matplotlib (BENCHMARKS.md, "interactions").
+        await interaction.response.send_message(embed=to_embed(analytics_embed(result)))
+        if chart and result.snapshots:
+            png = await growth_chart_png(result)
+            await interaction.edit_original_response(
+                embed=to_embed(analytics_embed(result, chart=True)),
+                attachments=[discord.File(io.BytesIO(png), filename=CHART_FILENAME)],
+            )
+
+    @app_commands.command(name="top", description="This server's posts that grew the most")
+    @app_commands.describe(metric="What to rank by", period="Over the last 24 hours, 7 days or 30 days")
+    @app_commands.guild_only()
+    async def top(self, interaction: discord.Interaction, metric: Metric, period: Period) -> None:
+        guild_id = guild_id_of(interaction)
+        # Ranking reads every snapshot of the period: acknowledge first, whatever the guild's size.
+        await interaction.response.defer(thinking=True)
+        result = await self.services.analytics.top(guild_id, metric, period)
+        await interaction.followup.send(embed=to_embed(top_embed(result)))
+
+    @app_commands.command(name="export", description="A tracked post's snapshots as a CSV file")
+    @app_commands.describe(post="The tracked post (type to search)")
+    @app_commands.autocomplete(post=post_autocomplete)
+    @app_commands.guild_only()
+    async def export(self, interaction: discord.Interaction, post: app_commands.Range[int, 1]) -> None:
+        export = await self.services.analytics.export_csv(guild_id_of(interaction), post)
+        await interaction.response.send_message(
+            f"{export.rows} snapshot(s) of post #{post}.",
+            file=discord.File(io.BytesIO(export.data), filename=export.filename),
+        )
+
+    @app_commands.command(name="comments", description="A tracked post's top comments (fetched now)")
+    @app_commands.describe(post="The tracked post (type to search)", sort="Most liked (default) or newest")
+    @app_commands.autocomplete(post=post_autocomplete)
+    @app_commands.guild_only()
+    async def comments(
+        self, interaction: discord.Interaction, post: app_commands.Range[int, 1], sort: CommentSort = "likes"
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        # An unknown post is refused before deferring, so its error stays ephemeral.
+        await self.services.tracking.get_post(guild_id, post)
+        await interaction.response.defer(thinking=True)
+        result = await self.services.analytics.post_comments(guild_id, post, order=sort)
+        await interaction.followup.send(embed=to_embed(comments_embed(result)))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Analytics(bot))
