@@ -291,6 +291,47 @@ class ConversationService:
             latest = await db_conv.latest_messages(conn, conv.id, messages)
         return ConversationDetail(conversation=conv, messages=latest)
 
+    async def find(self, query: str, *, limit: int = 25) -> list[Conversation]:
+        """Conversations whose participant starts with `query` (for autocomplete), unread first."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput(f"limit must be 1-{MAX_PAGE}")
+        async with self._pool.acquire() as conn:
+            return await db_conv.find_conversations(conn, query, limit)
+
+    async def get_by_id(self, conversation_id: int, *, messages: int = 20) -> ConversationDetail:
+        """One conversation by its id (what buttons and autocomplete carry) and its latest messages."""
+        if not 1 <= messages <= 500:
+            raise InvalidInput("messages must be between 1 and 500")
+        async with self._pool.acquire() as conn:
+            conv = await db_conv.get_conversation(conn, conversation_id)
+            if conv is None:
+                raise ConversationNotFound(f"id {conversation_id}")
+            latest = await db_conv.latest_messages(conn, conv.id, messages)
+        return ConversationDetail(conversation=conv, messages=latest)
+
+    async def open(self, ref: str, *, messages: int = 20) -> ConversationDetail:
+        """A conversation named as a user types it: an id (autocomplete's value), or a participant's
+        username that only one conversation has."""
+        text = ref.strip().lstrip("#@")
+        if text.isdigit() and len(text) <= 9:
+            return await self.get_by_id(int(text), messages=messages)
+        if not text:
+            raise InvalidInput("name a participant")
+        async with self._pool.acquire() as conn:
+            matches = [
+                c
+                for c in await db_conv.find_conversations(conn, text, 25)
+                if c.participant_username == normalise_username(text)
+            ]
+        if not matches:
+            raise ConversationNotFound(text)
+        if len(matches) > 1:
+            accounts = ", ".join(c.account_username for c in matches)
+            raise InvalidInput(
+                f"{text} talks with several of our accounts ({accounts}): pick one from the list"
+            )
+        return await self.get_by_id(matches[0].id, messages=messages)
+
     async def _find(self, conn: asyncpg.Connection, account: str, participant: str) -> Conversation:
         acc = await db_accounts.get_account_by_username(conn, account)
         if acc is None:

@@ -19,6 +19,13 @@ PLACEHOLDERS: dict[str, str] = {
     "video_title": "the title (caption) of the video the message is about",
     "account": "our account's username",
 }
+# What /templates preview fills in, so a template can be checked before any real message uses it.
+SAMPLE_VALUES: dict[str, str | None] = {
+    "username": "sample_user",
+    "display_name": "Sample User",
+    "video_title": "My latest video",
+    "account": "our_account",
+}
 CATEGORIES = ("welcome", "follow_up", "thank_you", "promo", "custom")
 MAX_NAME = 255
 MAX_TEXT = 4000
@@ -110,6 +117,14 @@ class TemplateService:
         if found is None:
             raise TemplateNotFound(name)
         return found
+
+    async def preview(self, name: str, *, account: str | None = None) -> tuple[Template, str]:
+        """The template filled with SAMPLE_VALUES (the account's name when given); counts no use."""
+        template = await self.get(name, account=account)
+        values = dict(SAMPLE_VALUES)
+        if account is not None:
+            values["account"] = db_accounts.normalise_username(account)
+        return template, render_text(template.template_text, values)
 
     async def render(
         self,

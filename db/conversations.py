@@ -279,3 +279,39 @@ async def list_conversations(
         account_id,
     )
     return [Conversation(**dict(r)) for r in rows], total
+
+
+async def get_conversation(conn: asyncpg.Connection, conversation_id: int) -> Conversation | None:
+    row = await conn.fetchrow(
+        f"""
+        SELECT {_CONVERSATION_COLUMNS}
+        FROM social_media_conversations c JOIN social_media_accounts a ON a.id = c.account_id
+        WHERE c.id = $1
+        """,  # noqa: S608
+        conversation_id,
+    )
+    return Conversation(**dict(row)) if row else None
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.lower() + "%"
+
+
+async def find_conversations(conn: asyncpg.Connection, query: str, limit: int) -> list[Conversation]:
+    """Conversations whose participant's username or display name starts with `query` (case-insensitive;
+    empty: every one), unread ones first, then the newest."""
+    text = query.strip().lstrip("@")
+    rows = await conn.fetch(
+        f"""
+        SELECT {_CONVERSATION_COLUMNS}
+        FROM social_media_conversations c JOIN social_media_accounts a ON a.id = c.account_id
+        WHERE $1::text IS NULL OR lower(c.participant_username) LIKE $1
+              OR lower(c.participant_display_name) LIKE $1
+        ORDER BY (coalesce(c.unread_count, 0) > 0) DESC, c.last_message_at DESC NULLS LAST, c.id DESC
+        LIMIT $2
+        """,  # noqa: S608
+        _like_prefix(text) if text else None,
+        limit,
+    )
+    return [Conversation(**dict(r)) for r in rows]

@@ -1,0 +1,253 @@
+"""/conversations, /conversation and /templates: thin adapters over the conversation and template services."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import admin_only
+from bot.conversations import ConversationDetail, ConversationPage
+from bot.services import Services
+from cogs._render import conversation_embed, conversations_embed, template_embed, templates_embed
+from cogs._ui import to_embed
+
+Filter = Literal["unread", "all", "archived"]
+# The categories bot/templates.py accepts (CATEGORIES), offered as choices.
+Category = Literal["welcome", "follow_up", "thank_you", "promo", "custom"]
+PAGE_SIZE = 10
+MESSAGES_SHOWN = 15
+
+
+def services_of(interaction: discord.Interaction) -> Services:
+    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
+
+
+# --- the conversation list, paged --------------------------------------------------------------------
+def list_view(page: ConversationPage, which: str) -> discord.ui.View | None:
+    if page.offset == 0 and not page.has_more:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(ConversationsPageButton(which, max(0, page.offset - page.limit), "newer", page.offset == 0))
+    view.add_item(ConversationsPageButton(which, page.offset + page.limit, "older", not page.has_more))
+    return view
+
+
+class ConversationsPageButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"cb:convs:(?P<which>unread|all|archived):(?P<offset>\d+):(?P<role>newer|older)",
+):
+    """A page of /conversations; the filter and offset live in the custom_id, so it survives restarts."""
+
+    def __init__(self, which: str, offset: int, role: str, disabled: bool = False) -> None:
+        self.which = which
+        self.offset = offset
+        super().__init__(
+            discord.ui.Button(
+                label="◀ Newer" if role == "newer" else "Older ▶",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"cb:convs:{which}:{offset}:{role}",
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> ConversationsPageButton:
+        return cls(match["which"], int(match["offset"]), match["role"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        page = await services_of(interaction).conversations.list(
+            which=self.which, limit=PAGE_SIZE, offset=self.offset
+        )
+        await interaction.response.edit_message(
+            embed=to_embed(conversations_embed(page, self.which)), view=list_view(page, self.which)
+        )
+
+
+# --- one conversation, with its actions ----------------------------------------------------------------
+def conversation_view(detail: ConversationDetail) -> discord.ui.View:
+    c = detail.conversation
+    view = discord.ui.View(timeout=None)
+    view.add_item(ConversationButton(c.id, "read", disabled=c.unread_count == 0))
+    view.add_item(ConversationButton(c.id, "unarchive" if c.is_archived else "archive"))
+    view.add_item(ConversationButton(c.id, "unmute" if c.is_muted else "mute"))
+    return view
+
+
+_LABELS = {
+    "read": "✔ Mark read",
+    "archive": "Archive",
+    "unarchive": "Unarchive",
+    "mute": "🔕 Mute",
+    "unmute": "🔔 Unmute",
+}
+
+
+class ConversationButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"cb:conv:(?P<id>\d+):(?P<action>read|archive|unarchive|mute|unmute)",
+):
+    """Mark read, archive or mute a conversation; its id is in the custom_id."""
+
+    def __init__(self, conversation_id: int, action: str, disabled: bool = False) -> None:
+        self.conversation_id = conversation_id
+        self.action = action
+        super().__init__(
+            discord.ui.Button(
+                label=_LABELS[action],
+                style=discord.ButtonStyle.primary if action == "read" else discord.ButtonStyle.secondary,
+                custom_id=f"cb:conv:{conversation_id}:{action}",
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> ConversationButton:
+        return cls(int(match["id"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        service = services_of(interaction).conversations
+        c = (await service.get_by_id(self.conversation_id, messages=1)).conversation
+        account, participant = c.account_username, c.participant_username
+        if self.action == "read":
+            await service.mark_read(account, participant)
+        elif self.action in ("archive", "unarchive"):
+            await service.archive(account, participant, archived=self.action == "archive")
+        else:
+            await service.mute(account, participant, muted=self.action == "mute")
+        detail = await service.get_by_id(self.conversation_id, messages=MESSAGES_SHOWN)
+        await interaction.response.edit_message(
+            embed=to_embed(conversation_embed(detail)), view=conversation_view(detail)
+        )
+
+
+async def conversation_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    found = await services_of(interaction).conversations.find(current, limit=25)
+    return [
+        app_commands.Choice(
+            name=(
+                f"@{c.participant_username} ↔ @{c.account_username}"
+                + (f" · {c.unread_count} unread" if c.unread_count else "")
+            )[:100],
+            value=str(c.id),
+        )
+        for c in found
+    ]
+
+
+async def template_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    typed = current.strip().lower()
+    templates = await services_of(interaction).templates.list()
+    names = sorted({t.name for t in templates if t.name.lower().startswith(typed)})
+    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+
+
+class Conversations(commands.Cog):
+    """Direct-message conversations of the team's TikTok accounts, and message templates."""
+
+    templates = app_commands.Group(
+        name="templates", description="Message templates for direct messages", guild_only=True
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services  # type: ignore[attr-defined,no-any-return]
+
+    @app_commands.command(name="conversations", description="Direct-message conversations, newest first")
+    @app_commands.describe(filter="unread (default), all (not archived), or archived")
+    @app_commands.guild_only()
+    async def conversations(self, interaction: discord.Interaction, filter: Filter = "unread") -> None:
+        page = await self.services.conversations.list(which=filter, limit=PAGE_SIZE)
+        view = list_view(page, filter)
+        embed = to_embed(conversations_embed(page, filter))
+        if view is None:
+            await interaction.response.send_message(embed=embed)
+        else:
+            await interaction.response.send_message(embed=embed, view=view)
+
+    @app_commands.command(name="conversation", description="One conversation's latest messages")
+    @app_commands.describe(participant="Who the conversation is with (type to search)")
+    @app_commands.autocomplete(participant=conversation_autocomplete)
+    @app_commands.guild_only()
+    async def conversation(
+        self, interaction: discord.Interaction, participant: app_commands.Range[str, 1, 100]
+    ) -> None:
+        detail = await self.services.conversations.open(participant, messages=MESSAGES_SHOWN)
+        await interaction.response.send_message(
+            embed=to_embed(conversation_embed(detail)), view=conversation_view(detail)
+        )
+
+    @templates.command(name="list", description="The message templates")
+    @app_commands.describe(account="Only this account's templates and the global ones")
+    async def templates_list(
+        self, interaction: discord.Interaction, account: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
+        found = await self.services.templates.list(account)
+        await interaction.response.send_message(embed=to_embed(templates_embed(found)))
+
+    @templates.command(name="add", description="Add a message template (admins)")
+    @app_commands.describe(
+        name="A short name",
+        text="The message; placeholders: {username} {display_name} {video_title} {account}",
+        account="Only for this account (default: every account)",
+        category="The kind of message",
+    )
+    @admin_only()
+    async def templates_add(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        text: app_commands.Range[str, 1, 4000],
+        account: app_commands.Range[str, 1, 100] | None = None,
+        category: Category = "custom",
+    ) -> None:
+        created = await self.services.templates.create(name, text, account=account, category=category)
+        await interaction.response.send_message(
+            embed=to_embed(template_embed(created, created.template_text, title="Template added"))
+        )
+
+    @templates.command(name="remove", description="Remove a message template (admins)")
+    @app_commands.describe(name="The template", account="The account it belongs to (default: global)")
+    @app_commands.autocomplete(name=template_autocomplete)
+    @admin_only()
+    async def templates_remove(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        account: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        await self.services.templates.remove(name, account=account)
+        await interaction.response.send_message(f"Template **{name}** removed.")
+
+    @templates.command(name="preview", description="A template filled with sample values")
+    @app_commands.describe(name="The template", account="Use this account's template of that name")
+    @app_commands.autocomplete(name=template_autocomplete)
+    async def templates_preview(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        account: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        template, text = await self.services.templates.preview(name, account=account)
+        await interaction.response.send_message(
+            embed=to_embed(template_embed(template, text, title="Preview"))
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(ConversationsPageButton, ConversationButton)
+    await bot.add_cog(Conversations(bot))
