@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -520,7 +519,3 @@ def _diff(metrics: Any, snap: db_snapshots.Snapshot | None) -> dict[str, int] | 
 
 def _views_of(metrics: Any) -> dict[str, int]:
     return {"views": metrics.views}
-
-
-def median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None

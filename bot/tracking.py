@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import asyncpg
@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.errors import BudgetExceeded, InvalidInput, PostNotFound
 from bot.metrics.models import Video
-from bot.metrics.urls import VideoRef, parse_video_url
+from bot.metrics.urls import VideoRef, canonical_url, parse_video_url
 from bot.schedule import (
     DEFAULT_OFFSETS,
     due_times,
@@ -522,10 +522,5 @@ def choice_label(post: PostRecord) -> str:
 
 
 def _canonical(username: str, video_id: str, ref: VideoRef) -> str:
-    from bot.metrics.urls import canonical_url
-
+    # A short link is stored in its canonical long form once the API said whose video it is.
     return canonical_url(username, video_id) if username != "unknown" else ref.url
-
-
-def utc(when: datetime) -> datetime:
-    return when.astimezone(UTC)
