@@ -1,0 +1,77 @@
+"""/limits show, /limits set and /actions recent: thin adapters over the limits service (as the CLI's)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import admin_only
+from bot.limits import MAX_CAP
+from bot.services import Services
+from cogs._render import actions_embed, limits_embed
+from cogs._ui import to_embed
+
+# The action types automation_actions accepts (db/actions.py ACTION_TYPES), offered as choices.
+Action = Literal["like", "comment", "follow", "unfollow", "message", "search", "view"]
+Account = app_commands.Range[str, 1, 100]
+RECENT = 15
+
+
+class Limits(commands.Cog):
+    """Daily and hourly caps on automation actions, and the actions recorded."""
+
+    limits = app_commands.Group(name="limits", description="Caps on automation actions", guild_only=True)
+    actions = app_commands.Group(name="actions", description="Recorded automation actions", guild_only=True)
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services  # type: ignore[attr-defined,no-any-return]
+
+    @limits.command(name="show", description="Today's and this hour's count against each cap (UTC)")
+    @app_commands.describe(account="An account's usage (default: the caps every account gets)")
+    async def show(self, interaction: discord.Interaction, account: Account | None = None) -> None:
+        report = await self.services.limits.show(account)
+        await interaction.response.send_message(embed=to_embed(limits_embed(report)))
+
+    @limits.command(name="set", description="Set a daily (and hourly) cap (admins)")
+    @app_commands.describe(
+        action="The action type",
+        daily="Actions per UTC day",
+        hourly="Actions per UTC hour (default: keep the one in force, at most the daily cap)",
+        account="One account's cap (default: the default for every account)",
+    )
+    @admin_only()
+    async def set_cap(
+        self,
+        interaction: discord.Interaction,
+        action: Action,
+        daily: app_commands.Range[int, 0, MAX_CAP],
+        hourly: app_commands.Range[int, 0, MAX_CAP] | None = None,
+        account: Account | None = None,
+    ) -> None:
+        cap = await self.services.limits.set_cap(
+            action, daily, hourly, account, by=f"discord:{interaction.user.id}"
+        )
+        per_hour = "no hourly cap" if cap.hourly_limit is None else f"{cap.hourly_limit} an hour"
+        scope = f"for @{account.strip().lstrip('@')}" if account else "by default for every account"
+        await interaction.response.send_message(
+            f"**{cap.action_type}**: {cap.daily_limit} a day, {per_hour} ({scope})."
+        )
+
+    @actions.command(name="recent", description="The latest recorded automation actions")
+    @app_commands.describe(account="Only this account's", type="Only this action type")
+    async def recent(
+        self, interaction: discord.Interaction, account: Account | None = None, type: Action | None = None
+    ) -> None:
+        found = await self.services.limits.recent_actions(account, type, limit=RECENT)
+        await interaction.response.send_message(embed=to_embed(actions_embed(found, account, type)))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Limits(bot))
