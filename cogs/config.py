@@ -1,0 +1,81 @@
+"""/config channel|schedule|admin-role|show (admins) and /usage: thin adapters over the settings services."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import guild_id_of, is_admin
+from bot.schedule import format_offsets
+from bot.services import Services
+from cogs._render import config_embed, usage_embed
+from cogs._ui import to_embed
+
+
+class ConfigGroup(app_commands.Group):
+    """Every /config subcommand is for admins (Manage Server, or the role /config admin-role sets)."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await is_admin(interaction)
+
+
+class Config(commands.Cog):
+    """Per-server settings and the metrics API's usage."""
+
+    config = ConfigGroup(
+        name="config", description="Checkback's settings for this server (admins)", guild_only=True
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def guild_config(self):  # noqa: ANN201 - the GuildConfigService
+        return self.bot.guild_config  # type: ignore[attr-defined]
+
+    @config.command(name="channel", description="Where check-back updates and alerts are posted")
+    @app_commands.describe(channel="A text channel the bot can post in")
+    async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        await self.guild_config.set_channel(guild_id_of(interaction), channel.id)
+        await interaction.response.send_message(f"Check-back updates now go to {channel.mention}.")
+
+    @config.command(name="schedule", description="Check-back offsets after publishing, e.g. 1h,6h,1d,7d")
+    @app_commands.describe(offsets="Ascending, positive, at most 20, within 90 days: 1h,6h,12h,1d,2d,7d,30d")
+    async def schedule(
+        self, interaction: discord.Interaction, offsets: app_commands.Range[str, 1, 300]
+    ) -> None:
+        stored = await self.guild_config.set_schedule(guild_id_of(interaction), offsets)
+        await interaction.response.send_message(
+            f"Check-backs for posts tracked from now on: **{format_offsets(stored)}** ({len(stored)} checks)."
+        )
+
+    @config.command(name="admin-role", description="A role whose members may use admin commands")
+    @app_commands.describe(role="The role (members with Manage Server are always admins)")
+    async def admin_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
+        await self.guild_config.set_admin_role(guild_id_of(interaction), role.id)
+        await interaction.response.send_message(
+            f"Members with {role.mention} can now use admin commands.",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @config.command(name="show", description="This server's Checkback settings")
+    async def show(self, interaction: discord.Interaction) -> None:
+        view = await self.guild_config.show(guild_id_of(interaction))
+        await interaction.response.send_message(embed=to_embed(config_embed(view)))
+
+    @app_commands.command(
+        name="usage", description="Metrics API calls today and this month, against the budget"
+    )
+    @app_commands.guild_only()
+    async def usage(self, interaction: discord.Interaction) -> None:
+        report = await self.services.usage.report()
+        await interaction.response.send_message(embed=to_embed(usage_embed(report)))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Config(bot))

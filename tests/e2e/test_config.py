@@ -1,0 +1,161 @@
+"""/config channel|schedule|admin-role|show and /usage through the real bot and the Discord emulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import asyncpg
+import pytest
+
+from bot.clock import ManualClock
+from bot.discord_endpoints import restore_discord_endpoints
+from bot.sandbox.stack import Stack
+from tests.e2e.conftest import FAST_CLIENT
+
+VIDEO = "https://www.tiktok.com/@demo/video/7301234567890126001"
+
+
+async def settings_row(pool: asyncpg.Pool, guild_id: int) -> tuple | None:
+    row = await pool.fetchrow(
+        "SELECT notify_channel_id, checkback_offsets_seconds, admin_role_id FROM guild_settings WHERE guild_id = $1",
+        guild_id,
+    )
+    return None if row is None else (row[0], list(row[1] or []), row[2])
+
+
+async def test_an_admin_sets_the_channel_and_updates_go_there(
+    stack: Stack, clean_db: asyncpg.Pool, clock: ManualClock
+) -> None:
+    w = stack.world
+    updates = w.guild.add_channel("updates")
+    final = await (
+        await stack.emulator.invoke(
+            w.admin, "config channel", channel=w.channel, options={"channel": updates}
+        )
+    ).final()
+    assert f"<#{updates.id}>" in final.content
+    assert (await settings_row(clean_db, w.guild.id))[0] == updates.id
+    shown = await (await stack.emulator.invoke(w.admin, "config show", channel=w.channel)).final()
+    fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
+    assert fields["Notification channel"] == f"<#{updates.id}>"
+    assert fields["Check-back schedule"].endswith("(default)")
+    stack.simulator.add_video("7301234567890126002", clock.now() - timedelta(minutes=5), username="demo")
+    url = "https://www.tiktok.com/@demo/video/7301234567890126002"
+    await (await stack.emulator.invoke(w.member, "track", channel=w.channel, url=url)).final(timeout=10)
+    clock.advance(timedelta(hours=1))
+    update = await stack.emulator.wait_for_message(updates, timeout=10)
+    assert "@demo" in update.embeds[0]["title"]
+    assert not stack.emulator.sent_messages(w.channel)
+    stack.emulator.assert_no_violations()
+
+
+async def test_a_schedule_is_validated_and_stored(stack: Stack, clean_db: asyncpg.Pool) -> None:
+    w = stack.world
+    good = await (
+        await stack.emulator.invoke(w.admin, "config schedule", channel=w.channel, offsets="30m, 2h,1d ,3d")
+    ).final()
+    assert "**30m,2h,1d,3d** (4 checks)" in good.content
+    assert (await settings_row(clean_db, w.guild.id))[1] == [1800, 7200, 86400, 259200]
+    for bad, why in (
+        ("6h,1h", "ascending"),
+        ("0h,1h", "not after"),
+        ("1h,91d", "more than 90 days"),
+        (",".join(f"{h}h" for h in range(1, 22)), "at most 20"),
+        ("soon", "not a duration"),
+    ):
+        final = await (
+            await stack.emulator.invoke(w.admin, "config schedule", channel=w.channel, offsets=bad)
+        ).final()
+        assert final.ephemeral and why in final.content, (bad, final.content)
+    assert (await settings_row(clean_db, w.guild.id))[1] == [1800, 7200, 86400, 259200]
+    shown = await (await stack.emulator.invoke(w.admin, "config show", channel=w.channel)).final()
+    assert "30m,2h,1d,3d" in shown.embeds[0]["fields"][1]["value"]
+
+
+async def test_the_admin_role_makes_its_members_admins(stack: Stack, clean_db: asyncpg.Pool) -> None:
+    w = stack.world
+    social = w.guild.add_role("social-team")
+    helper = w.guild.add_member("helper", roles=[social])
+    before = await (await stack.emulator.invoke(helper, "config show", channel=w.channel)).final()
+    assert before.ephemeral and "Only admins" in before.content
+    set_role = await (
+        await stack.emulator.invoke(w.admin, "config admin-role", channel=w.channel, role=social)
+    ).final()
+    assert f"<@&{social.id}>" in set_role.content
+    assert (await settings_row(clean_db, w.guild.id))[2] == social.id
+    after = await (await stack.emulator.invoke(helper, "config show", channel=w.channel)).final()
+    assert not after.ephemeral and f"<@&{social.id}>" in after.embeds[0]["fields"][2]["value"]
+    cap = await (
+        await stack.emulator.invoke(helper, "limits set", channel=w.channel, action="view", daily=7)
+    ).final()
+    assert "**view**: 7 a day" in cap.content
+    plain = await (await stack.emulator.invoke(w.member, "config show", channel=w.channel)).final()
+    assert plain.ephemeral and "Only admins" in plain.content  # members without the role still are not
+
+
+async def test_members_may_not_change_any_setting(stack: Stack, clean_db: asyncpg.Pool) -> None:
+    w = stack.world
+    other = w.guild.add_channel("elsewhere")
+    role = w.guild.add_role("anyone")
+    attempts = [
+        ("config channel", {"options": {"channel": other}}),
+        ("config schedule", {"offsets": "1h,2h"}),
+        ("config admin-role", {"role": role}),
+        ("config show", {}),
+    ]
+    for command, values in attempts:
+        final = await (await stack.emulator.invoke(w.member, command, channel=w.channel, **values)).final()
+        assert final.ephemeral and final.content == (
+            "Only admins (Manage Server, or the configured admin role) can do that."
+        ), command
+    assert await settings_row(clean_db, w.guild.id) is None
+
+
+async def test_usage_counts_todays_calls_without_a_budget(stack: Stack, clean_db: asyncpg.Pool) -> None:
+    w = stack.world
+    await (await stack.emulator.invoke(w.member, "track", channel=w.channel, url=VIDEO)).final(timeout=10)
+    final = await (await stack.emulator.invoke(w.member, "usage", channel=w.channel)).final()
+    fields = {f["name"]: f["value"] for f in final.embeds[0]["fields"]}
+    assert fields["Calls today (UTC)"] == "1 (0 failed)"
+    assert fields["Calls this month"] == "1 (no budget set)"
+    assert fields["Error rate (month)"] == "0.00%"
+    assert fields["Median latency"].endswith(" ms")
+    stack.emulator.assert_no_violations()
+
+
+@pytest.fixture
+async def budget_stack(clean_db: asyncpg.Pool, dsn: str, clock: ManualClock) -> AsyncIterator[Stack]:
+    """The bot with a monthly API budget of 10 calls."""
+    s = Stack(
+        dsn=dsn,
+        clock=clock,
+        client_options=FAST_CLIENT,
+        settings={"metrics_api_monthly_budget": 10},
+        scheduler_options={"tick_seconds": 0.2, "outbox_seconds": 0.2},
+    )
+    await s.start()
+    try:
+        yield s
+    finally:
+        await s.stop()
+        restore_discord_endpoints()
+
+
+async def test_usage_against_the_budget_counts_failures(budget_stack: Stack, clean_db: asyncpg.Pool) -> None:
+    s, w = budget_stack, budget_stack.world
+    await (await s.emulator.invoke(w.member, "track", channel=w.channel, url=VIDEO)).final(timeout=10)
+    s.simulator.fail_next(1, kind=404)
+    missing = "https://www.tiktok.com/@demo/video/7301234567890126999"
+    refused = await (await s.emulator.invoke(w.member, "track", channel=w.channel, url=missing)).final(
+        timeout=10
+    )
+    assert "deleted, private or does not exist" in refused.content
+    final = await (await s.emulator.invoke(w.member, "usage", channel=w.channel)).final()
+    fields = {f["name"]: f["value"] for f in final.embeds[0]["fields"]}
+    calls = await clean_db.fetchval("SELECT count(*) FROM api_usage_tracking")
+    failed = await clean_db.fetchval("SELECT count(*) FROM api_usage_tracking WHERE NOT success")
+    assert calls >= 2 and failed >= 1
+    assert fields["Calls this month"].startswith(f"{calls} of 10 (")
+    assert fields["Budget left"] == str(10 - calls)
+    assert fields["Error rate (month)"] == f"{failed / calls * 100:.2f}%"
