@@ -183,6 +183,12 @@ class SearchService:
         ]
 
 
+def check_keywords(keywords: str) -> str:
+    """The keywords as searched (spaces collapsed); InvalidInput when blank. Callers check before they
+    acknowledge a slow search, so the error can still be a private reply."""
+    return _words(keywords)
+
+
 def _words(keywords: str) -> str:
     words = " ".join(keywords.split())
     if not words:

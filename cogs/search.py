@@ -1,0 +1,57 @@
+"""/search users|videos|hashtags: thin adapters over the search service (results are stored as found)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.search import check_keywords
+from bot.services import Services
+from cogs._render import hashtags_embed, users_embed, videos_embed
+from cogs._ui import to_embed
+
+Query = app_commands.Range[str, 1, 100]
+RESULTS = 10
+
+
+class Search(commands.Cog):
+    """TikTok search through the metrics API."""
+
+    search = app_commands.Group(name="search", description="Search TikTok", guild_only=True)
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services  # type: ignore[attr-defined,no-any-return]
+
+    # Each search calls the API (maybe several pages): acknowledge first, answer in the follow-up.
+    @search.command(name="users", description="TikTok accounts matching keywords")
+    @app_commands.describe(query="Keywords")
+    async def users(self, interaction: discord.Interaction, query: Query) -> None:
+        check_keywords(query)
+        await interaction.response.defer(thinking=True)
+        found = await self.services.search.users(query, limit=RESULTS)
+        await interaction.followup.send(embed=to_embed(users_embed(query, found)))
+
+    @search.command(name="videos", description="TikTok videos matching keywords")
+    @app_commands.describe(query="Keywords")
+    async def videos(self, interaction: discord.Interaction, query: Query) -> None:
+        check_keywords(query)
+        await interaction.response.defer(thinking=True)
+        found = await self.services.search.videos(query, limit=RESULTS)
+        await interaction.followup.send(embed=to_embed(videos_embed(query, found)))
+
+    @search.command(name="hashtags", description="TikTok hashtags matching keywords")
+    @app_commands.describe(query="Keywords")
+    async def hashtags(self, interaction: discord.Interaction, query: Query) -> None:
+        check_keywords(query)
+        await interaction.response.defer(thinking=True)
+        found = await self.services.search.hashtags(query, limit=RESULTS)
+        await interaction.followup.send(embed=to_embed(hashtags_embed(query, found)))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Search(bot))
