@@ -1,0 +1,206 @@
+"""The README's command reference, generated from the slash-command tree and the argparse parser."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+
+START = "<!-- commands:start -->"
+END = "<!-- commands:end -->"
+SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
+OPTION_TYPES = {3: "text", 4: "integer", 5: "true/false", 6: "user", 7: "channel", 8: "role"}
+OPTION_TYPES |= {9: "user or role", 10: "number", 11: "file"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    # No help= keeps it out of `python -m bot --help`: it is for whoever edits the README.
+    p = sub.add_parser("docs", description="print the README's command reference, generated from the code")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--write", type=Path, metavar="FILE", help="replace the section between the markers")
+    group.add_argument("--check", type=Path, metavar="FILE", help="exit 1 when FILE's section is stale")
+    p.set_defaults(handler=cmd_docs)
+
+
+async def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
+    text = await reference_markdown(settings)
+    if args.write is not None:
+        args.write.write_text(replace_section(args.write.read_text(encoding="utf-8"), text), encoding="utf-8")
+        print(f"updated the command reference in {args.write}")
+        return 0
+    if args.check is not None:
+        if readme_section(args.check.read_text(encoding="utf-8")) != text:
+            print(
+                f"error: {args.check}'s command reference is stale: run python -m bot docs --write {args.check}"
+            )
+            return 1
+        print(f"{args.check}'s command reference is up to date")
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+# --- the slash commands ---------------------------------------------------------------------------------
+async def slash_schema(settings: Settings) -> list[dict[str, Any]]:
+    """Every slash command as Discord receives it at sync, from the cogs loaded into an unconnected bot,
+    with `admin: True` added where the admin check guards the command or its group."""
+    from discord import app_commands
+
+    from bot.app import CheckbackBot, cog_modules
+    from bot.checks import is_admin
+
+    # Loading cogs needs no connection; discord.py's warnings about voice support would only be noise.
+    quiet = logging.getLogger("discord.client")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    bot = CheckbackBot(settings, run_jobs=False)
+    try:
+        for module in cog_modules():
+            await bot.load_extension(module)
+        schema = []
+        for command in sorted(bot.tree.get_commands(), key=lambda c: c.name):
+            entry = command.to_dict(bot.tree)
+            admin: set[str] = set()
+            for node, path in _walk_tree(command, command.name):
+                if _admin_guarded(node, is_admin):
+                    admin.add(path)
+            entry["admin_paths"] = sorted(admin)
+            if isinstance(command, app_commands.ContextMenu):
+                continue
+            schema.append(entry)
+        return schema
+    finally:
+        await bot.close()
+        quiet.setLevel(level)
+
+
+def _admin_guarded(node: Any, is_admin: Any) -> bool:
+    """True when the admin check guards `node`: in its checks, or called by an `interaction_check` that
+    its group class or its cog overrides (the two ways our cogs make a whole group admin-only)."""
+    checks = getattr(node, "checks", [])
+    if is_admin in checks or any(getattr(c, "__wrapped__", None) is is_admin for c in checks):
+        return True
+    for owner in (node, getattr(node, "binding", None)):
+        method = getattr(type(owner), "interaction_check", None) if owner is not None else None
+        code = getattr(method, "__code__", None)
+        if code is not None and "is_admin" in code.co_names:
+            return True
+    return False
+
+
+def _walk_tree(node: Any, path: str) -> Iterator[tuple[Any, str]]:
+    yield node, path
+    for child in getattr(node, "commands", []):
+        yield from _walk_tree(child, f"{path} {child.name}")
+
+
+def slash_rows(schema: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(usage, who, what) for every invocable path: `/limits set action:<text> [hourly:<integer>]`."""
+    rows: list[tuple[str, str, str]] = []
+
+    def walk(path: str, node: dict[str, Any], admin: bool, admin_paths: set[str]) -> None:
+        admin = admin or path in admin_paths
+        subs = [o for o in node.get("options") or [] if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)]
+        if subs:
+            for sub in subs:
+                walk(f"{path} {sub['name']}", sub, admin, admin_paths)
+            return
+        usage = [f"/{path}"]
+        details = []
+        for option in node.get("options") or []:
+            choices = option.get("choices")
+            kind = "\\|".join(str(c["value"]) for c in choices) if choices else OPTION_TYPES[option["type"]]
+            text = f"{option['name']}:<{kind}>"
+            usage.append(text if option.get("required") else f"[{text}]")
+            if option.get("description"):
+                details.append(f"`{option['name']}`: {_cell(option['description'])}")
+        what = _cell(node.get("description", ""))
+        if details:
+            what += " — " + "; ".join(details)
+        permissions = node.get("default_member_permissions")
+        who = "admins" if admin or permissions not in (None, "", "0") else "everyone"
+        rows.append((" ".join(usage), who, what))
+
+    for command in sorted(schema, key=lambda c: c["name"]):
+        if command.get("type", 1) == 1:
+            walk(command["name"], command, False, set(command.get("admin_paths", [])))
+    return rows
+
+
+# --- the command line -----------------------------------------------------------------------------------
+def cli_rows(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
+    """(usage, help) for every listed sub-command, nested ones (`limits set`) included."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(p: argparse.ArgumentParser) -> None:
+        for action in p._actions:  # argparse keeps its sub-commands here and nowhere public
+            if not isinstance(action, argparse._SubParsersAction):
+                continue
+            for listed in action._choices_actions:
+                child = action.choices[listed.dest]
+                if any(isinstance(a, argparse._SubParsersAction) for a in child._actions):
+                    walk(child)
+                else:
+                    rows.append((_usage(child), _cell(listed.help or "")))
+
+    walk(parser)
+    return rows
+
+
+def _usage(parser: argparse.ArgumentParser) -> str:
+    # A very wide formatter keeps the usage on one line, whatever the terminal's width.
+    parser.formatter_class = functools.partial(argparse.HelpFormatter, width=10_000)
+    usage = parser.format_usage().strip().removeprefix("usage: ")
+    usage = usage.replace(" [-h]", "", 1)
+    return "python -m bot" + usage.removeprefix(parser.prog.split()[0])
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+# --- the README section ---------------------------------------------------------------------------------
+async def reference_markdown(settings: Settings) -> str:
+    from bot.cli import build_parser
+
+    lines = [
+        "### Slash commands",
+        "",
+        "Typed in Discord (and at the sandbox prompt). `[option:…]` is optional. *admins*: members with",
+        "Manage Server or the role set by `/config admin-role`.",
+        "",
+        "| command | who | does |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| `{usage}` | {who} | {what} |" for usage, who, what in slash_rows(await slash_schema(settings))
+    ]
+    lines += ["", "### Command line", "", "| command | does |", "|---|---|"]
+    lines += [f"| `{usage}` | {what} |" for usage, what in cli_rows(build_parser())]
+    return "\n".join(lines) + "\n"
+
+
+def readme_section(readme: str) -> str:
+    """The text between the markers (without them)."""
+    match = re.search(re.escape(START) + r"\n(.*?)" + re.escape(END), readme, re.DOTALL)
+    if match is None:
+        raise ValueError(f"the README has no {START} ... {END} section")
+    return match.group(1)
+
+
+def replace_section(readme: str, text: str) -> str:
+    readme_section(readme)  # raises when the markers are missing
+    return re.sub(
+        re.escape(START) + r"\n.*?" + re.escape(END),
+        lambda _m: f"{START}\n{text}{END}",
+        readme,
+        count=1,
+        flags=re.DOTALL,
+    )

@@ -1,0 +1,64 @@
+"""`python -m bot sandbox --script FILE` end to end: a newcomer's session, replayed as a subprocess."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.schedule import DEFAULT_OFFSETS
+from tests.sandbox_cli.conftest import Run
+
+VIDEO = "https://www.tiktok.com/@demo/video/7301234567890123456"
+
+
+def test_a_tracked_post_plays_out_its_schedule_with_a_notification_for_every_check(
+    run_sandbox: Callable[..., Run],
+) -> None:
+    script = f"""
+# what a newcomer types first
+/track url:{VIDEO} note:first look
+/tracked
+/wait 1d
+/tracked status:all
+"""
+    run = run_sandbox(script, "--speed", "3600")
+    assert run.code == 0, run.err
+    total = len(DEFAULT_OFFSETS)
+    assert f"Tracking #1: {total} check-backs scheduled." in run.out
+    # Every check reached the channel, once, in order, and none was reported late.
+    channel_checks = re.findall(r"check (\d+)/(\d+)", run.out)
+    assert [int(i) for i, _ in channel_checks] == list(range(1, total + 1)), run.out
+    assert run.out.count("Checkback in #checkbacks") == total
+    assert "⏱" not in run.out  # the "N min late" mark of a check answered after its time
+    assert "final check" in run.out
+    # /tracked after a simulated day lists the post with the checks done by then (1h, 6h, 12h, 1d).
+    assert re.search(r"#1 @demo · 7301234567890123456 .*· 4/9 · next ", run.out), run.out
+    assert "every schedule is complete" in run.out
+    assert "Traceback" not in run.out + run.err
+
+
+def test_a_bad_command_stops_the_script_with_its_line_and_exit_1(run_sandbox: Callable[..., Run]) -> None:
+    script = "/tracked\n\n/trak url:https://example.com\n/tracked\n"
+    run = run_sandbox(script)
+    assert run.code == 1
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    assert re.fullmatch(
+        r"error: .*script\.txt:3: /trak url:https://example\.com: .*never registered .*/trak.*", lines[0]
+    )
+    assert run.out.count("→ /tracked") == 1  # the line after the bad one never ran
+    assert "Traceback" not in run.out + run.err
+
+
+def test_every_command_in_the_readme_is_registered_by_the_running_bot(
+    run_sandbox: Callable[..., Run],
+) -> None:
+    from bot.cli.docs import readme_section
+    from tests.sandbox_cli.test_readme import README, readme_slash_commands
+
+    run = run_sandbox("/help\n", "--for", "1h")
+    assert run.code == 0, run.err
+    help_text = run.out.split("Slash commands the bot registered")[1].split("Sandbox commands:")[0]
+    listed = set(re.findall(r"^  (/[a-z][\w-]*(?: [a-z][\w-]*(?=[ \n]))*)", help_text, re.MULTILINE))
+    in_readme = readme_slash_commands(readme_section(README.read_text(encoding="utf-8")))
+    assert in_readme and in_readme == listed, in_readme ^ listed
