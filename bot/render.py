@@ -246,6 +246,55 @@ def _channel_broken(p: Mapping[str, Any]) -> Embed:
     }
 
 
+def _new_post(p: Mapping[str, Any]) -> Embed:
+    """A watched account published a video (kind 'new_post', written by bot/watch.py)."""
+    who = f"@{p.get('account')}"
+    lines = [_cut(p.get("caption"), 200)] if p.get("caption") else []
+    lines.append(f"Published {discord_ts(p.get('posted_at'))}")
+    if p.get("tracked"):
+        skipped = int(p.get("skipped_checks") or 0)
+        lines.append(
+            f"Tracking as #{p.get('post_id')}: next check-back {discord_ts(p.get('next_check_at'))}"
+            + (f" ({skipped} already past were skipped)" if skipped else "")
+        )
+    else:
+        lines.append(f"Not tracked: {p.get('not_tracked_reason') or 'unknown reason'}.")
+    embed: Embed = {
+        "title": _cut(f"🆕 New post by {who}", 256),
+        "description": "\n".join(lines),
+        "url": p.get("url"),
+        "color": GREEN,
+        "fields": [_field("Views so far", num(p.get("views"))), _field("Followers", num(p.get("followers")))],
+        "footer": {"text": f"video {p.get('video_id')}"},
+        "timestamp": p.get("posted_at"),
+    }
+    return {k: v for k, v in embed.items() if v is not None}
+
+
+def _watch_stopped(p: Mapping[str, Any]) -> Embed:
+    return {
+        "title": _cut(f"Stopped watching @{p.get('account')}", 256),
+        "description": (
+            f"The account is {p.get('reason', 'unavailable')}; its new posts are no longer checked. "
+            "An admin can `/watch add` it again once it is public."
+        ),
+        "color": GREY,
+    }
+
+
+def _watch_budget(p: Mapping[str, Any]) -> Embed:
+    return {
+        "title": "API budget nearly used: watched accounts paused",
+        "description": (
+            f"The month's API budget ({num(p.get('budget'))} calls) is nearly used; what is left goes to "
+            f"check-backs of tracked posts. Looking for new posts of {num(p.get('accounts'))} watched "
+            f"account(s) resumes {discord_ts(p.get('postponed_until'), 'f')}."
+        ),
+        "color": ORANGE,
+        "footer": {"text": f"month {p.get('month')}"},
+    }
+
+
 _RENDERERS = {
     "checkback": _checkback,
     "milestone": _milestone,
@@ -254,6 +303,9 @@ _RENDERERS = {
     "budget": _budget,
     "cap_alert": _cap_alert,
     "channel_broken": _channel_broken,
+    "new_post": _new_post,
+    "watch_stopped": _watch_stopped,
+    "watch_budget": _watch_budget,
 }
 
 

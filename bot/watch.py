@@ -1,0 +1,774 @@
+"""The watch service: watch TikTok accounts, poll their posts on an adaptive schedule, track and announce
+each new post once, and keep account snapshots over time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+import asyncpg
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.errors import (
+    AccountNotFound,
+    AccountUnavailable,
+    BudgetExceeded,
+    InvalidInput,
+    MetricsApiError,
+    QuotaExhausted,
+    VideoUnavailable,
+)
+from bot.metrics.models import Page, UserInfo, Video
+from bot.metrics.urls import USERNAME_RE, canonical_url
+from bot.schedule import first_of_next_month
+from bot.tracking import TrackingService, TrackResult
+from db import accounts as db_accounts
+from db import outbox as db_outbox
+from db import posts as db_posts
+from db import watches as db_watches
+from db.watches import AccountSnapshot, Watcher, WatchRecord
+
+log = logging.getLogger(__name__)
+
+# --- the poll schedule -------------------------------------------------------------------------------
+MIN_INTERVAL = timedelta(minutes=15)
+MAX_INTERVAL = timedelta(hours=6)
+# The posting rate is measured over this window of publish times.
+RATE_WINDOW = timedelta(days=14)
+# Polls per average gap between posts: a daily poster is polled hourly, so a new post is usually found
+# before its 1-hour check-back (a later find skips that check).
+POLLS_PER_GAP = 24
+# Creators often post in bursts: for this long after a post the interval is halved.
+AFTER_POST = timedelta(hours=6)
+# /user/info's video count says whether the posts changed; the posts are fetched anyway this often, in
+# case a deletion and a new post cancelled out.
+POSTS_REFRESH = timedelta(hours=6)
+# Pages of /user/posts followed while every video on them is new (30 a page).
+MAX_PAGES = 3
+# A poll costs /user/info and usually /user/posts.
+CALLS_PER_POLL = 2
+
+PollStatus = Literal["baseline", "polled", "stopped", "postponed", "retry", "superseded"]
+
+
+class AccountSource(Protocol):
+    """What the watch service needs of the metrics client."""
+
+    async def user_info(self, username: str) -> UserInfo: ...
+
+    async def user_posts(self, username: str, *, cursor: str | int = 0, count: int = 30) -> Page[Video]: ...
+
+
+def poll_interval(
+    post_times: Sequence[datetime],
+    now: datetime,
+    *,
+    min_interval: timedelta = MIN_INTERVAL,
+    max_interval: timedelta = MAX_INTERVAL,
+) -> timedelta:
+    """How long until the next poll, from the account's recent publish times: POLLS_PER_GAP polls per
+    average gap between posts over RATE_WINDOW, within [min_interval, max_interval], halved for
+    AFTER_POST after the latest post. An account that posted nothing recently is polled at max_interval."""
+    recent = [t for t in post_times if now - RATE_WINDOW <= t <= now]
+    interval = RATE_WINDOW / len(recent) / POLLS_PER_GAP if recent else max_interval
+    interval = max(min_interval, min(max_interval, interval))
+    if recent and now - max(recent) < AFTER_POST:
+        interval = max(min_interval, interval / 2)
+    return interval
+
+
+def normalise_username(username: str) -> str:
+    """ "@Maker_Jo" → "maker_jo"; anything that is not a TikTok handle is InvalidInput."""
+    name = db_accounts.normalise_username(username or "")
+    if not USERNAME_RE.fullmatch(name):
+        raise InvalidInput(f"{username!r} is not a TikTok username (letters, digits, _ and ., at most 24)")
+    return name
+
+
+def _dedupe_guild(guild_id: int | None) -> str:
+    return "cli" if guild_id is None else str(guild_id)
+
+
+# --- result models -----------------------------------------------------------------------------------
+class AccountNumbers(BaseModel):
+    followers: int | None = None
+    following: int | None = None
+    hearts: int | None = None
+    videos: int | None = None
+
+    @classmethod
+    def of(cls, snap: AccountSnapshot) -> AccountNumbers:
+        return cls(followers=snap.followers, following=snap.following, hearts=snap.hearts, videos=snap.videos)
+
+    def minus(self, other: AccountNumbers) -> AccountNumbers:
+        def diff(a: int | None, b: int | None) -> int | None:
+            return None if a is None or b is None else a - b
+
+        return AccountNumbers(
+            followers=diff(self.followers, other.followers),
+            following=diff(self.following, other.following),
+            hearts=diff(self.hearts, other.hearts),
+            videos=diff(self.videos, other.videos),
+        )
+
+
+class WatchSummary(BaseModel):
+    """A watched account as replies and lists show it."""
+
+    username: str
+    display_name: str | None = None
+    active: bool
+    stopped_reason: str | None = None
+    next_poll_at: datetime | None = None
+    last_polled_at: datetime | None = None
+    last_new_post_at: datetime | None = None
+    channel_id: int | None = None
+    numbers: AccountNumbers | None = None
+    announced: int = 0
+
+    @property
+    def status(self) -> str:
+        if self.active:
+            return "watching"
+        return f"stopped ({self.stopped_reason})" if self.stopped_reason else "stopped"
+
+    @classmethod
+    def of(
+        cls,
+        watch: WatchRecord,
+        *,
+        channel_id: int | None = None,
+        latest: AccountSnapshot | None = None,
+        announced: int = 0,
+    ) -> WatchSummary:
+        return cls(
+            username=watch.username,
+            display_name=watch.display_name,
+            active=watch.is_active,
+            stopped_reason=watch.stopped_reason,
+            next_poll_at=watch.next_poll_at,
+            last_polled_at=watch.last_polled_at,
+            last_new_post_at=watch.last_new_post_at,
+            channel_id=channel_id,
+            numbers=AccountNumbers.of(latest) if latest else None,
+            announced=announced,
+        )
+
+
+class WatchAddResult(BaseModel):
+    """What `add` did. `already_watching`: the guild watched the account before (its channel may have
+    moved). `baseline_videos`: existing videos recorded without announcing them."""
+
+    watch: WatchSummary
+    already_watching: bool = False
+    baseline_videos: int = 0
+
+
+class WatchRemoveResult(BaseModel):
+    username: str
+    polling_stopped: bool  # no guild watches it any more
+
+
+class AccountSnapshotView(BaseModel):
+    captured_at: datetime
+    numbers: AccountNumbers
+    growth: AccountNumbers | None = None  # since the previous snapshot
+
+
+class AccountAnalytics(BaseModel):
+    """An account's snapshots over time, for /analytics account: and its chart."""
+
+    username: str
+    display_name: str | None = None
+    watch: WatchSummary | None = None
+    snapshots: list[AccountSnapshotView]
+    since_first: AccountNumbers | None = None
+    followers_per_day: float | None = None
+
+    @property
+    def latest(self) -> AccountNumbers | None:
+        return self.snapshots[-1].numbers if self.snapshots else None
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What happened to one claimed watch."""
+
+    watch_id: int
+    username: str
+    status: PollStatus
+    new_videos: int = 0  # found by this poll and recorded as seen
+    announced: int = 0  # of those, announced (and tracked) now
+    next_poll_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class PollReport:
+    outcomes: list[PollOutcome] = field(default_factory=list)
+
+    def count(self, status: PollStatus) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def announced(self) -> int:
+        return sum(o.announced for o in self.outcomes)
+
+
+class _Superseded(Exception):
+    """Our claim was taken over (lease expired) or the watch stopped: roll the poll's writes back."""
+
+
+class _Transient(Exception):
+    """A metrics failure in the middle of a poll: what is recorded stays, the rest is polled again."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+# --- the service ---------------------------------------------------------------------------------------
+class WatchService:
+    """Watches accounts for guilds (guild_id None: the CLI). Knows nothing of Discord.
+
+    Order of work per poll, so a crash anywhere loses nothing and announces nothing twice:
+      1. claim (short transaction, FOR UPDATE SKIP LOCKED, a lease and a fencing token);
+      2. the API calls, outside any transaction;
+      3. per new video, oldest first: TrackingService.track for each watching guild (idempotent: a guild
+         already tracking it is left alone), then ONE transaction that records the video as seen (unique
+         key) and, only if this transaction recorded it, writes the announcement rows;
+      4. one transaction: the account snapshot, the back catalogue (first poll), the next poll time, the
+         lease cleared, if the claim is still ours.
+    A process that dies between 3's track and its transaction re-finds the video as unseen, tracks it again
+    (a no-op) and announces it; one that dies after it finds it seen. Two pollers racing on one video meet
+    at the unique key, and only one writes the announcement.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        metrics: AccountSource,
+        clock: Clock,
+        *,
+        tracking: TrackingService,
+        monthly_budget: int | None = None,
+        budget_reserve: float = 0.05,
+        lease: timedelta = timedelta(minutes=5),
+        min_interval: timedelta = MIN_INTERVAL,
+        max_interval: timedelta = MAX_INTERVAL,
+        retry_base: timedelta = timedelta(minutes=1),
+        concurrency: int = 8,
+        claim_limit: int = 50,
+    ) -> None:
+        self.pool = pool
+        self.metrics = metrics
+        self.clock = clock
+        self.tracking = tracking
+        self.monthly_budget = monthly_budget
+        self.budget_reserve = budget_reserve
+        self.lease = lease
+        self.min_interval = min_interval
+        self.max_interval = max_interval
+        self.retry_base = retry_base
+        self.concurrency = max(1, concurrency)
+        self.claim_limit = max(1, claim_limit)
+        self._run_lock = asyncio.Lock()
+        self._closed = False
+
+    # --- add / remove / list -------------------------------------------------------------------------
+    async def add(
+        self,
+        guild_id: int | None,
+        username: str,
+        *,
+        channel_id: int | None = None,
+        user_id: int | None = None,
+    ) -> WatchAddResult:
+        """Watch the account for the guild: store its profile and numbers, and (when nobody watched it yet)
+        record its existing videos without announcing them. AccountUnavailable (missing or private),
+        InvalidInput and the API's errors are raised with nothing changed."""
+        name = normalise_username(username)
+        info = await self.metrics.user_info(name)
+        if info.private:
+            raise AccountUnavailable(f"@{name} is private", username=name)
+        now = self.clock.now()
+        async with self.pool.acquire() as conn, conn.transaction():
+            account_id = await self._store_account(conn, name, info, now)
+            watch = await db_watches.lock_watch(conn, account_id, now)
+            new_watcher = await db_watches.add_watcher(
+                conn, watch.id, guild_id, channel_id, now, user_id=user_id
+            )
+            restarted = not watch.is_active
+            if restarted:
+                await db_watches.restart_claimed(conn, watch.id, now, self.lease)
+            claimed = await db_watches.get_watch_by_id(conn, watch.id)
+        assert claimed is not None
+        baseline = 0
+        if restarted:
+            # We hold the claim: the first poll (the baseline) runs now, so the reply can say what exists.
+            outcome = await self._poll(claimed, info=info)
+            baseline = outcome.new_videos
+            if outcome.status == "stopped":
+                raise AccountUnavailable(outcome.error or f"@{name}", username=name)
+        log.info("guild %s watches @%s (%d existing videos recorded)", guild_id, name, baseline)
+        summary = await self._summary(guild_id, name)
+        return WatchAddResult(watch=summary, already_watching=not new_watcher, baseline_videos=baseline)
+
+    async def remove(self, guild_id: int | None, username: str) -> WatchRemoveResult:
+        """The guild stops watching; with no watcher left, polling stops (tracked posts stay tracked)."""
+        name = normalise_username(username)
+        now = self.clock.now()
+        async with self.pool.acquire() as conn, conn.transaction():
+            watch = await db_watches.get_watch(conn, name)
+            if watch is None:
+                raise AccountNotFound(f"@{name} being watched here")
+            await db_watches.lock_watch(conn, watch.account_id, now)
+            if not await db_watches.remove_watcher(conn, watch.id, guild_id):
+                raise AccountNotFound(f"@{name} being watched here")
+            stopped = False
+            if not await db_watches.watchers(conn, watch.id):
+                stopped = await db_watches.stop(conn, watch.id, "unwatched", now)
+        return WatchRemoveResult(username=name, polling_stopped=stopped)
+
+    async def list_watches(self, guild_id: int | None, *, all_guilds: bool = False) -> list[WatchSummary]:
+        """The guild's watched accounts (all_guilds: every watched account, for the CLI), by username."""
+        async with self.pool.acquire() as conn:
+            rows = await db_watches.list_watches(conn, guild_id, all_guilds=all_guilds)
+        return [
+            WatchSummary.of(r.watch, channel_id=r.channel_id, latest=r.latest, announced=r.announced)
+            for r in rows
+        ]
+
+    async def find(self, guild_id: int | None, prefix: str, *, limit: int = 25) -> list[str]:
+        """Usernames the guild watches starting with `prefix` (autocomplete)."""
+        prefix = (prefix or "").strip().lstrip("@")
+        async with self.pool.acquire() as conn:
+            return await db_watches.find_watched(conn, guild_id, prefix, max(1, min(limit, 25)))
+
+    async def _summary(self, guild_id: int | None, name: str) -> WatchSummary:
+        for item in await self.list_watches(guild_id):
+            if item.username == name:
+                return item
+        raise AccountNotFound(f"@{name} being watched here")
+
+    # --- analytics -----------------------------------------------------------------------------------
+    async def account_analytics(self, username: str) -> AccountAnalytics:
+        """The account's snapshots (followers, following, hearts, videos) with growth since the previous
+        and the first, and followers gained per day. AccountNotFound for an account never stored."""
+        name = normalise_username(username)
+        async with self.pool.acquire() as conn:
+            account = await db_accounts.get_account_by_username(conn, name)
+            if account is None:
+                raise AccountNotFound(f"@{name}")
+            snaps = await db_watches.list_snapshots(conn, account.id)
+            watch = await db_watches.get_watch(conn, name)
+        views: list[AccountSnapshotView] = []
+        for snap in snaps:
+            numbers = AccountNumbers.of(snap)
+            growth = numbers.minus(views[-1].numbers) if views else None
+            views.append(AccountSnapshotView(captured_at=snap.captured_at, numbers=numbers, growth=growth))
+        per_day = None
+        if len(snaps) >= 2 and snaps[0].followers is not None and snaps[-1].followers is not None:
+            days = (snaps[-1].captured_at - snaps[0].captured_at).total_seconds() / 86400
+            if days > 0:
+                per_day = (snaps[-1].followers - snaps[0].followers) / days
+        return AccountAnalytics(
+            username=name,
+            display_name=account.display_name,
+            watch=WatchSummary.of(watch, latest=snaps[-1] if snaps else None) if watch else None,
+            snapshots=views,
+            since_first=views[-1].numbers.minus(views[0].numbers) if len(views) >= 2 else None,
+            followers_per_day=per_day,
+        )
+
+    # --- polling ---------------------------------------------------------------------------------------
+    async def run_due(self, *, limit: int | None = None) -> PollReport:
+        """Polls every watch due now (or `limit` of them), `concurrency` at once, then returns."""
+        report = PollReport()
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def one(watch: WatchRecord) -> PollOutcome:
+            async with semaphore:
+                return await self._poll(watch)
+
+        while limit is None or len(report.outcomes) < limit:
+            batch = await self.claim_due(
+                min(self.claim_limit, limit - len(report.outcomes)) if limit else self.claim_limit
+            )
+            if not batch:
+                break
+            batch, postponed = await self._within_budget(batch)
+            report.outcomes.extend(postponed)
+            report.outcomes.extend(await asyncio.gather(*(one(w) for w in batch)))
+            if len(batch) + len(postponed) < self.claim_limit:
+                break
+        return report
+
+    run_once = run_due
+
+    async def claim_due(self, limit: int | None = None) -> list[WatchRecord]:
+        """Claims watches due now for one lease (then poll each with `poll`)."""
+        async with self.pool.acquire() as conn:
+            return await db_watches.claim_due(conn, self.clock.now(), limit or self.claim_limit, self.lease)
+
+    async def poll(self, watch: WatchRecord) -> PollOutcome:
+        """Polls one claimed watch (from `claim_due`)."""
+        return await self._poll(watch)
+
+    async def next_due_at(self) -> datetime | None:
+        async with self.pool.acquire() as conn:
+            return await db_watches.next_due_at(conn)
+
+    async def _poll(self, watch: WatchRecord, *, info: UserInfo | None = None) -> PollOutcome:
+        name = watch.username
+        baseline = watch.baseline_at is None
+        try:
+            if info is None:
+                info = await self.metrics.user_info(name)
+            if info.private:
+                raise AccountUnavailable(f"@{name} is private", private=True)
+            now = self.clock.now()
+            fetch = (
+                baseline
+                or info.video_count is None
+                or info.video_count != watch.last_video_count
+                or watch.posts_checked_at is None
+                or now - watch.posts_checked_at >= POSTS_REFRESH
+            )
+            videos = await self._fetch_videos(watch, baseline=baseline) if fetch else []
+        except AccountUnavailable as exc:
+            private = bool(exc.facts.get("private")) or (info is not None and info.private)
+            private = private or "private" in str(exc).lower()
+            return await self._stop_unavailable(watch, private=private, detail=str(exc))
+        except QuotaExhausted as exc:
+            [outcome] = await self._postpone([watch], str(exc))
+            return outcome
+        except Exception as exc:  # RateLimited, ApiUnavailable, a surprise: poll again later
+            if not isinstance(exc, MetricsApiError):
+                log.exception("polling @%s failed", name)
+            return await self._release(watch, exc)
+
+        now = self.clock.now()
+        silent: list[tuple[str, datetime | None]] = []
+        found = 0
+        announced = 0
+        newest: datetime | None = None
+        if baseline:
+            silent = [(v.video_id, v.create_time) for v in videos]
+        else:
+            async with self.pool.acquire() as conn:
+                seen = await db_watches.seen_among(conn, watch.account_id, [v.video_id for v in videos])
+            fresh = [v for v in videos if v.video_id not in seen]
+            # Oldest first, so a channel reads the announcements in publishing order.
+            fresh.sort(key=lambda v: v.create_time or now)
+            assert watch.baseline_at is not None
+            for video in fresh:
+                if video.create_time is not None and video.create_time < watch.baseline_at:
+                    # Older than the watch (it surfaced late, e.g. made public again): no flood of old posts.
+                    silent.append((video.video_id, video.create_time))
+                    continue
+                try:
+                    recorded, sent = await self._announce(watch, video, info)
+                except _Transient as exc:
+                    return await self._release(watch, exc.error)
+                found += recorded
+                announced += sent
+                if sent and video.create_time is not None:
+                    newest = max(newest or video.create_time, video.create_time)
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self._store_account(conn, name, info, now)
+                found += await db_watches.record_seen_many(conn, watch.account_id, silent, now)
+                times = await db_watches.post_times_since(conn, watch.account_id, now - RATE_WINDOW)
+                next_poll = now + poll_interval(
+                    times, now, min_interval=self.min_interval, max_interval=self.max_interval
+                )
+                if not await db_watches.complete_poll(
+                    conn,
+                    watch.id,
+                    watch.claim_count,
+                    now=now,
+                    next_poll_at=next_poll,
+                    video_count=info.video_count,
+                    posts_checked=fetch,
+                    baseline=baseline,
+                    new_post_at=newest,
+                ):
+                    raise _Superseded
+        except _Superseded:
+            return PollOutcome(watch.id, name, "superseded", found, announced)
+        return PollOutcome(
+            watch.id, name, "baseline" if baseline else "polled", found, announced, next_poll_at=next_poll
+        )
+
+    async def _fetch_videos(self, watch: WatchRecord, *, baseline: bool) -> list[Video]:
+        """The newest page of videos; later pages only while every video on a page is unseen (more than a
+        page posted since the last poll). The baseline takes one page: older videos can never be 'new'."""
+        found: list[Video] = []
+        ids: set[str] = set()
+        cursor: str = "0"
+        for _ in range(1 if baseline else MAX_PAGES):
+            page = await self.metrics.user_posts(watch.username, cursor=cursor)
+            fresh = [v for v in page.items if v.video_id and v.video_id not in ids]
+            found.extend(fresh)
+            ids.update(v.video_id for v in fresh)
+            if baseline or page.at_end or page.cursor == cursor:
+                break
+            async with self.pool.acquire() as conn:
+                if await db_watches.seen_among(conn, watch.account_id, [v.video_id for v in fresh]):
+                    break
+            cursor = page.cursor
+        return found
+
+    async def _announce(self, watch: WatchRecord, video: Video, info: UserInfo) -> tuple[int, int]:
+        """Tracks a new video for every watching guild, then records it seen and announces it in one
+        transaction. Returns (recorded, announced) as 0/1 each."""
+        now = self.clock.now()
+        async with self.pool.acquire() as conn:
+            who = await db_watches.watchers(conn, watch.id)
+        url = canonical_url(watch.username, video.video_id)
+        results: dict[int | None, TrackResult] = {}
+        not_tracked: str | None = None
+        for watcher in who:
+            try:
+                results[watcher.guild_id] = await self.tracking.track(watcher.guild_id, url)
+            except VideoUnavailable:
+                # Gone between the listing and the fetch: nothing to track or announce.
+                async with self.pool.acquire() as conn:
+                    recorded = await db_watches.record_seen(
+                        conn, watch.account_id, video.video_id, video.create_time, now, announced=False
+                    )
+                return int(recorded), 0
+            except (BudgetExceeded, QuotaExhausted):
+                not_tracked = "the month's API budget is used up"
+                break
+            except MetricsApiError as exc:
+                raise _Transient(exc) from exc
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await db_watches.record_seen(
+                conn, watch.account_id, video.video_id, video.create_time, now, announced=True
+            ):
+                return 0, 0  # another poller recorded (and announced) it
+            for watcher in who:
+                await self._enqueue_new_post(conn, watch, watcher, video, info, results, not_tracked, now)
+        log.info("@%s posted video %s: announced to %d watcher(s)", watch.username, video.video_id, len(who))
+        return 1, 1
+
+    async def _enqueue_new_post(
+        self,
+        conn: Any,
+        watch: WatchRecord,
+        watcher: Watcher,
+        video: Video,
+        info: UserInfo,
+        results: dict[int | None, TrackResult],
+        not_tracked: str | None,
+        now: datetime,
+    ) -> None:
+        result = results.get(watcher.guild_id)
+        post = result.post if result else None
+        payload = {
+            "account": watch.username,
+            "display_name": info.nickname or watch.display_name,
+            "video_id": video.video_id,
+            "url": post.url if post else canonical_url(watch.username, video.video_id),
+            "caption": (video.title or "")[:200] or None,
+            "posted_at": video.create_time.isoformat() if video.create_time else None,
+            "discovered_at": now.isoformat(),
+            "post_id": post.id if post else None,
+            "tracked": post is not None,
+            "not_tracked_reason": None if post else (not_tracked or "not tracked"),
+            "checks_total": post.checks_total if post else None,
+            "skipped_checks": result.skipped_checks if result else 0,
+            "next_check_at": post.next_check_at.isoformat() if post and post.next_check_at else None,
+            "views": post.latest.views if post and post.latest else video.play_count,
+            "followers": info.follower_count,
+        }
+        await db_outbox.enqueue(
+            conn,
+            kind="new_post",
+            dedupe_key=f"new_post:{_dedupe_guild(watcher.guild_id)}:{video.video_id}",
+            guild_id=watcher.guild_id,
+            channel_id=watcher.channel_id,
+            post_id=post.id if post else None,
+            payload=payload,
+            now=now,
+        )
+
+    async def _store_account(self, conn: Any, name: str, info: UserInfo, now: datetime) -> int:
+        """The accounts row's own columns from the profile, and one snapshot of the numbers."""
+        account_id = await db_accounts.upsert_account(
+            conn,
+            username=name,
+            display_name=info.nickname or None,
+            profile_pic_url=info.avatar,
+            external_id=info.user_id or None,
+            bio=info.signature or None,
+            is_verified=info.verified,
+            is_private=info.private,
+        )
+        await db_watches.insert_snapshot(
+            conn,
+            account_id,
+            now,
+            followers=info.follower_count,
+            following=info.following_count,
+            hearts=info.heart_count,
+            videos=info.video_count,
+            likes_given=info.digg_count,
+        )
+        return int(account_id)
+
+    async def _stop_unavailable(self, watch: WatchRecord, *, private: bool, detail: str) -> PollOutcome:
+        """Private or gone: polling stops and each watcher is told once."""
+        now = self.clock.now()
+        reason = "private" if private else "deleted or does not exist"
+        async with self.pool.acquire() as conn, conn.transaction():
+            stopped = await db_watches.stop(conn, watch.id, reason, now, claim=watch.claim_count)
+            if stopped:
+                await db_watches.mark_account_unavailable(conn, watch.account_id, private=private, now=now)
+                for watcher in await db_watches.watchers(conn, watch.id):
+                    await db_outbox.enqueue(
+                        conn,
+                        kind="watch_stopped",
+                        dedupe_key=f"watch_stopped:{watch.id}:{watch.generation}:{_dedupe_guild(watcher.guild_id)}",
+                        guild_id=watcher.guild_id,
+                        channel_id=watcher.channel_id,
+                        payload={"account": watch.username, "reason": reason, "at": now.isoformat()},
+                        now=now,
+                    )
+        if stopped:
+            log.warning("watch of @%s stopped: %s (%s)", watch.username, reason, detail)
+        return PollOutcome(
+            watch.id,
+            watch.username,
+            "stopped" if stopped else "superseded",
+            error=f"@{watch.username} is {reason}",
+        )
+
+    async def _release(self, watch: WatchRecord, error: BaseException) -> PollOutcome:
+        """A transient failure: poll again after a backoff that doubles per failure (capped)."""
+        now = self.clock.now()
+        delay = min(self.max_interval, self.retry_base * (2 ** min(watch.poll_failures, 16)))
+        text = f"{type(error).__name__}: {error}"
+        async with self.pool.acquire() as conn:
+            await db_watches.release(
+                conn, watch.id, watch.claim_count, retry_at=now + delay, error=text, now=now
+            )
+        log.warning("polling @%s failed (%s); again in %s", watch.username, text, delay)
+        return PollOutcome(watch.id, watch.username, "retry", next_poll_at=now + delay, error=text)
+
+    # --- the budget ------------------------------------------------------------------------------------
+    async def _within_budget(self, batch: list[WatchRecord]) -> tuple[list[WatchRecord], list[PollOutcome]]:
+        """The watches the month's budget can poll; the rest are postponed. Check-backs already promised to
+        tracked posts come first, and a reserve (`budget_reserve` of the budget) is kept for new posts."""
+        if self.monthly_budget is None:
+            return batch, []
+        now = self.clock.now()
+        used = await self._calls_this_month(now)
+        async with self.pool.acquire() as conn:
+            promised = await db_posts.pending_checks_before(conn, first_of_next_month(now))
+        reserve = max(CALLS_PER_POLL, round(self.monthly_budget * self.budget_reserve))
+        affordable = max(0, (self.monthly_budget - used - promised - reserve) // CALLS_PER_POLL)
+        if affordable >= len(batch):
+            return batch, []
+        keep, rest = batch[:affordable], batch[affordable:]
+        detail = f"{used} of {self.monthly_budget} calls used, {promised} promised to check-backs"
+        return keep, await self._postpone(rest, detail, used=used)
+
+    async def _calls_this_month(self, now: datetime) -> int:
+        counter = getattr(self.metrics, "calls_this_month", None)
+        if counter is not None:
+            return int(await counter())
+        from db.usage import count_calls_in_month
+
+        async with self.pool.acquire() as conn:
+            return await count_calls_in_month(conn, now)
+
+    async def _postpone(
+        self, watches: list[WatchRecord], detail: str, *, used: int | None = None
+    ) -> list[PollOutcome]:
+        """The budget is nearly used: polls move to the 1st of next month, and each watching guild is told
+        once a month."""
+        now = self.clock.now()
+        until = first_of_next_month(now)
+        month = f"{now:%Y-%m}"
+        guilds: dict[int | None, int] = {}
+        async with self.pool.acquire() as conn, conn.transaction():
+            for watch in watches:
+                await db_watches.release(
+                    conn, watch.id, watch.claim_count, retry_at=until, error=None, now=now
+                )
+                for watcher in await db_watches.watchers(conn, watch.id):
+                    guilds[watcher.guild_id] = guilds.get(watcher.guild_id, 0) + 1
+            for gid, count in guilds.items():
+                await db_outbox.enqueue(
+                    conn,
+                    kind="watch_budget",
+                    dedupe_key=f"watch_budget:{month}:{_dedupe_guild(gid)}",
+                    guild_id=gid,
+                    payload={
+                        "month": month,
+                        "postponed_until": until.isoformat(),
+                        "budget": self.monthly_budget,
+                        "used": used,
+                        "accounts": count,
+                    },
+                    now=now,
+                )
+        log.warning(
+            "API budget nearly used (%s): %d account polls postponed to %s",
+            detail,
+            len(watches),
+            until.date(),
+        )
+        return [PollOutcome(w.id, w.username, "postponed", next_poll_at=until, error=detail) for w in watches]
+
+    # --- the scheduler ---------------------------------------------------------------------------------
+    def schedule(self, scheduler: Any, *, seconds: float = 5.0) -> None:
+        """Adds an interval job polling due watches to an APScheduler scheduler (running or not)."""
+        scheduler.add_job(
+            self.run_scheduled,
+            "interval",
+            seconds=seconds,
+            id=WATCH_JOB,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+
+    async def run_scheduled(self) -> None:
+        """One run of the due polls (skipped while one is going on); failures are logged, never raised."""
+        if self._closed or self._run_lock.locked():
+            return
+        async with self._run_lock:
+            try:
+                report = await self.run_due()
+            except Exception:  # the next tick tries again; the schedule is in Postgres
+                log.exception("account polls failed")
+                return
+        if report.outcomes:
+            log.info(
+                "account polls: %d polled, %d new posts announced, %d retried, %d postponed, %d stopped",
+                report.count("polled") + report.count("baseline"),
+                report.announced,
+                report.count("retry"),
+                report.count("postponed"),
+                report.count("stopped"),
+            )
+
+    async def close(self) -> None:
+        """No new runs; waits for one in progress (a poll half-done is left to its lease)."""
+        self._closed = True
+        async with self._run_lock:
+            pass
+
+
+WATCH_JOB = "watches-tick"
