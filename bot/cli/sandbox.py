@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import re
 import sys
 import time
@@ -174,7 +175,8 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     interactive_mode = args.script is None
     script = None if interactive_mode else read_script(args.script)
-    style = Style(color=sys.stdout.isatty())
+    # NO_COLOR (no-color.org) turns the colours off, as in most terminal programs.
+    style = Style(color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     printer = Printer(sys.stdout, interactive=interactive_mode and sys.stdin.isatty())
     if interactive_mode:
         print(

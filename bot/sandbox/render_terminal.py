@@ -14,6 +14,7 @@ _MENTION = re.compile(r"<(@!?|@&|#)(\d+)>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _UNDERLINE = re.compile(r"__(.+?)__")
 _CODE = re.compile(r"`([^`]+)`")
+_FENCE = re.compile(r"```[\w-]*\n?(.*?)\n?```", re.DOTALL)
 _LINK = re.compile(r"\[([^\]]+)\]\((<?https?://[^)\s]+>?)\)")
 
 BUTTON, SELECT = 2, 3
@@ -96,7 +97,8 @@ class TerminalRenderer:
             sigil = "#" if m[1] == "#" else "@"
             return f"{sigil}{name}" if name else f"{sigil}{m[2]}"
 
-        out = _TIMESTAMP.sub(timestamp, raw)
+        out = _FENCE.sub(lambda m: m[1], raw)
+        out = _TIMESTAMP.sub(timestamp, out)
         out = _MENTION.sub(mention, out)
         out = _LINK.sub(lambda m: f"{m[1]} ({m[2].strip('<>')})", out)
         out = _BOLD.sub(lambda m: s.bold(m[1]), out)
@@ -127,8 +129,14 @@ class TerminalRenderer:
                 value_lines = self.text(f.get("value")).splitlines() or [""]
                 lines.append(f"{s.bold(name.ljust(width))}  {value_lines[0]}")
                 lines.extend(f"{' ' * width}  {more}" for more in value_lines[1:])
-        if (embed.get("image") or {}).get("url"):
-            lines.append(s.dim(f"[image: {embed['image']['url']}]"))
+        image = (embed.get("image") or {}).get("url")
+        if image:
+            shown = (
+                f"{image.removeprefix('attachment://')}, attached below"
+                if "attachment://" in image
+                else image
+            )
+            lines.append(s.dim(f"[image: {shown}]"))
         footer = self.text((embed.get("footer") or {}).get("text"))
         when = parse_iso(embed.get("timestamp"))
         tail = " · ".join(x for x in (footer, utc_text(when) if when else "") if x)

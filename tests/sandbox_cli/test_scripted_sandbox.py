@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.schedule import DEFAULT_OFFSETS
 from tests.sandbox_cli.conftest import Run
@@ -20,6 +21,7 @@ def test_a_tracked_post_plays_out_its_schedule_with_a_notification_for_every_che
 /tracked
 /wait 1d
 /tracked status:all
+/analytics post:1
 """
     run = run_sandbox(script, "--speed", "3600")
     assert run.code == 0, run.err
@@ -35,6 +37,9 @@ def test_a_tracked_post_plays_out_its_schedule_with_a_notification_for_every_che
     assert re.search(r"#1 @demo · 7301234567890123456 .*· 4/9 · next ", run.out), run.out
     assert "every schedule is complete" in run.out
     assert "Traceback" not in run.out + run.err
+    # The chart /analytics attaches is saved, and its path printed.
+    (saved,) = re.findall(r"📎 (\S+)", run.out)
+    assert Path(saved).read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_bad_command_stops_the_script_with_its_line_and_exit_1(run_sandbox: Callable[..., Run]) -> None:
@@ -62,3 +67,15 @@ def test_every_command_in_the_readme_is_registered_by_the_running_bot(
     listed = set(re.findall(r"^  (/[a-z][\w-]*(?: [a-z][\w-]*(?=[ \n]))*)", help_text, re.MULTILINE))
     in_readme = readme_slash_commands(readme_section(README.read_text(encoding="utf-8")))
     assert in_readme and in_readme == listed, in_readme ^ listed
+
+
+def test_a_button_is_pressed_by_the_number_shown_next_to_it(run_sandbox: Callable[..., Run]) -> None:
+    tracks = "".join(
+        f"/track url:https://www.tiktok.com/@demo/video/{7301234567890120010 + n}\n" for n in range(11)
+    )
+    run = run_sandbox(tracks + "/tracked\n/press 2\n", "--for", "1m")
+    assert run.code == 0, run.err
+    first, after = run.out.split("member> /press 2")
+    assert "buttons: [1] ⏮ Newest (disabled)  [2] Older ▶" in first
+    page_two = after.split("(edited)")[1]
+    assert "#1 @demo" in page_two and "#11 @demo" not in page_two

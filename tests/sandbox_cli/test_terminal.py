@@ -69,6 +69,11 @@ def test_mentions_are_shown_by_name_and_markdown_is_dropped() -> None:
     assert render.text("<@123>") == "@123"
 
 
+def test_a_code_block_keeps_its_lines_without_the_fences() -> None:
+    render = TerminalRenderer(lambda: NOW)
+    assert render.text("intro\n```\ncheck  views\n1h       124\n```") == "intro\ncheck  views\n1h       124"
+
+
 def test_an_embed_is_a_block_with_title_fields_and_footer() -> None:
     render = TerminalRenderer(lambda: NOW)
     lines = render.embed(
