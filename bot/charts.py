@@ -18,6 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from bot.tracking import PostAnalytics  # noqa: E402
+from bot.watch import AccountAnalytics  # noqa: E402
 
 CHART_FILENAME = "chart.png"
 VIEWS_COLOUR = "#3498db"
@@ -83,3 +84,54 @@ async def growth_chart_png(analytics: PostAnalytics) -> bytes:
     """The post's chart, drawn on a worker thread so the event loop keeps answering interactions."""
     title = f"#{analytics.post.id} @{analytics.post.author}"
     return await asyncio.to_thread(render_growth_chart, points_of(analytics), title)
+
+
+# --- accounts (watched accounts' snapshots, bot/watch.py) --------------------------------------------
+FOLLOWERS_COLOUR = "#2ecc71"
+HEARTS_COLOUR = "#e91e63"
+
+
+def render_account_chart(analytics: AccountAnalytics) -> bytes:
+    """An account's followers (left axis) and hearts (right axis) over its snapshots, as a PNG."""
+    times = [s.captured_at for s in analytics.snapshots]
+    fig = Figure(figsize=(8, 3.6), dpi=100)
+    fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
+    followers_ax = fig.add_subplot()
+    hearts_ax = followers_ax.twinx()
+    followers_ax.plot(
+        times,
+        [s.numbers.followers or 0 for s in analytics.snapshots],
+        color=FOLLOWERS_COLOUR,
+        marker="o",
+        markersize=3,
+    )
+    hearts_ax.plot(
+        times,
+        [s.numbers.hearts or 0 for s in analytics.snapshots],
+        color=HEARTS_COLOUR,
+        marker="o",
+        markersize=3,
+    )
+    followers_ax.set_ylabel("followers", color=FOLLOWERS_COLOUR)
+    hearts_ax.set_ylabel("hearts", color=HEARTS_COLOUR)
+    for ax in (followers_ax, hearts_ax):
+        ax.yaxis.set_major_formatter(FuncFormatter(_compact))
+    locator = AutoDateLocator()
+    followers_ax.xaxis.set_major_locator(locator)
+    followers_ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    followers_ax.grid(True, alpha=0.3)
+    followers_ax.legend(
+        followers_ax.get_lines() + hearts_ax.get_lines(),
+        ["followers", "hearts"],
+        loc="upper left",
+        fontsize=8,
+    )
+    followers_ax.set_title(f"@{analytics.username}", fontsize=10)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+async def account_chart_png(analytics: AccountAnalytics) -> bytes:
+    """The account's chart, drawn on a worker thread."""
+    return await asyncio.to_thread(render_account_chart, analytics)

@@ -11,10 +11,10 @@ from bot.config import load_settings
 from bot.errors import CheckbackError
 from bot.logs import register_secret, setup_logging
 
-from . import core, docs, sandbox, team, tracking
+from . import core, docs, sandbox, team, tracking, watch
 
 # Each module adds its sub-commands; a sub-command sets `handler(args, settings) -> int` (async).
-COMMAND_MODULES = (core, tracking, team, sandbox, docs)
+COMMAND_MODULES = (core, tracking, team, sandbox, docs, watch)
 
 
 class _Parser(argparse.ArgumentParser):

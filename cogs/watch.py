@@ -1,0 +1,78 @@
+"""/watch add|remove|list: thin adapters over the watch service (admins add and remove; anyone lists)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import admin_only, guild_id_of
+from bot.watch import WatchService, normalise_username
+from cogs._ui import to_embed
+from cogs._watch_render import watch_added_embed, watch_list_embed, watch_removed_embed
+
+
+async def watched_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The accounts this server watches, starting with what was typed."""
+    if interaction.guild_id is None:
+        return []
+    names = await interaction.client.services.watches.find(interaction.guild_id, current)  # type: ignore[attr-defined]
+    return [app_commands.Choice(name=f"@{n}", value=n) for n in names]
+
+
+class Watch(commands.Cog):
+    """Accounts whose every new post is tracked and announced."""
+
+    watch = app_commands.Group(
+        name="watch",
+        description="Accounts whose new posts are tracked and announced",
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def watches(self) -> WatchService:
+        return self.bot.services.watches  # type: ignore[attr-defined,no-any-return]
+
+    @watch.command(name="add", description="Track and announce every new post of a TikTok account (admins)")
+    @app_commands.describe(
+        account="The TikTok username, e.g. @maker_jo",
+        channel="Where its new posts are announced (default: the server's notification channel)",
+    )
+    @admin_only()
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        account: app_commands.Range[str, 1, 40],
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        # A malformed name is refused before deferring, so its error can still be ephemeral.
+        normalise_username(account)
+        await interaction.response.defer(thinking=True)
+        result = await self.watches.add(
+            guild_id, account, channel_id=channel.id if channel else None, user_id=interaction.user.id
+        )
+        await interaction.followup.send(embed=to_embed(watch_added_embed(result)))
+
+    @watch.command(name="remove", description="Stop announcing an account's new posts here (admins)")
+    @app_commands.describe(account="A watched account (type to search)")
+    @app_commands.autocomplete(account=watched_autocomplete)
+    @admin_only()
+    async def remove(self, interaction: discord.Interaction, account: app_commands.Range[str, 1, 40]) -> None:
+        result = await self.watches.remove(guild_id_of(interaction), account)
+        await interaction.response.send_message(embed=to_embed(watch_removed_embed(result)))
+
+    @watch.command(name="list", description="The accounts this server watches")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        items = await self.watches.list_watches(guild_id_of(interaction))
+        await interaction.response.send_message(embed=to_embed(watch_list_embed(items)))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Watch(bot))
