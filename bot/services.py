@@ -18,6 +18,7 @@ from bot.search import SearchService
 from bot.templates import TemplateService
 from bot.tracking import TrackingService
 from bot.usage import UsageService
+from bot.watch import WatchService
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Services:
     usage: UsageService
     dispatcher: OutboxDispatcher | None = None
     scheduler: CheckbackScheduler | None = None
+    watches: WatchService | None = None  # watched accounts (bot/watch.py), polled by the scheduler
 
     def start_scheduler(
         self, *, tick_seconds: float = 5.0, outbox_seconds: float = 2.0
@@ -52,6 +54,8 @@ class Services:
             )
             self.tracking.on_scheduled = self.scheduler.wake_at
         self.scheduler.start()
+        if self.watches is not None:
+            self.watches.schedule(self.scheduler.scheduler, seconds=tick_seconds)
         return self.scheduler
 
     async def close(self) -> None:
@@ -59,6 +63,8 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.shutdown()
             self.tracking.on_scheduled = None
+        if self.watches is not None:
+            await self.watches.close()
         await self.metrics.close()
 
 
@@ -102,6 +108,7 @@ async def build_services(
         analytics=AnalyticsService(runtime.pool, runtime.clock, tracking, comments),
         usage=UsageService(runtime.pool, runtime.clock, monthly_budget=budget, recorder=client.recorder),
         dispatcher=dispatcher,
+        watches=WatchService(runtime.pool, client, runtime.clock, tracking=tracking, monthly_budget=budget),
     )
     runtime.extras["services"] = services
     return services
