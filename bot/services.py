@@ -78,8 +78,11 @@ async def build_services(
     """The services on `runtime`'s pool and clock; registered in runtime.extras so Runtime.close()
     closes them. `metrics` replaces the client built from the settings (tests, benchmarks)."""
     settings = runtime.settings
+    # The bot's processes share one API rate and budget through Postgres (DESIGN.md §9), however many
+    # of them run; `shared_limits=False` in the overrides gives a client that paces only itself.
+    options: dict[str, Any] = {"shared_limits": True, **client_overrides}
     client = metrics or MetricsClient.from_settings(
-        settings, pool=runtime.pool, clock=runtime.clock, **client_overrides
+        settings, pool=runtime.pool, clock=runtime.clock, **options
     )
     budget = settings.metrics_api_monthly_budget
     tracking = TrackingService(runtime.pool, client, runtime.clock, monthly_budget=budget)

@@ -29,6 +29,7 @@ from bot.errors import (
 )
 from bot.metrics.limits import TokenBucket, backoff_delay
 from bot.metrics.models import Comment, Hashtag, Page, UserInfo, UserSummary, Video, parse_page
+from bot.metrics.shared import BudgetUsedUp, SharedLimits
 from bot.metrics.urls import USERNAME_RE, VideoRef, parse_video_url
 from bot.metrics.usage import UsageRecorder
 from db.usage import PROVIDER, UsageRow, count_calls_in_month
@@ -61,6 +62,11 @@ class MetricsClient:
     requests in flight, retries 429 (honouring Retry-After), 5xx, timeouts and connection errors with
     exponential backoff and full jitter, refuses calls past `monthly_budget`, and records each HTTP attempt
     as one api_usage_tracking row through a background UsageRecorder (none written when `pool` is None).
+
+    With `shared_limits` (and a pool) the rate and the budget hold for every process on the database
+    together: each attempt takes its send time and its budgeted call from Postgres (SharedLimits, one
+    round trip), and Retry-After pauses every process. The bot's processes use it (build_services); the
+    token bucket and the local count remain for a client without a database, and for an outage of it.
     """
 
     def __init__(
@@ -83,6 +89,8 @@ class MetricsClient:
         budget_refresh: float = 60.0,
         rng: random.Random | None = None,
         host_header: str = RAPIDAPI_HOST,
+        shared_limits: bool = False,
+        rate_key: str = PROVIDER,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -95,6 +103,11 @@ class MetricsClient:
         self.clock: Clock = clock or SystemClock()
         self.bucket = TokenBucket(rate, burst)
         self.pool = pool
+        self.shared: SharedLimits | None = (
+            SharedLimits(pool, rate=rate, budget=monthly_budget, name=rate_key)
+            if shared_limits and pool is not None
+            else None
+        )
         self._owns_recorder = recorder is None
         self.recorder = recorder if recorder is not None else UsageRecorder(pool)
         self._semaphore = asyncio.Semaphore(concurrency)
@@ -281,6 +294,15 @@ class MetricsClient:
         The database count is read again when older than `budget_refresh` seconds or when the month changes.
         """
         month = self._month()
+        if self.shared is not None:
+            try:
+                used = await self.shared.calls_in_month(month)
+            except Exception as exc:  # the database is away: the last count this process knows
+                log.warning("cannot read this month's shared API count (%s)", exc)
+            else:
+                self._count_month, self._count_base, self._count_since = month, used, 0
+                self._count_read_at = time.monotonic()
+                return used
         if month != self._count_month or time.monotonic() - self._count_read_at >= self.budget_refresh:
             await self._read_count(month)
         return self._count_base + self._count_since
@@ -334,13 +356,17 @@ class MetricsClient:
     # --- the call ----------------------------------------------------------------------------------
     async def _call(self, path: str, params: dict[str, str], not_found: type[MetricsApiError]) -> Any:
         """GET `path` until it succeeds, fails for good, or the retries are spent; returns `data`."""
-        if self.monthly_budget is not None:
+        if self.monthly_budget is not None and self.shared is None:
             await self.calls_this_month()
         last: _Attempt | None = None
         for attempt in range(self.retries + 1):
-            self._take_budget(path)
+            if self.shared is None:
+                self._take_budget(path)
             async with self._semaphore:
-                await self.bucket.acquire()
+                if self.shared is None:
+                    await self.bucket.acquire()
+                else:
+                    await self._shared_slot(path)
                 last = await self._attempt(path, params)
             if last.outcome == "ok":
                 return last.data
@@ -359,6 +385,8 @@ class MetricsClient:
                     )
                 delay = last.retry_after
                 self.bucket.pause(delay)  # everyone in the process backs off, not only this caller
+                if self.shared is not None:
+                    await self.shared.pause(delay)  # and every other process too
             else:
                 delay = backoff_delay(attempt, self.backoff_base, self.backoff_max, self._rng)
             self.retried += 1
@@ -370,6 +398,28 @@ class MetricsClient:
         if last.outcome == "throttled":
             raise RateLimited(detail, endpoint=path, status=last.status, attempts=tries)
         raise ApiUnavailable(detail, endpoint=path, status=last.status, attempts=tries)
+
+    async def _shared_slot(self, path: str) -> None:
+        """Count the attempt against the shared budget and wait for its shared send time; with the
+        database away, this process's own count and token bucket."""
+        assert self.shared is not None
+        month = self._month()
+        try:
+            granted = await self.shared.acquire(month)
+        except BudgetUsedUp:
+            budget = self.monthly_budget or 0
+            self._count_month, self._count_base, self._count_since = month, budget, 0
+            raise QuotaExhausted(
+                f"{budget} of the {budget} calls budgeted for {month:%B %Y} are used",
+                used=budget,
+                budget=budget,
+                endpoint=path,
+            ) from None
+        if granted.used is not None:
+            self._count_month, self._count_base, self._count_since = month, granted.used, 0
+            return
+        self._take_budget(path)
+        await self.bucket.acquire()
 
     async def _attempt(self, path: str, params: dict[str, str]) -> _Attempt:
         """One HTTP GET, classified, and recorded as one usage row."""
