@@ -191,6 +191,9 @@ class Sandbox:
         except (InvalidInvocation, CheckbackError) as exc:
             message = exc.user_message if isinstance(exc, CheckbackError) else str(exc)
             return self._fail(message)
+        except Exception as exc:  # the prompt outlives any one command; the traceback goes to the log
+            log.exception("sandbox command %r failed", line)
+            return self._fail(f"{type(exc).__name__}: {exc} (the traceback is in the log)")
 
     def _fail(self, why: str) -> Outcome:
         self.printer.write([f"✗ {why}"])
