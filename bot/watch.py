@@ -375,7 +375,7 @@ class WatchService:
         per_day = None
         if len(snaps) >= 2 and snaps[0].followers is not None and snaps[-1].followers is not None:
             days = (snaps[-1].captured_at - snaps[0].captured_at).total_seconds() / 86400
-            if days > 0:
+            if days >= 1:  # a rate over minutes says nothing about a day
                 per_day = (snaps[-1].followers - snaps[0].followers) / days
         return AccountAnalytics(
             username=name,
@@ -427,6 +427,8 @@ class WatchService:
     async def _poll(self, watch: WatchRecord, *, info: UserInfo | None = None) -> PollOutcome:
         name = watch.username
         baseline = watch.baseline_at is None
+        # `add` passes the profile it fetched and stored a moment ago: no second snapshot of it.
+        store_snapshot = info is None
         try:
             if info is None:
                 info = await self.metrics.user_info(name)
@@ -482,7 +484,8 @@ class WatchService:
                     newest = max(newest or video.create_time, video.create_time)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                await self._store_account(conn, name, info, now)
+                if store_snapshot:
+                    await self._store_account(conn, name, info, now)
                 found += await db_watches.record_seen_many(conn, watch.account_id, silent, now)
                 times = await db_watches.post_times_since(conn, watch.account_id, now - RATE_WINDOW)
                 next_poll = now + poll_interval(

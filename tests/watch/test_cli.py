@@ -1,0 +1,87 @@
+"""`python -m bot watch add|list|poll|stats|remove` as subprocesses on the test database and the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.sandbox.metrics_api import MetricsSimulator
+from tests.watch.conftest import World
+from tests.watch.helpers import outbox
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # The subprocesses run on the wall clock; the simulator here agrees with them.
+    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+
+
+async def run_cli(dsn: str, sim: MetricsSimulator, *args: str) -> tuple[int, str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "METRICS_API_", "RAPIDAPI_", "NOTIFY_", "LOG_"))
+    }
+    env.update(DATABASE_URL=dsn, METRICS_API_BASE_URL=str(sim.base_url), METRICS_API_RATE="2000")
+    env.update(LOG_LEVEL="WARNING")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "watch",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_the_cli_watches_polls_shows_and_removes_an_account(world: World, dsn: str) -> None:
+    world.sim.add_account("maker_jo", videos=3)
+    code, out, err = await run_cli(dsn, world.sim, "add", "@maker_jo")
+    assert code == 0, err
+    assert "watching @maker_jo" in out and "3 existing video(s) recorded" in out
+    assert await world.pool.fetchval("SELECT guild_id FROM account_watch_guilds") is None  # the CLI's watch
+
+    (c1, listed, e1), (c2, idle, e2) = await asyncio.gather(
+        run_cli(dsn, world.sim, "list"), run_cli(dsn, world.sim, "poll")
+    )
+    assert c1 == 0 and c2 == 0, (e1, e2)
+    assert "@maker_jo" in listed and "next look" in listed
+    assert "no account polls due" in idle
+
+    # An hour on, the account has posted and its poll is due.
+    world.clock.advance(timedelta(hours=1))
+    world.sim.add_video("7300000000000000777", world.clock.now() - timedelta(minutes=5), username="maker_jo")
+    await world.pool.execute("UPDATE account_watches SET next_poll_at = now() - interval '1 minute'")
+    code, out, err = await run_cli(dsn, world.sim, "poll")
+    assert code == 0, err
+    assert "@maker_jo: 1 new post(s) announced" in out
+    [row] = await outbox(world.pool, "new_post")
+    assert row["dedupe_key"] == "new_post:cli:7300000000000000777" and row["payload"]["tracked"]
+
+    code, out, err = await run_cli(dsn, world.sim, "stats", "maker_jo")
+    assert code == 0, err
+    assert "2 snapshots" in out and "followers" in out
+
+    code, out, err = await run_cli(dsn, world.sim, "remove", "maker_jo")
+    assert code == 0 and "polling stopped" in out, err
+    code, out, err = await run_cli(dsn, world.sim, "remove", "maker_jo")
+    assert code == 1 and err.strip() == "error: No account named @maker_jo being watched here."
+
+
+async def test_the_cli_refuses_a_missing_account_and_bad_usage(world: World, dsn: str) -> None:
+    (c1, _, e1), (c2, _, e2) = await asyncio.gather(
+        run_cli(dsn, world.sim, "add", "nobody404"), run_cli(dsn, world.sim, "frobnicate")
+    )
+    assert c1 == 1 and "does not exist or is private" in e1
+    assert c2 == 2
+    assert await world.pool.fetchval("SELECT count(*) FROM account_watches") == 0
