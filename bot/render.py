@@ -75,7 +75,9 @@ def _as_time(when: datetime | str | None) -> datetime | None:
 
 
 def _cut(text: str | None, limit: int) -> str:
-    text = " ".join((text or "").split())
+    """Tidy spaces within each line (keeping the line breaks a list needs) and cut to `limit`."""
+    lines = (" ".join(line.split()) for line in (text or "").strip().splitlines())
+    text = "\n".join(line for line in lines if line)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
