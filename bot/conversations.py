@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -291,7 +292,7 @@ class ConversationService:
             latest = await db_conv.latest_messages(conn, conv.id, messages)
         return ConversationDetail(conversation=conv, messages=latest)
 
-    async def find(self, query: str, *, limit: int = 25) -> list[Conversation]:
+    async def find(self, query: str, *, limit: int = 25) -> builtins.list[Conversation]:
         """Conversations whose participant starts with `query` (for autocomplete), unread first."""
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"limit must be 1-{MAX_PAGE}")
