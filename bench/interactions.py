@@ -28,6 +28,7 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.charts import points_of, render_growth_chart  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.discord_endpoints import restore_discord_endpoints  # noqa: E402
-from bot.sandbox.discord.records import Interaction  # noqa: E402
+from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.stack import Stack  # noqa: E402
 from db import top as db_top  # noqa: E402
 from db.migrate import migrate  # noqa: E402
@@ -115,6 +116,11 @@ async def load(dsn: str, posts: int) -> None:
         await pool.close()
 
 
+def has_chart(message: Message) -> bool | None:
+    """True once the chart's edit has landed on the answer (None: not yet, for wait_until)."""
+    return True if message.attachments else None
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -161,8 +167,7 @@ async def measure(stack: Stack, calls: int, posts: int, rng: random.Random) -> d
         i = await emu.invoke(w.member, "analytics", channel=w.channel, post=rng.randint(1, posts))
         ms = await first_callback(i)
         await i.final(timeout=30)
-        shown = i.message  # the answer the chart's edit lands on
-        await emu.wait_until(lambda: True if shown.attachments else None, 30, "the chart")
+        await emu.wait_until(partial(has_chart, i.message), 30, "the chart")
         chart_done = (time.monotonic() - i.sent_at) * 1000  # until the edit carrying the chart arrived
         if keep:
             out["analytics"].append(ms)
