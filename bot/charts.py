@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import matplotlib
 
@@ -93,7 +94,7 @@ HEARTS_COLOUR = "#e91e63"
 
 def render_account_chart(analytics: AccountAnalytics) -> bytes:
     """An account's followers (left axis) and hearts (right axis) over its snapshots, as a PNG."""
-    times = [s.captured_at for s in analytics.snapshots]
+    times: list[Any] = [s.captured_at for s in analytics.snapshots]  # matplotlib's stubs want numbers
     fig = Figure(figsize=(8, 3.6), dpi=100)
     fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
     followers_ax = fig.add_subplot()

@@ -11,9 +11,11 @@ from discord.ext import commands
 
 from bot.charts import CHART_FILENAME, growth_chart_png
 from bot.checks import guild_id_of
+from bot.errors import InvalidInput
 from bot.services import Services
 from cogs._render import analytics_embed, comments_embed, top_embed
 from cogs._ui import post_autocomplete, to_embed
+from cogs._watch_ui import send_account_analytics, watched_autocomplete
 
 Metric = Literal["views", "likes", "comments", "shares"]
 Period = Literal["24h", "7d", "30d"]
@@ -31,12 +33,26 @@ class Analytics(commands.Cog):
         return self.bot.services  # type: ignore[attr-defined,no-any-return]
 
     @app_commands.command(name="analytics", description="A tracked post's numbers, growth, history and chart")
-    @app_commands.describe(post="The tracked post (type to search)", chart="Attach a chart (default: yes)")
+    @app_commands.describe(
+        post="The tracked post (type to search)",
+        chart="Attach a chart (default: yes)",
+        account="Instead of a post: an account's followers, hearts and videos over time",
+    )
     @app_commands.autocomplete(post=post_autocomplete)
+    @app_commands.autocomplete(account=watched_autocomplete)
     @app_commands.guild_only()
     async def analytics(
-        self, interaction: discord.Interaction, post: app_commands.Range[int, 1], chart: bool = True
+        self,
+        interaction: discord.Interaction,
+        post: app_commands.Range[int, 1] | None = None,
+        chart: bool = True,
+        account: app_commands.Range[str, 1, 40] | None = None,
     ) -> None:
+        if account is not None:
+            await send_account_analytics(interaction, account, chart=chart)
+            return
+        if post is None:
+            raise InvalidInput("Name a post (post:) or an account (account:).")
         result = await self.services.tracking.analytics(guild_id_of(interaction), post)
         # The numbers go out at once; the chart (tens of ms of drawing) follows as an edit, so the first
         # answer never waits for matplotlib (BENCHMARKS.md, "interactions").

@@ -10,16 +10,7 @@ from bot.checks import admin_only, guild_id_of
 from bot.watch import WatchService, normalise_username
 from cogs._ui import to_embed
 from cogs._watch_render import watch_added_embed, watch_list_embed, watch_removed_embed
-
-
-async def watched_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    """The accounts this server watches, starting with what was typed."""
-    if interaction.guild_id is None:
-        return []
-    names = await interaction.client.services.watches.find(interaction.guild_id, current)  # type: ignore[attr-defined]
-    return [app_commands.Choice(name=f"@{n}", value=n) for n in names]
+from cogs._watch_ui import watched_autocomplete
 
 
 class Watch(commands.Cog):

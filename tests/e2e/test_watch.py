@@ -181,3 +181,38 @@ async def test_three_posts_over_days_are_each_announced_once_with_their_full_sch
         )  # at tracking + 9 check-backs
     assert await clean_db.fetchval("SELECT count(*) FROM notification_outbox WHERE kind = 'new_post'") == 3
     stack.emulator.assert_no_violations()
+
+
+async def test_analytics_of_an_account_shows_its_snapshots_then_a_chart(
+    stack: Stack, clean_db: asyncpg.Pool, clock: ManualClock
+) -> None:
+    w = stack.world
+    frequent_poster(stack)
+    await (await stack.emulator.invoke(w.admin, "watch add", channel=w.channel, account=NAME)).final(
+        timeout=10
+    )
+    clock.advance(timedelta(minutes=31))
+    await stack.emulator.wait_until(
+        lambda: True if stack.simulator.calls_by_route["/user/info"] >= 2 else None,
+        timeout=10,
+        what="the second poll",
+    )
+    choices = await stack.emulator.autocomplete(w.member, "analytics", focused="account", value="ma")
+    assert [c["value"] for c in choices] == [NAME]
+    i = await stack.emulator.invoke(w.member, "analytics", channel=w.channel, account="@maker_jo")
+    first = await i.response()
+    assert first.type == 4  # the numbers at once
+    embed = first.data["embeds"][0]
+    assert embed["title"] == "@maker_jo (Jo Makes)"
+    assert {f["name"] for f in embed["fields"]} >= {"Followers", "Hearts", "Videos"}
+    message = await stack.emulator.wait_until(lambda: i.message if i.message.attachments else None, 10)
+    assert message.attachments[0].filename == "account.png"
+    assert message.attachments[0].data.startswith(b"\x89PNG")
+    assert message.embeds[0]["image"]["url"] == "attachment://account.png"
+
+    neither = await (await stack.emulator.invoke(w.member, "analytics", channel=w.channel)).final(timeout=10)
+    assert neither.ephemeral and "Name a post" in neither.content
+    unknown = await (
+        await stack.emulator.invoke(w.member, "analytics", channel=w.channel, account="nobody_here")
+    ).final(timeout=10)
+    assert unknown.ephemeral and "No account named @nobody_here" in unknown.content

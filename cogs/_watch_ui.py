@@ -1,0 +1,39 @@
+"""Discord-side helpers for watched accounts, shared by cogs/watch.py and /analytics account:."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+from discord import app_commands
+
+from bot.charts import account_chart_png
+from bot.watch import WatchService
+from cogs._ui import to_embed
+from cogs._watch_render import ACCOUNT_CHART, account_analytics_embed
+
+
+async def watched_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The accounts this server watches, starting with what was typed."""
+    if interaction.guild_id is None:
+        return []
+    names = await interaction.client.services.watches.find(interaction.guild_id, current)  # type: ignore[attr-defined]
+    return [app_commands.Choice(name=f"@{n}", value=n) for n in names]
+
+
+async def send_account_analytics(
+    interaction: discord.Interaction, account: str, *, chart: bool = True
+) -> None:
+    """The answer of `/analytics account:`: the account's numbers at once, its chart as an edit (as for a
+    post, so the first answer never waits for matplotlib)."""
+    watches: WatchService = interaction.client.services.watches  # type: ignore[attr-defined]
+    result = await watches.account_analytics(account)
+    await interaction.response.send_message(embed=to_embed(account_analytics_embed(result)))
+    if chart and result.snapshots:
+        png = await account_chart_png(result)
+        await interaction.edit_original_response(
+            embed=to_embed(account_analytics_embed(result, chart=True)),
+            attachments=[discord.File(io.BytesIO(png), filename=ACCOUNT_CHART)],
+        )
