@@ -275,3 +275,18 @@ async def test_account_snapshots_accumulate_and_analytics_shows_growth(world: Wo
     assert a.watch is not None and a.watch.active
     with pytest.raises(AccountNotFound):
         await world.watches.account_analytics("unknown_acct")
+
+
+async def test_a_new_post_the_budget_cannot_track_is_still_announced_once_as_not_tracked(
+    world: World,
+) -> None:
+    world.sim.add_account(NAME, videos=1)
+    tight = world.new_process(monthly_budget=10)  # polls fit; a post's 9 check-backs do not
+    await tight.watches.add(GUILD, NAME)
+    world.sim.schedule_videos(NAME, 1, every=timedelta(minutes=5))
+    report = await poll_until(tight, tight.clock.now() + timedelta(hours=7), tight.watches)
+    assert report.announced == 1
+    [row] = await outbox(world.pool, "new_post")
+    assert row["payload"]["tracked"] is False and row["post_id"] is None
+    assert "budget" in row["payload"]["not_tracked_reason"]
+    assert await count(world.pool, "SELECT count(*) FROM social_media_posts") == 0
