@@ -16,10 +16,12 @@ class DiscordSender:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def send(self, channel_id: int, embeds: list[dict[str, Any]]) -> int:
+    async def send(self, channel_id: int, embeds: list[dict[str, Any]], *, nonce: str | None = None) -> int:
+        """Posts the embeds; with a `nonce`, discord.py sends it with enforce_nonce, so Discord answers a
+        repeat of it (a resend after a crash) with the message it already created."""
         channel = self.client.get_partial_messageable(channel_id)
         try:
-            message = await channel.send(embeds=[discord.Embed.from_dict(e) for e in embeds])
+            message = await channel.send(embeds=[discord.Embed.from_dict(e) for e in embeds], nonce=nonce)
         except discord.NotFound as exc:
             raise ChannelBroken(
                 f"channel {channel_id} no longer exists ({exc.text or 'Unknown Channel'})"

@@ -5,11 +5,17 @@ that dies between the two leaves the batch's lease to expire, and the next dispa
 again (at most that batch: each batch is marked before the next one is sent). Every other write is
 idempotent through the rows' dedupe keys (ON CONFLICT DO NOTHING), so a check recorded twice still makes
 one row, and a row is never marked twice (`sent_at IS NULL` guards the update).
+
+That one resend is made harmless too: each batch's nonce is written to its rows before the send, and a
+sender that takes a nonce (DiscordSender) passes it with `enforce_nonce`, so Discord answers a resend
+within its nonce window (a few minutes) with the message it already created. A row keeps its first nonce,
+and rows that share one are sent together again, so the resend is the same batch whatever else is pending.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from collections import defaultdict
@@ -44,7 +50,8 @@ class NotificationSender(Protocol):
 
     `send` returns the created message's id. It raises ChannelBroken when the channel is deleted or the
     bot may not post there (404, 403: retrying will not help), and NotificationFailed (with `retry_after`
-    when known) for anything that may work later (429, 5xx, network).
+    when known) for anything that may work later (429, 5xx, network). A sender whose `send` also takes a
+    keyword `nonce: str` is given the batch's nonce, to send with Discord's `enforce_nonce`.
     """
 
     async def send(self, channel_id: int, embeds: list[dict[str, Any]]) -> int: ...
@@ -129,6 +136,7 @@ class OutboxDispatcher:
         # Real time, not the clock: Discord's rate limits run on the wall clock even in a sped-up sandbox.
         self._last_sent: dict[int, float] = {}
         self._channel_locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._sender_takes_nonce = "nonce" in inspect.signature(sender.send).parameters
 
     async def run_once(self) -> DispatchReport:
         """Sends everything pending now; returns what it did."""
@@ -179,14 +187,27 @@ class OutboxDispatcher:
 
     async def _send_channel(self, channel_id: int, rows: list[OutboxRow], report: DispatchReport) -> None:
         embeds: list[Embed] = [render_notification(r.kind, r.payload) for r in rows]
-        groups = chunk_embeds(embeds)
         async with self._channel_locks[channel_id]:
+            groups, nonces = await self._batches(rows, embeds)
             for n, group in enumerate(groups):
                 batch = [rows[i] for i in group]
+                fresh = [r.id for r in batch if r.send_nonce is None]
+                if fresh:  # written before the send, so a resend after a crash repeats it
+                    async with self.pool.acquire() as conn:
+                        await db_outbox.stamp_nonces(conn, fresh, [nonces[n]] * len(fresh))
                 await self._pace(channel_id)
                 try:
-                    message_id = await self.sender.send(channel_id, [embeds[i] for i in group])
+                    group_embeds = [embeds[i] for i in group]
+                    if self._sender_takes_nonce:
+                        message_id = await self.sender.send(  # type: ignore[call-arg]
+                            channel_id, group_embeds, nonce=nonces[n]
+                        )
+                    else:
+                        message_id = await self.sender.send(channel_id, group_embeds)
                 except ChannelBroken as exc:
+                    # Refused (404, 403): no message exists, so these rows may be batched afresh later.
+                    async with self.pool.acquire() as conn:
+                        await db_outbox.clear_nonces(conn, [r.id for r in batch])
                     rest = [r for g in groups[n:] for r in (rows[i] for i in g)]
                     await self._broken(channel_id, rest, str(exc), report)
                     return
@@ -201,11 +222,30 @@ class OutboxDispatcher:
                     return
                 finally:
                     self._last_sent[channel_id] = time.monotonic()
-                # The message exists now. A crash before this update resends this batch only.
+                # The message exists now. A crash before this update resends this batch only, with its
+                # nonce: Discord answers that with this message (enforce_nonce), so it shows once.
                 async with self.pool.acquire() as conn:
                     await db_outbox.mark_sent(conn, [r.id for r in batch], message_id, self.clock.now())
                 report.messages += 1
                 report.rows_sent += len(batch)
+
+    async def _batches(self, rows: list[OutboxRow], embeds: list[Embed]) -> tuple[list[list[int]], list[str]]:
+        """The messages to send, as positions in `rows`, and each one's nonce.
+
+        Rows sent before (a crash before marking, or a failure that may have reached Discord) go again in
+        the batch of their first nonce; the others are chunked as usual and get the nonce "ob<lowest id>",
+        unique because a row belongs to one batch for good.
+        """
+        resent: dict[str, list[int]] = {}
+        fresh: list[int] = []
+        for i, row in enumerate(rows):
+            if row.send_nonce is not None:
+                resent.setdefault(row.send_nonce, []).append(i)
+            else:
+                fresh.append(i)
+        new_groups = [[fresh[j] for j in g] for g in chunk_embeds([embeds[i] for i in fresh])]
+        new_nonces = [f"ob{min(rows[i].id for i in g)}" for g in new_groups]
+        return list(resent.values()) + new_groups, list(resent) + new_nonces
 
     async def _pace(self, channel_id: int) -> None:
         last = self._last_sent.get(channel_id)

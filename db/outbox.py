@@ -20,6 +20,8 @@ class OutboxRow:
     dedupe_key: str | None
     created_at: datetime
     attempts: int
+    # The nonce of the message this row was last sent in (None: never sent); see stamp_nonces.
+    send_nonce: str | None = None
 
 
 def _row(r: Any) -> OutboxRow:
@@ -33,6 +35,7 @@ def _row(r: Any) -> OutboxRow:
         dedupe_key=r["dedupe_key"],
         created_at=r["created_at"],
         attempts=r["attempts"],
+        send_nonce=r["send_nonce"],
     )
 
 
@@ -85,13 +88,38 @@ async def claim_pending(conn: Any, now: datetime, limit: int, lease: timedelta) 
           FROM c
          WHERE o.id = c.id
         RETURNING o.id, o.kind, o.guild_id, o.channel_id, o.post_id, o.payload, o.dedupe_key,
-                  o.created_at, o.attempts
+                  o.created_at, o.attempts, o.send_nonce
         """,
         now,
         limit,
         lease,
     )
     return sorted((_row(r) for r in rows), key=lambda r: r.id)
+
+
+async def stamp_nonces(conn: Any, ids: Sequence[int], nonces: Sequence[str]) -> int:
+    """Writes the nonce each row is about to be sent with (ids[i] gets nonces[i]); a row keeps the nonce
+    of its first send for good, so every later send of it repeats that nonce."""
+    status = await conn.execute(
+        """
+        UPDATE notification_outbox o
+           SET send_nonce = v.nonce
+          FROM unnest($1::bigint[], $2::text[]) AS v(id, nonce)
+         WHERE o.id = v.id AND o.sent_at IS NULL AND o.send_nonce IS NULL
+        """,
+        list(ids),
+        list(nonces),
+    )
+    return int(status.split()[-1])
+
+
+async def clear_nonces(conn: Any, ids: Sequence[int]) -> int:
+    """Forgets the nonce of unsent rows whose send Discord refused (no message was created)."""
+    status = await conn.execute(
+        "UPDATE notification_outbox SET send_nonce = NULL WHERE id = ANY($1::bigint[]) AND sent_at IS NULL",
+        list(ids),
+    )
+    return int(status.split()[-1])
 
 
 async def mark_sent(conn: Any, ids: Sequence[int], message_id: int | None, now: datetime) -> int:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -136,6 +137,14 @@ class DiscordEmulator:
         self.violations: list[Violation] = []
         self.rate_limits: list[RateLimitRule] = []
         self.rate_limited = 0  # how many 429s were answered in all
+        # Discord's enforce_nonce: a message sent again with the nonce of one the same bot created in the
+        # channel within `nonce_window` seconds is answered with that message, not created twice.
+        self.nonce_window = 300.0
+        self.nonce_repeats = 0  # how many sends were answered with an existing message
+        self._nonces: dict[tuple[int, int, str], tuple[Message, float]] = {}
+        # When an Event, POST /channels/{id}/messages creates the message, then waits for it to be set
+        # before answering: a bot that dies meanwhile has posted a message it never heard back about.
+        self.hold_message_answers: asyncio.Event | None = None
 
         self.sessions: dict[str, GatewaySession] = {}
         self.gateway_log: list[tuple[str, str]] = []  # (op name, session id) as the client sent them
@@ -1158,17 +1167,29 @@ class DiscordEmulator:
             # Discord accepts the message and silently drops the embeds.
             self._violate("embeds-dropped", request, f"bot lacks Embed Links in #{channel.name}")
             body["embeds"] = []
+        nonce_key = None
+        if body.get("nonce") is not None and body.get("enforce_nonce"):
+            nonce_key = (channel.id, bot_member.id, str(body["nonce"]))
+            seen = self._nonces.get(nonce_key)
+            if seen is not None and time.monotonic() - seen[1] <= self.nonce_window:
+                self.nonce_repeats += 1
+                self._notifier.notify()
+                return json_response(seen[0].payload(self.root_url))
         message = Message(
             id=new_snowflake(), channel_id=channel.id, guild_id=channel.guild.id, author=bot_member.user
         )
         message.apply(body, self._attachments_for(body, files), edit=False)
         self._store(message)
+        if nonce_key is not None:
+            self._nonces[nonce_key] = (message, time.monotonic())
         self._tell("create", message)
         self.dispatch(
             "MESSAGE_CREATE",
             {**message.payload(self.root_url), "member": bot_member.payload(with_user=False)},
         )
         self._notifier.notify()
+        if self.hold_message_answers is not None:
+            await self.hold_message_answers.wait()
         return json_response(message.payload(self.root_url))
 
     async def _channel_history(self, request: web.Request) -> web.Response:
