@@ -394,7 +394,11 @@ class WatchService:
 
         async def one(watch: WatchRecord) -> PollOutcome:
             async with semaphore:
-                return await self._poll(watch)
+                try:
+                    return await self._poll(watch)
+                except Exception as exc:  # e.g. the database failed mid-poll: one watch, not the run
+                    log.exception("polling @%s failed", watch.username)
+                    return await self._release(watch, exc)
 
         while limit is None or len(report.outcomes) < limit:
             batch = await self.claim_due(
