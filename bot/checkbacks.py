@@ -311,13 +311,7 @@ class CheckbackRunner:
         next_check: datetime | None,
     ) -> int:
         """One checkback row per guild tracking the post, plus milestone and viral rows when they apply."""
-        info = await conn.fetchrow(
-            """
-            SELECT a.username, p.caption FROM social_media_posts p
-              JOIN social_media_accounts a ON a.id = p.account_id WHERE p.id = $1
-            """,
-            post.id,
-        )
+        author, caption, _ = await db_posts.author_and_caption(conn, post.id)
         first = previous[0] if previous else None
         last = previous[-1] if previous else None
         hours_since_last = (now - last.captured_at).total_seconds() / 3600 if last else None
@@ -335,8 +329,8 @@ class CheckbackRunner:
             "post_id": post.id,
             "video_id": post.external_post_id,
             "url": post.post_url,
-            "author": info["username"] if info else None,
-            "caption": ((info["caption"] or "")[:200] if info else "") or None,
+            "author": author,
+            "caption": (caption or "")[:200] or None,
             "posted_at": post.posted_at.isoformat() if post.posted_at else None,
         }
         payload = {
@@ -439,25 +433,15 @@ class CheckbackRunner:
             )
             written = 0
             if stopped:
-                info = await conn.fetchrow(
-                    """
-                    SELECT a.username, p.caption,
-                           (SELECT views_count FROM social_media_post_analytics s
-                             WHERE s.post_id = p.id AND s.check_index IS NOT NULL
-                             ORDER BY s.check_index DESC LIMIT 1) AS last_views
-                      FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
-                     WHERE p.id = $1
-                    """,
-                    post.id,
-                )
+                author, caption, last_views = await db_posts.author_and_caption(conn, post.id)
                 payload = {
                     "post_id": post.id,
                     "video_id": post.external_post_id,
                     "url": post.post_url,
-                    "author": info["username"],
-                    "caption": (info["caption"] or "")[:200] or None,
+                    "author": author,
+                    "caption": (caption or "")[:200] or None,
                     "reason": "deleted or private",
-                    "last_views": info["last_views"],
+                    "last_views": last_views,
                     "checks_completed": post.checks_completed,
                     "checks_total": len(post.check_schedule),
                     "at": now.isoformat(),

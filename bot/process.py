@@ -18,6 +18,7 @@ from bot.discord_sender import DiscordSender
 from bot.errors import ConfigError
 from bot.runtime import Runtime
 from bot.services import build_services
+from db.locks import try_lock
 from db.pool import connect
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ async def _hold_gateway_lock(conn, key: int, stop: asyncio.Event) -> bool:  # no
     """Take the bot's gateway lock, waiting while another process holds it; False when told to stop."""
     announced = False
     while not stop.is_set():
-        if await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+        if await try_lock(conn, key):
             if announced:
                 log.info("the other gateway is gone; taking over")
             return True

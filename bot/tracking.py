@@ -362,7 +362,7 @@ class TrackingService:
             post = await db_posts.get_post_by_external_id(conn, video_id)
             if post is None or (not post.is_active and not post.tracking_complete):
                 return None  # unknown, or stopped: track it afresh
-            await conn.execute("SELECT 1 FROM social_media_posts WHERE id = $1 FOR UPDATE", post.id)
+            await db_posts.lock_post(conn, post.id)
             linked = await db_guilds.link_post(
                 conn, guild_id, post.id, self.clock.now(), user_id=user_id, note=note
             )
@@ -417,10 +417,8 @@ class TrackingService:
         """Remove the guild's link; when no guild tracks the post any more its check-backs stop."""
         now = self.clock.now()
         async with self.pool.acquire() as conn, conn.transaction():
-            locked = await conn.fetchval(
-                "SELECT id FROM social_media_posts WHERE id = $1 FOR UPDATE", post_id
-            )
-            if locked is None or not await db_guilds.unlink_post(conn, guild_id, post_id):
+            locked = await db_posts.lock_post(conn, post_id)
+            if not locked or not await db_guilds.unlink_post(conn, guild_id, post_id):
                 raise PostNotFound(f"#{post_id}")
             stopped = False
             if await db_guilds.count_links(conn, post_id) == 0:

@@ -470,3 +470,28 @@ async def find_posts(conn: Any, *, guild_id: int | None, query: str, limit: int 
         *args,
     )
     return [PostRecord.from_row(r) for r in rows]
+
+
+async def lock_post(conn: Any, post_id: int) -> bool:
+    """Lock the post's row for the rest of the transaction; False when it does not exist."""
+    return (
+        await conn.fetchval("SELECT id FROM social_media_posts WHERE id = $1 FOR UPDATE", post_id) is not None
+    )
+
+
+async def author_and_caption(conn: Any, post_id: int) -> tuple[str | None, str | None, int | None]:
+    """The post's author username, caption and the views of its latest scheduled snapshot."""
+    row = await conn.fetchrow(
+        """
+        SELECT a.username, p.caption,
+               (SELECT views_count FROM social_media_post_analytics s
+                 WHERE s.post_id = p.id AND s.check_index IS NOT NULL
+                 ORDER BY s.check_index DESC LIMIT 1) AS last_views
+          FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
+         WHERE p.id = $1
+        """,
+        post_id,
+    )
+    if row is None:
+        return None, None, None
+    return row["username"], row["caption"], row["last_views"]
