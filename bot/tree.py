@@ -49,7 +49,10 @@ def _is_database_outage(error: BaseException) -> bool:
         | asyncpg.InterfaceError
         | asyncpg.CannotConnectNowError
         | asyncpg.ConnectionDoesNotExistError
-        | asyncpg.AdminShutdownError,
+        | asyncpg.AdminShutdownError
+        | asyncpg.CrashShutdownError
+        # SQLSTATE class 08: the connection failed or was refused by the server.
+        | asyncpg.PostgresConnectionError,
     )
 
 
