@@ -7,6 +7,11 @@ recorder runs with pool None (it counts rows and drops them).
 
 The achieved rate is measured where the API would measure it: (calls - 1) / (last arrival - first arrival)
 at the simulator, as a fraction of the allowed rate.
+
+Then the same with the rate shared through Postgres (`shared_limits`, what the bot's processes use; a
+scratch database on DATABASE_URL's server or the embedded Postgres, usage rows recorded): first one
+process (it must still use the rate fully), then the same number of calls split over three client
+processes against the one simulator (together they must stay within the rate: no 429s).
 """
 
 from __future__ import annotations
@@ -15,17 +20,22 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import sys
 import time
+import uuid
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.errors import MetricsApiError  # noqa: E402
 from bot.metrics import MetricsClient, parse_video_url  # noqa: E402
 from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
+from db.migrate import migrate  # noqa: E402
+from db.pool import connect, create_pool, embedded_dsn, with_database  # noqa: E402
 
 
 def serve(conn: Connection, latency: float, rate_limit: float) -> None:
@@ -34,21 +44,39 @@ def serve(conn: Connection, latency: float, rate_limit: float) -> None:
 
 
 async def _serve(conn: Connection, latency: float, rate_limit: float) -> None:
+    """Answers "counters" with the counters and arrival span so far (then resets them) until "stop"."""
     sim = MetricsSimulator(latency=latency, rate_limit=rate_limit)
     conn.send(await sim.start())
-    await asyncio.get_running_loop().run_in_executor(None, conn.recv)
-    arrivals = sorted(r.at for r in sim.requests if r.route == "/")
-    conn.send({**sim.counters(), "first_arrival": arrivals[0], "last_arrival": arrivals[-1]})
+    loop = asyncio.get_running_loop()
+    while await loop.run_in_executor(None, conn.recv) == "counters":
+        arrivals = sorted(r.at for r in sim.requests if r.route == "/")
+        conn.send({**sim.counters(), "first_arrival": arrivals[0], "last_arrival": arrivals[-1]})
+        sim.reset_counters()
+        sim.rate_limit = rate_limit  # a fresh bucket for the next run
     await sim.stop()
 
 
-async def drive(base_url: str, calls: int, rate: float, concurrency: int) -> dict[str, Any]:
-    client = MetricsClient(base_url, rate=rate, concurrency=concurrency, timeout=15.0, retries=4, pool=None)
+async def drive(
+    base_url: str, calls: int, rate: float, concurrency: int, dsn: str | None = None, first_id: int = 0
+) -> dict[str, Any]:
+    """`calls` video-info calls at once; with `dsn`, through the rate and budget shared in Postgres."""
+    pool = await create_pool(dsn, max_size=4) if dsn else None
+    client = MetricsClient(
+        base_url,
+        rate=rate,
+        concurrency=concurrency,
+        timeout=15.0,
+        retries=4,
+        pool=pool,
+        shared_limits=pool is not None,
+    )
     await client.start()
     # Distinct, available videos (ids ending 403/404 are private/deleted by the simulator's convention), as
     # a check-back run would ask for; parsing is part of the client's work.
     ids = (
-        n for n in range(7_400_000_000_000_000_000, 7_500_000_000_000_000_000) if n % 1000 not in (403, 404)
+        n
+        for n in range(7_400_000_000_000_000_000 + first_id, 7_500_000_000_000_000_000)
+        if n % 1000 not in (403, 404)
     )
     links = [f"https://www.tiktok.com/@bench_user/video/{next(ids)}" for _ in range(calls)]
 
@@ -63,6 +91,8 @@ async def drive(base_url: str, calls: int, rate: float, concurrency: int) -> dic
     results = await asyncio.gather(*(one(link) for link in links))
     wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
     await client.close()
+    if pool is not None:
+        await pool.close()
     return {
         "ok": sum(results),
         "failed": calls - sum(results),
@@ -71,6 +101,71 @@ async def drive(base_url: str, calls: int, rate: float, concurrency: int) -> dic
         "attempts": client.attempts,
         "retried": client.retried,
     }
+
+
+def client_process(
+    conn: Connection, base_url: str, calls: int, rate: float, concurrency: int, dsn: str, first_id: int
+) -> None:
+    """One of several client processes sharing the rate through Postgres."""
+    conn.send(asyncio.run(drive(base_url, calls, rate, concurrency, dsn, first_id)))
+
+
+async def scratch_database() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    admin = url or embedded_dsn(os.environ.get("DATA_DIR", "./data"))
+    name = f"checkback_bench_{uuid.uuid4().hex[:8]}"
+    conn = await connect(admin)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    await migrate(with_database(admin, name))
+    return with_database(admin, name)
+
+
+async def drop_database(dsn: str) -> None:
+    conn = await connect(with_database(dsn, "postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(dsn).path.lstrip("/")}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def fraction(sim: dict[str, Any], rate: float) -> float:
+    span = sim["last_arrival"] - sim["first_arrival"]
+    return ((sim["calls"] - 1) / span if span > 0 else float("inf")) / rate
+
+
+def shared_runs(
+    ctx: Any, parent: Connection, base_url: str, calls: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    """One process, then three processes, on the rate shared through a scratch database."""
+    dsn = asyncio.run(scratch_database())
+    try:
+        one = asyncio.run(drive(base_url, calls, args.rate, args.concurrency, dsn, first_id=10_000_000))
+        parent.send("counters")
+        sim_one = parent.recv()
+        pipes, procs = [], []
+        for n in range(3):
+            mine, theirs = ctx.Pipe()
+            share = calls // 3 + (1 if n < calls % 3 else 0)
+            proc = ctx.Process(
+                target=client_process,
+                args=(theirs, base_url, share, args.rate, args.concurrency, dsn, 20_000_000 + n * 1_000_000),
+                daemon=True,
+            )
+            proc.start()
+            pipes.append(mine)
+            procs.append(proc)
+        several = [p.recv() for p in pipes]
+        for proc in procs:
+            proc.join(timeout=30)
+        parent.send("counters")
+        sim_three = parent.recv()
+    finally:
+        asyncio.run(drop_database(dsn))
+    failed = one["failed"] + sum(r["failed"] for r in several)
+    return {"one": sim_one, "three": sim_three, "failed": failed}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,8 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         base_url = parent.recv()
         figures = asyncio.run(drive(base_url, calls, args.rate, args.concurrency))
-        parent.send("stop")
+        parent.send("counters")
         sim = parent.recv()
+        shared = shared_runs(ctx, parent, base_url, calls, args)
+        parent.send("stop")
     finally:
         server.join(timeout=10)
         if server.is_alive():
@@ -109,6 +206,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wall-clock throughput: {calls / figures['wall_s']:.1f}/s over {figures['wall_s']:.2f} s")
     print(f"simulator 429s: {sim['sent_429']}; max requests in flight there: {sim['max_in_flight']}")
     print(f"client CPU: {figures['cpu_s'] * 1000:.0f} ms total, {cpu_ms_per_call:.3f} ms per call")
+    shared_one = fraction(shared["one"], args.rate)
+    shared_three = fraction(shared["three"], args.rate)
+    shared_429s = shared["one"]["sent_429"] + shared["three"]["sent_429"]
+    print(
+        f"shared through Postgres, 1 process: {shared_one:.3f} of allowed, "
+        f"{shared['one']['sent_429']} 429s, max in flight {shared['one']['max_in_flight']}"
+    )
+    print(
+        f"shared through Postgres, 3 processes together: {shared_three:.3f} of allowed, "
+        f"{shared['three']['sent_429']} 429s, max in flight {shared['three']['max_in_flight']}"
+    )
     print(
         json.dumps(
             {
@@ -116,10 +224,13 @@ def main(argv: list[str] | None = None) -> int:
                 "rate_fraction": round(rate_fraction, 4),
                 "simulator_429s": sim["sent_429"],
                 "cpu_ms_per_call": round(cpu_ms_per_call, 4),
+                "shared_rate_fraction": round(shared_one, 4),
+                "shared_3proc_rate_fraction": round(shared_three, 4),
+                "shared_429s": shared_429s,
             }
         )
     )
-    return 0 if figures["failed"] == 0 else 1
+    return 0 if figures["failed"] == 0 and shared["failed"] == 0 else 1
 
 
 if __name__ == "__main__":
