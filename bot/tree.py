@@ -8,7 +8,7 @@ import secrets
 import discord
 from discord import app_commands
 
-from bot.errors import CheckbackError, DatabaseUnavailable, GuildOnly, NotAdmin, user_message
+from bot.errors import CheckbackError, DatabaseUnavailable, GuildOnly, InvalidInput, NotAdmin, user_message
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,22 @@ def reply_for(error: BaseException) -> tuple[str, str | None]:
         return str(error), None
     if _is_database_outage(original):
         return user_message(DatabaseUnavailable("database connection lost")), None
+    if _is_unstorable_text(original):
+        return user_message(InvalidInput(UNSTORABLE_TEXT)), None
     return "", secrets.token_hex(4)
+
+
+# Postgres text cannot hold U+0000 (SQLSTATE 22021): input fuzzing found it reaching a query from a string
+# option. It is the user's text that cannot be used, not a bug to report with a reference.
+UNSTORABLE_TEXT = (
+    "That text contains a NUL character (U+0000), which cannot be used; remove it and try again."
+)
+
+
+def _is_unstorable_text(error: BaseException) -> bool:
+    import asyncpg
+
+    return isinstance(error, asyncpg.CharacterNotInRepertoireError | asyncpg.UntranslatableCharacterError)
 
 
 def _is_database_outage(error: BaseException) -> bool:

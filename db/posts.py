@@ -70,7 +70,14 @@ class PostRecord:
         )
 
 
+# social_media_posts.id is a SERIAL (int4); a larger number typed by a user names no post (asyncpg would
+# refuse to send it as an int4 parameter at all).
+MAX_POST_ID = 2**31 - 1
+
+
 async def get_post(conn: Any, post_id: int) -> PostRecord | None:
+    if not 0 < post_id <= MAX_POST_ID:
+        return None
     row = await conn.fetchrow(
         f"""
         SELECT {_POST_COLUMNS}
@@ -474,6 +481,8 @@ async def find_posts(conn: Any, *, guild_id: int | None, query: str, limit: int 
 
 async def lock_post(conn: Any, post_id: int) -> bool:
     """Lock the post's row for the rest of the transaction; False when it does not exist."""
+    if not 0 < post_id <= MAX_POST_ID:
+        return False
     return (
         await conn.fetchval("SELECT id FROM social_media_posts WHERE id = $1 FOR UPDATE", post_id) is not None
     )

@@ -1,0 +1,184 @@
+"""Hypothesis-driven input fuzzing of what users type: TikTok links, check-back offsets, message templates."""
+
+from __future__ import annotations
+
+import string
+from urllib.parse import urlsplit
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.errors import InvalidOffsets, InvalidTemplate, InvalidTikTokUrl
+from bot.metrics.urls import FULL_HOSTS, SHORT_HOSTS, USERNAME_RE, canonical_url, parse_video_url
+from bot.schedule import MAX_OFFSET_SECONDS, MAX_OFFSETS, format_offsets, parse_offsets
+from bot.templates import PLACEHOLDERS, SAMPLE_VALUES, placeholders_in, render_text
+
+FUZZ = settings(max_examples=300, deadline=None)
+
+# --- TikTok links ------------------------------------------------------------------------------------
+HOSTS = sorted(FULL_HOSTS | SHORT_HOSTS) + [
+    "tiktok.com.evil.com",
+    "eviltiktok.com",
+    "www.tiktok.co",
+    "tiktok.com@evil.com",
+    "evil.com#@tiktok.com",
+    "TIKTOK.COM",
+    "www.tiktok.com.",
+    "xn--tiktok-9ta.com",
+    "tiktók.com",
+    "127.0.0.1",
+    "",
+]
+usernames = st.from_regex(USERNAME_RE, fullmatch=True)
+video_ids = st.from_regex(r"\d{1,25}", fullmatch=True)
+url_like = st.builds(
+    lambda scheme, host, port, path, tail: f"{scheme}{host}{port}{path}{tail}",
+    st.sampled_from(["https://", "http://", "//", "", "ftp://", "javascript:", "HTTPS://", " https://"]),
+    st.sampled_from(HOSTS),
+    st.sampled_from(["", ":443", ":80", ":8080", ":", ":99999", ":-1"]),
+    st.one_of(
+        st.builds(
+            lambda u, k, i: f"/@{u}/{k}/{i}", usernames, st.sampled_from(["video", "photo", "v"]), video_ids
+        ),
+        st.builds(lambda code: f"/{code}/", st.from_regex(r"[A-Za-z0-9]{0,40}", fullmatch=True)),
+        st.text(max_size=60).map(lambda t: "/" + t),
+    ),
+    st.sampled_from(["", "/", "?lang=en", "#x", "/extra", " ", "\n", ">"]),
+)
+
+
+def _check_accepted(text: str) -> None:
+    try:
+        ref = parse_video_url(text)
+    except InvalidTikTokUrl:
+        return
+    parts = urlsplit(ref.url)
+    assert parts.scheme == "https"
+    assert parts.hostname in FULL_HOSTS | SHORT_HOSTS, (text, ref)
+    if ref.kind == "short":
+        assert parts.hostname in SHORT_HOSTS and ref.video_id is None
+    else:
+        assert parts.hostname == "www.tiktok.com"
+        assert ref.video_id is not None and ref.video_id.isdigit()
+        assert ref.username is not None and USERNAME_RE.fullmatch(ref.username)
+        assert ref.url == canonical_url(ref.username, ref.video_id)
+    again = parse_video_url(ref.url)  # the stored form parses to the same post (a photo's is /video/)
+    assert (again.url, again.video_id, again.username) == (ref.url, ref.video_id, ref.username)
+
+
+@FUZZ
+@given(st.text(max_size=300))
+@example("https://tiktok.com.evil.com/@a/video/1")
+@example("https://www.tiktok.com:99999/@a/video/1")
+@example("<https://vm.tiktok.com/ZM1234abc/>")
+def test_any_text_is_a_tiktok_link_or_invalid_tiktok_url(text: str) -> None:
+    _check_accepted(text)
+
+
+@FUZZ
+@given(url_like)
+def test_link_shaped_text_is_accepted_only_on_tiktok_hosts(text: str) -> None:
+    _check_accepted(text)
+
+
+@FUZZ
+@given(
+    usernames, video_ids, st.sampled_from(sorted(FULL_HOSTS)), st.sampled_from(["", "/", "?is_from_webapp=1"])
+)
+def test_every_real_post_link_is_accepted_with_its_id(user: str, video_id: str, host: str, tail: str) -> None:
+    ref = parse_video_url(f"https://{host}/@{user}/video/{video_id}{tail}")
+    assert (ref.username, ref.video_id) == (user, video_id)
+
+
+# --- check-back offsets ------------------------------------------------------------------------------
+durations = st.builds(
+    lambda n, frac, unit: f"{n}{frac}{unit}",
+    st.integers(0, 200_000),
+    st.sampled_from(["", ".5", ".25", ".0"]),
+    st.sampled_from(list("smhdw") + ["H", "D", "x", ""]),
+)
+offset_lists = st.builds(
+    lambda parts, sep: sep.join(parts),
+    st.lists(durations, max_size=25),
+    st.sampled_from([",", ", ", ";", " ", ",,", "\t"]),
+)
+
+
+def _check_offsets(text: str) -> None:
+    try:
+        offsets = parse_offsets(text)
+    except InvalidOffsets:
+        return
+    assert 1 <= len(offsets) <= MAX_OFFSETS
+    assert all(0 < v <= MAX_OFFSET_SECONDS for v in offsets)
+    assert all(a < b for a, b in zip(offsets, offsets[1:], strict=False))
+    assert parse_offsets(format_offsets(offsets)) == offsets  # what /config show prints reads back
+
+
+@FUZZ
+@given(st.text(max_size=200))
+@example("1h,6h,1d")
+@example("90d,91d")
+def test_any_text_is_a_valid_schedule_or_invalid_offsets(text: str) -> None:
+    _check_offsets(text)
+
+
+@FUZZ
+@given(offset_lists)
+def test_offset_shaped_text_is_a_valid_schedule_or_invalid_offsets(text: str) -> None:
+    _check_offsets(text)
+
+
+@FUZZ
+@given(st.lists(st.integers(1, MAX_OFFSET_SECONDS), min_size=1, max_size=MAX_OFFSETS, unique=True))
+def test_every_valid_schedule_survives_format_and_parse(values: list[int]) -> None:
+    offsets = sorted(values)
+    assert parse_offsets(format_offsets(offsets)) == offsets
+
+
+# --- message templates -------------------------------------------------------------------------------
+literal = st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=30)
+field = st.one_of(
+    st.sampled_from(sorted(PLACEHOLDERS)),
+    st.sampled_from(
+        ["", "0", "username.upper", "username[0]", "username!r", "username:>10", "__class__", "x"]
+    ),
+    st.text(alphabet=string.ascii_letters + "_.[]!:0", max_size=12),
+)
+template_text = st.lists(
+    st.one_of(literal, field.map(lambda f: "{" + f + "}"), st.sampled_from(["{{", "}}", "{", "}"])),
+    max_size=12,
+).map("".join)
+
+
+def _check_template(text: str) -> None:
+    try:
+        used = placeholders_in(text)
+    except InvalidTemplate:
+        return
+    assert set(used) <= set(PLACEHOLDERS) and len(used) == len(set(used))
+    # Values that look like fields themselves are not evaluated again (format does not recurse), and
+    # only the placeholders are replaced: literal text, with {{ and }} unescaped, stays as typed.
+    values = {name: f"{{{name}.__class__}}" for name in PLACEHOLDERS}
+    rendered = render_text(text, values)
+    expected = "".join(
+        literal + (values[name] if name is not None else "")
+        for literal, name, _, _ in string.Formatter().parse(text)
+    )
+    assert rendered == expected
+    render_text(text, dict(SAMPLE_VALUES))
+
+
+@FUZZ
+@given(st.text(max_size=200))
+def test_any_text_is_a_template_or_invalid_template(text: str) -> None:
+    _check_template(text)
+
+
+@FUZZ
+@given(template_text)
+@example("Hi {username}, thanks for {video_title}! {{literal}}")
+@example("{username.__class__.__mro__}")
+@example("{0}{}")
+def test_template_shaped_text_renders_exactly_its_placeholders(text: str) -> None:
+    _check_template(text)
