@@ -30,8 +30,9 @@ sandbox: $(STAMP)
 migrate: $(STAMP)
 	$(PY) -m bot migrate
 
+# `make bench BENCH_ARGS=--quick` runs every bench at its small size.
 bench: $(STAMP)
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
