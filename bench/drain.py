@@ -15,15 +15,12 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,8 +31,9 @@ from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
 from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json  # noqa: E402
 from db import posts as db_posts  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402
+from db.admin import create_database, drop_database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
-from db.pool import connect, create_pool, embedded_dsn, with_database  # noqa: E402
+from db.pool import create_pool  # noqa: E402
 
 RATE = 50.0
 LATENCY = 0.75
@@ -51,26 +49,6 @@ async def _serve(conn: Connection, latency: float) -> None:
     await asyncio.get_running_loop().run_in_executor(None, conn.recv)
     conn.send(sim.counters())
     await sim.stop()
-
-
-async def scratch_database() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    admin = url or embedded_dsn(os.environ.get("DATA_DIR", "./data"))
-    name = f"checkback_bench_{uuid.uuid4().hex[:8]}"
-    conn = await connect(admin)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return with_database(admin, name)
-
-
-async def drop_database(dsn: str) -> None:
-    conn = await connect(with_database(dsn, "postgres"))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(dsn).path.lstrip("/")}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def seed_due(pool, count: int, first_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -204,7 +182,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
     server = ctx.Process(target=serve, args=(child, LATENCY), daemon=True)
     server.start()
     base_url = parent.recv()
-    dsn = await scratch_database()
+    dsn = await create_database("checkback_bench")
     try:
         await migrate(dsn)
         pool = await create_pool(dsn, max_size=10)

@@ -39,9 +39,9 @@ from bot.discord_endpoints import restore_discord_endpoints  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.stack import Stack  # noqa: E402
 from db import top as db_top  # noqa: E402
+from db.admin import create_database, drop_database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 from db.pool import create_pool  # noqa: E402
-from tests.conftest import create_database, drop_database  # noqa: E402
 
 SNAPSHOTS_PER_POST = 20
 POSTS_PER_ACCOUNT = 100

@@ -20,22 +20,19 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import sys
 import time
-import uuid
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.errors import MetricsApiError  # noqa: E402
 from bot.metrics import MetricsClient, parse_video_url  # noqa: E402
 from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
-from db.migrate import migrate  # noqa: E402
-from db.pool import connect, create_pool, embedded_dsn, with_database  # noqa: E402
+from db.admin import create_database, drop_database  # noqa: E402
+from db.pool import create_pool  # noqa: E402
 
 
 def serve(conn: Connection, latency: float, rate_limit: float) -> None:
@@ -110,27 +107,6 @@ def client_process(
     conn.send(asyncio.run(drive(base_url, calls, rate, concurrency, dsn, first_id)))
 
 
-async def scratch_database() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    admin = url or embedded_dsn(os.environ.get("DATA_DIR", "./data"))
-    name = f"checkback_bench_{uuid.uuid4().hex[:8]}"
-    conn = await connect(admin)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    await migrate(with_database(admin, name))
-    return with_database(admin, name)
-
-
-async def drop_database(dsn: str) -> None:
-    conn = await connect(with_database(dsn, "postgres"))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(dsn).path.lstrip("/")}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 def fraction(sim: dict[str, Any], rate: float) -> float:
     span = sim["last_arrival"] - sim["first_arrival"]
     return ((sim["calls"] - 1) / span if span > 0 else float("inf")) / rate
@@ -140,7 +116,7 @@ def shared_runs(
     ctx: Any, parent: Connection, base_url: str, calls: int, args: argparse.Namespace
 ) -> dict[str, Any]:
     """One process, then three processes, on the rate shared through a scratch database."""
-    dsn = asyncio.run(scratch_database())
+    dsn = asyncio.run(create_database("checkback_bench"))
     try:
         one = asyncio.run(drive(base_url, calls, args.rate, args.concurrency, dsn, first_id=10_000_000))
         parent.send("counters")

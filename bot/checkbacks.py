@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import asyncpg
 
+from bot.budget import calls_this_month
 from bot.clock import Clock
 from bot.errors import MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.schedule import first_of_next_month, format_offset, latest_due
@@ -159,7 +160,7 @@ class CheckbackRunner:
         if not batch or self.monthly_budget is None:
             return len(batch), batch
         # Calls started this month, and those claimed here but not started yet, count against the budget.
-        remaining = self.monthly_budget - await self._calls_this_month(now) - in_flight
+        remaining = self.monthly_budget - await calls_this_month(self.metrics, self.pool, now) - in_flight
         if remaining >= len(batch):
             return len(batch), batch
         keep = batch[: max(0, remaining)]
@@ -170,15 +171,6 @@ class CheckbackRunner:
             if self.on_outcome is not None:
                 self.on_outcome(outcome)
         return len(batch), keep
-
-    async def _calls_this_month(self, now: datetime) -> int:
-        counter = getattr(self.metrics, "calls_this_month", None)
-        if counter is not None:
-            return int(await counter())
-        from db.usage import count_calls_in_month
-
-        async with self.pool.acquire() as conn:
-            return await count_calls_in_month(conn, now)
 
     async def _postpone(
         self, posts: list[ClaimedPost], now: datetime, *, used: int | None = None

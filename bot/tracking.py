@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 import asyncpg
 from pydantic import BaseModel
 
+from bot.budget import calls_this_month
 from bot.clock import Clock
 from bot.errors import BudgetExceeded, InvalidInput, PostNotFound
 from bot.metrics.models import Video
@@ -388,7 +389,7 @@ class TrackingService:
         assert self.monthly_budget is not None
         month_end = first_of_next_month(now)
         needed = 1 + sum(1 for when in pending if when < month_end)  # the first snapshot, then the checks
-        used = await self._calls_this_month(now)
+        used = await calls_this_month(self.metrics, self.pool, now)
         async with self.pool.acquire() as conn:
             promised = await db_posts.pending_checks_before(conn, month_end)
         available = self.monthly_budget - used - promised
@@ -403,15 +404,6 @@ class TrackingService:
                 used=used,
                 promised=promised,
             )
-
-    async def _calls_this_month(self, now: datetime) -> int:
-        counter = getattr(self.metrics, "calls_this_month", None)
-        if counter is not None:
-            return int(await counter())
-        from db.usage import count_calls_in_month
-
-        async with self.pool.acquire() as conn:
-            return await count_calls_in_month(conn, now)
 
     async def untrack(self, guild_id: int | None, post_id: int) -> UntrackResult:
         """Remove the guild's link; when no guild tracks the post any more its check-backs stop."""

@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 import asyncpg
 from pydantic import BaseModel
 
+from bot.budget import calls_this_month
 from bot.clock import Clock
 from bot.errors import (
     AccountNotFound,
@@ -677,7 +678,7 @@ class WatchService:
         if self.monthly_budget is None:
             return batch, []
         now = self.clock.now()
-        used = await self._calls_this_month(now)
+        used = await calls_this_month(self.metrics, self.pool, now)
         async with self.pool.acquire() as conn:
             promised = await db_posts.pending_checks_before(conn, first_of_next_month(now))
         reserve = max(CALLS_PER_POLL, round(self.monthly_budget * self.budget_reserve))
@@ -687,15 +688,6 @@ class WatchService:
         keep, rest = batch[:affordable], batch[affordable:]
         detail = f"{used} of {self.monthly_budget} calls used, {promised} promised to check-backs"
         return keep, await self._postpone(rest, detail, used=used)
-
-    async def _calls_this_month(self, now: datetime) -> int:
-        counter = getattr(self.metrics, "calls_this_month", None)
-        if counter is not None:
-            return int(await counter())
-        from db.usage import count_calls_in_month
-
-        async with self.pool.acquire() as conn:
-            return await count_calls_in_month(conn, now)
 
     async def _postpone(
         self, watches: list[WatchRecord], detail: str, *, used: int | None = None

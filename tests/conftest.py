@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 
+from db import admin
+from db.admin import drop_database
 from db.migrate import migrate
-from db.pool import connect, create_pool, embedded_dsn, with_database
+from db.pool import create_pool
 
 # Tables holding data (not configuration); `clean_db` empties them between tests.
 DATA_TABLES = (
@@ -36,31 +35,9 @@ DATA_TABLES = (
 )
 
 
-def server_dsn() -> str:
-    """The server tests run on: DATABASE_URL's, else the embedded Postgres."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    return url if url else embedded_dsn(os.environ.get("DATA_DIR", "./data"))
-
-
 async def create_database(prefix: str = "checkback_test") -> str:
-    """A new empty database on the test server; returns its DSN."""
-    admin_dsn = server_dsn()
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    conn = await connect(admin_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return with_database(admin_dsn, name)
-
-
-async def drop_database(dsn: str) -> None:
-    name = urlsplit(dsn).path.lstrip("/")
-    conn = await connect(with_database(dsn, "postgres"))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    """A new empty database on the test server (see db.admin.server_dsn); returns its DSN."""
+    return await admin.create_database(prefix)
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,8 @@ from bot.sandbox.repl import (
     read_script,
     scripted,
 )
-from db.pool import connect, redact, resolve_dsn, with_database
+from db.admin import recreate_database
+from db.pool import redact, resolve_dsn
 
 SANDBOX_DATABASE = "checkback_sandbox"
 EXAMPLE_URL = "https://www.tiktok.com/@demo/video/7301234567890123456"
@@ -111,18 +112,13 @@ def _without_traceback(record: logging.LogRecord) -> bool:
 async def fresh_database(server_dsn: str, name: str) -> str:
     """Drop and create the sandbox's database on the server: every sandbox starts empty, since its
     Discord (guild and channel ids) and its TikTok are new each time. Returns its DSN."""
-    conn = await connect(server_dsn)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        return await recreate_database(server_dsn, name)
     except Exception as exc:
         raise CheckbackError(
             f"cannot create the sandbox database {name} on {redact(server_dsn)}: {str(exc).strip()[:200]}"
             " (the sandbox needs CREATEDB there, or unset DATABASE_URL to use the embedded Postgres)"
         ) from exc
-    finally:
-        await conn.close()
-    return with_database(server_dsn, name)
 
 
 def scheduler_options(speed: float) -> dict[str, float]:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from db.admin import drop_database, server_dsn
 from db.pool import with_database
-from tests.conftest import drop_database, server_dsn
 
 REPO = Path(__file__).resolve().parents[2]
 
