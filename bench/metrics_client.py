@@ -32,6 +32,7 @@ from bot.errors import MetricsApiError  # noqa: E402
 from bot.metrics import MetricsClient, parse_video_url  # noqa: E402
 from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
+from db.migrate import migrate  # noqa: E402
 from db.pool import create_pool  # noqa: E402
 
 
@@ -117,6 +118,7 @@ def shared_runs(
 ) -> dict[str, Any]:
     """One process, then three processes, on the rate shared through a scratch database."""
     dsn = asyncio.run(create_database("checkback_bench"))
+    asyncio.run(migrate(dsn))
     try:
         one = asyncio.run(drive(base_url, calls, args.rate, args.concurrency, dsn, first_id=10_000_000))
         parent.send("counters")
