@@ -36,9 +36,9 @@ class Services:
     search: SearchService
     analytics: AnalyticsService
     usage: UsageService
+    watches: WatchService  # watched accounts (bot/watch.py), polled by the scheduler
     dispatcher: OutboxDispatcher | None = None
     scheduler: CheckbackScheduler | None = None
-    watches: WatchService | None = None  # watched accounts (bot/watch.py), polled by the scheduler
 
     def start_scheduler(
         self, *, tick_seconds: float = 5.0, outbox_seconds: float = 2.0
@@ -54,8 +54,7 @@ class Services:
             )
             self.tracking.on_scheduled = self.scheduler.wake_at
         self.scheduler.start()
-        if self.watches is not None:
-            self.watches.schedule(self.scheduler.scheduler, seconds=tick_seconds)
+        self.watches.schedule(self.scheduler.scheduler, seconds=tick_seconds)
         return self.scheduler
 
     async def close(self) -> None:
@@ -63,8 +62,7 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.shutdown()
             self.tracking.on_scheduled = None
-        if self.watches is not None:
-            await self.watches.close()
+        await self.watches.close()
         await self.metrics.close()
 
 

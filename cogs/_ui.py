@@ -1,12 +1,32 @@
-"""Discord-side helpers shared by the cogs: embed dicts to discord.Embed, post autocomplete, paging."""
+"""Discord-side helpers shared by the cogs: the services, embed dicts to discord.Embed, post autocomplete."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from discord.ext import commands
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def services_of(interaction: discord.Interaction) -> Services:
+    """The services of the bot that received `interaction` (for buttons and autocomplete callbacks)."""
+    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
+
+
+class ServiceCog(commands.Cog):
+    """A cog that reaches Checkback's services through the bot that loaded it."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self) -> Services:
+        return self.bot.services  # type: ignore[attr-defined,no-any-return]
 
 
 def to_embed(data: Mapping[str, Any]) -> discord.Embed:
@@ -21,5 +41,5 @@ async def post_autocomplete(interaction: discord.Interaction, current: str) -> l
     """The guild's tracked posts matching what was typed (id, author, caption); at most 25."""
     if interaction.guild_id is None:
         return []
-    choices = await interaction.client.services.tracking.find_posts(interaction.guild_id, current)  # type: ignore[attr-defined]
+    choices = await services_of(interaction).tracking.find_posts(interaction.guild_id, current)
     return [app_commands.Choice(name=c.label[:100], value=c.id) for c in choices]

@@ -8,8 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.charts import account_chart_png
-from bot.watch import WatchService
-from cogs._ui import to_embed
+from cogs._ui import services_of, to_embed
 from cogs._watch_render import ACCOUNT_CHART, account_analytics_embed
 
 
@@ -19,7 +18,7 @@ async def watched_autocomplete(
     """The accounts this server watches, starting with what was typed."""
     if interaction.guild_id is None:
         return []
-    names = await interaction.client.services.watches.find(interaction.guild_id, current)  # type: ignore[attr-defined]
+    names = await services_of(interaction).watches.find(interaction.guild_id, current)
     return [app_commands.Choice(name=f"@{n}", value=n) for n in names]
 
 
@@ -28,7 +27,7 @@ async def send_account_analytics(
 ) -> None:
     """The answer of `/analytics account:`: the account's numbers at once, its chart as an edit (as for a
     post, so the first answer never waits for matplotlib)."""
-    watches: WatchService = interaction.client.services.watches  # type: ignore[attr-defined]
+    watches = services_of(interaction).watches
     result = await watches.account_analytics(account)
     await interaction.response.send_message(embed=to_embed(account_analytics_embed(result)))
     if chart and result.snapshots:

@@ -12,9 +12,8 @@ from discord.ext import commands
 from bot.charts import CHART_FILENAME, growth_chart_png
 from bot.checks import guild_id_of
 from bot.errors import InvalidInput
-from bot.services import Services
 from cogs._render import analytics_embed, comments_embed, top_embed
-from cogs._ui import post_autocomplete, to_embed
+from cogs._ui import ServiceCog, post_autocomplete, to_embed
 from cogs._watch_ui import send_account_analytics, watched_autocomplete
 
 Metric = Literal["views", "likes", "comments", "shares"]
@@ -22,15 +21,8 @@ Period = Literal["24h", "7d", "30d"]
 CommentSort = Literal["likes", "newest"]
 
 
-class Analytics(commands.Cog):
+class Analytics(ServiceCog):
     """A post's numbers and chart, the guild's fastest growers, CSV export and comments."""
-
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def services(self) -> Services:
-        return self.bot.services  # type: ignore[attr-defined,no-any-return]
 
     @app_commands.command(name="analytics", description="A tracked post's numbers, growth, history and chart")
     @app_commands.describe(

@@ -8,9 +8,8 @@ from discord.ext import commands
 
 from bot.checks import guild_id_of, is_admin
 from bot.schedule import format_offsets
-from bot.services import Services
 from cogs._render import config_embed, usage_embed
-from cogs._ui import to_embed
+from cogs._ui import ServiceCog, to_embed
 
 
 class ConfigGroup(app_commands.Group):
@@ -20,19 +19,12 @@ class ConfigGroup(app_commands.Group):
         return await is_admin(interaction)
 
 
-class Config(commands.Cog):
+class Config(ServiceCog):
     """Per-server settings and the metrics API's usage."""
 
     config = ConfigGroup(
         name="config", description="Checkback's settings for this server (admins)", guild_only=True
     )
-
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def services(self) -> Services:
-        return self.bot.services  # type: ignore[attr-defined,no-any-return]
 
     @property
     def guild_config(self):  # noqa: ANN201 - the GuildConfigService

@@ -11,19 +11,14 @@ from discord.ext import commands
 
 from bot.checks import admin_only
 from bot.conversations import ConversationDetail, ConversationPage
-from bot.services import Services
 from cogs._render import conversation_embed, conversations_embed, template_embed, templates_embed
-from cogs._ui import to_embed
+from cogs._ui import ServiceCog, services_of, to_embed
 
 Filter = Literal["unread", "all", "archived"]
 # The categories bot/templates.py accepts (CATEGORIES), offered as choices.
 Category = Literal["welcome", "follow_up", "thank_you", "promo", "custom"]
 PAGE_SIZE = 10
 MESSAGES_SHOWN = 15
-
-
-def services_of(interaction: discord.Interaction) -> Services:
-    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
 
 
 # --- the conversation list, paged --------------------------------------------------------------------
@@ -153,19 +148,12 @@ async def template_autocomplete(
     return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
 
 
-class Conversations(commands.Cog):
+class Conversations(ServiceCog):
     """Direct-message conversations of the team's TikTok accounts, and message templates."""
 
     templates = app_commands.Group(
         name="templates", description="Message templates for direct messages", guild_only=True
     )
-
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def services(self) -> Services:
-        return self.bot.services  # type: ignore[attr-defined,no-any-return]
 
     @app_commands.command(name="conversations", description="Direct-message conversations, newest first")
     @app_commands.describe(filter="unread (default), all (not archived), or archived")

@@ -10,9 +10,8 @@ from discord.ext import commands
 
 from bot.checks import admin_only
 from bot.limits import MAX_CAP
-from bot.services import Services
 from cogs._render import actions_embed, limits_embed
-from cogs._ui import to_embed
+from cogs._ui import ServiceCog, to_embed
 
 # The action types automation_actions accepts (db/actions.py ACTION_TYPES), offered as choices.
 Action = Literal["like", "comment", "follow", "unfollow", "message", "search", "view"]
@@ -20,18 +19,11 @@ Account = app_commands.Range[str, 1, 100]
 RECENT = 15
 
 
-class Limits(commands.Cog):
+class Limits(ServiceCog):
     """Daily and hourly caps on automation actions, and the actions recorded."""
 
     limits = app_commands.Group(name="limits", description="Caps on automation actions", guild_only=True)
     actions = app_commands.Group(name="actions", description="Recorded automation actions", guild_only=True)
-
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def services(self) -> Services:
-        return self.bot.services  # type: ignore[attr-defined,no-any-return]
 
     @limits.command(name="show", description="Today's and this hour's count against each cap (UTC)")
     @app_commands.describe(account="An account's usage (default: the caps every account gets)")

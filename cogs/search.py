@@ -7,25 +7,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.search import check_keywords
-from bot.services import Services
 from cogs._render import hashtags_embed, users_embed, videos_embed
-from cogs._ui import to_embed
+from cogs._ui import ServiceCog, to_embed
 
 Query = app_commands.Range[str, 1, 100]
 RESULTS = 10
 
 
-class Search(commands.Cog):
+class Search(ServiceCog):
     """TikTok search through the metrics API."""
 
     search = app_commands.Group(name="search", description="Search TikTok", guild_only=True)
-
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def services(self) -> Services:
-        return self.bot.services  # type: ignore[attr-defined,no-any-return]
 
     # Each search calls the API (maybe several pages): acknowledge first, answer in the follow-up.
     @search.command(name="users", description="TikTok accounts matching keywords")

@@ -12,8 +12,8 @@ from discord.ext import commands
 from bot.checks import guild_id_of
 from bot.metrics.urls import parse_video_url
 from bot.render import post_list_embed, track_result_embed, untrack_result_embed
-from bot.tracking import PostPage
-from cogs._ui import post_autocomplete, to_embed
+from bot.tracking import PostPage, TrackingService
+from cogs._ui import ServiceCog, post_autocomplete, services_of, to_embed
 
 Status = Literal["active", "complete", "all"]
 PAGE_SIZE = 10
@@ -58,7 +58,7 @@ class TrackedPageButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        page = await interaction.client.services.tracking.list_posts(  # type: ignore[attr-defined]
+        page = await services_of(interaction).tracking.list_posts(
             guild_id, status=self.status, limit=PAGE_SIZE, before=self.before or None
         )
         await interaction.response.edit_message(
@@ -66,15 +66,12 @@ class TrackedPageButton(
         )
 
 
-class Tracking(commands.Cog):
+class Tracking(ServiceCog):
     """Tracking posts through their check-backs."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
     @property
-    def tracking(self):  # noqa: ANN201 - the service
-        return self.bot.services.tracking  # type: ignore[attr-defined]
+    def tracking(self) -> TrackingService:
+        return self.services.tracking
 
     @app_commands.command(name="track", description="Track a TikTok video through its check-backs")
     @app_commands.describe(url="The video's TikTok link", note="A note for the team (optional)")

@@ -8,12 +8,12 @@ from discord.ext import commands
 
 from bot.checks import admin_only, guild_id_of
 from bot.watch import WatchService, normalise_username
-from cogs._ui import to_embed
+from cogs._ui import ServiceCog, to_embed
 from cogs._watch_render import watch_added_embed, watch_list_embed, watch_removed_embed
 from cogs._watch_ui import watched_autocomplete
 
 
-class Watch(commands.Cog):
+class Watch(ServiceCog):
     """Accounts whose every new post is tracked and announced."""
 
     watch = app_commands.Group(
@@ -23,12 +23,9 @@ class Watch(commands.Cog):
         allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
     @property
     def watches(self) -> WatchService:
-        return self.bot.services.watches  # type: ignore[attr-defined,no-any-return]
+        return self.services.watches
 
     @watch.command(name="add", description="Track and announce every new post of a TikTok account (admins)")
     @app_commands.describe(
