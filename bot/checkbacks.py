@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from typing import Any, Literal
 
 import asyncpg
 
-from bot.budget import calls_this_month
+from bot.budget import calls_this_month, tell_postponed
 from bot.clock import Clock
 from bot.errors import MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.schedule import first_of_next_month, format_offset, latest_due
@@ -69,10 +70,6 @@ class RunReport:
 
 def _payload_metrics(m: Any) -> dict[str, int]:
     return {"views": m.views, "likes": m.likes, "comments": m.comments, "shares": m.shares, "saves": m.saves}
-
-
-def _dedupe_guild(guild_id: int | None) -> str:
-    return "cli" if guild_id is None else str(guild_id)
 
 
 class CheckbackRunner:
@@ -178,30 +175,21 @@ class CheckbackRunner:
         """The budget ran out: the checks move to the 1st of next month (never dropped) and each guild
         with such a post is told once a month."""
         until = first_of_next_month(now)
-        month = f"{now:%Y-%m}"
         ids = [p.id for p in posts]
         async with self.pool.acquire() as conn, conn.transaction():
             await db_posts.postpone(conn, ids, until)
-            guilds = await db_guilds.guilds_of_posts(conn, ids)
-            affected: dict[int | None, int] = {}
-            for gids in guilds.values():
-                for gid in gids:
-                    affected[gid] = affected.get(gid, 0) + 1
-            for gid, count in affected.items():
-                await db_outbox.enqueue(
-                    conn,
-                    kind="budget",
-                    dedupe_key=f"budget:{month}:{_dedupe_guild(gid)}",
-                    guild_id=gid,
-                    payload={
-                        "month": month,
-                        "postponed_until": until.isoformat(),
-                        "budget": self.monthly_budget,
-                        "used": used,
-                        "posts": count,
-                    },
-                    now=now,
-                )
+            affected: Counter[int | None] = Counter()
+            for gids in (await db_guilds.guilds_of_posts(conn, ids)).values():
+                affected.update(gids)
+            await tell_postponed(
+                conn,
+                kind="budget",
+                per_guild=affected,
+                unit="posts",
+                now=now,
+                budget=self.monthly_budget,
+                used=used,
+            )
         log.warning("API budget used up: %d check-backs postponed to %s", len(posts), until.date())
         return [CheckOutcome(p.id, p.external_post_id, "postponed", next_check_at=until) for p in posts]
 
@@ -373,7 +361,7 @@ class CheckbackRunner:
                 written += await db_outbox.enqueue(
                     conn,
                     kind=kind,
-                    dedupe_key=f"{key}:{_dedupe_guild(gid)}",
+                    dedupe_key=f"{key}:{db_outbox.guild_key(gid)}",
                     guild_id=gid,
                     post_id=post.id,
                     payload=body,
@@ -442,7 +430,7 @@ class CheckbackRunner:
                     written += await db_outbox.enqueue(
                         conn,
                         kind="untracked",
-                        dedupe_key=f"untracked:{post.id}:{_dedupe_guild(gid)}",
+                        dedupe_key=f"untracked:{post.id}:{db_outbox.guild_key(gid)}",
                         guild_id=gid,
                         post_id=post.id,
                         payload=payload,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from typing import Any, Literal, Protocol
 import asyncpg
 from pydantic import BaseModel
 
-from bot.budget import calls_this_month
+from bot.budget import calls_this_month, tell_postponed
 from bot.clock import Clock
 from bot.errors import (
     AccountNotFound,
@@ -89,10 +90,6 @@ def normalise_username(username: str) -> str:
     if not USERNAME_RE.fullmatch(name):
         raise InvalidInput(f"{username!r} is not a TikTok username (letters, digits, _ and ., at most 24)")
     return name
-
-
-def _dedupe_guild(guild_id: int | None) -> str:
-    return "cli" if guild_id is None else str(guild_id)
 
 
 # --- result models -----------------------------------------------------------------------------------
@@ -600,7 +597,7 @@ class WatchService:
         await db_outbox.enqueue(
             conn,
             kind="new_post",
-            dedupe_key=f"new_post:{_dedupe_guild(watcher.guild_id)}:{video.video_id}",
+            dedupe_key=f"new_post:{db_outbox.guild_key(watcher.guild_id)}:{video.video_id}",
             guild_id=watcher.guild_id,
             channel_id=watcher.channel_id,
             post_id=post.id if post else None,
@@ -644,7 +641,7 @@ class WatchService:
                     await db_outbox.enqueue(
                         conn,
                         kind="watch_stopped",
-                        dedupe_key=f"watch_stopped:{watch.id}:{watch.generation}:{_dedupe_guild(watcher.guild_id)}",
+                        dedupe_key=f"watch_stopped:{watch.id}:{watch.generation}:{db_outbox.guild_key(watcher.guild_id)}",
                         guild_id=watcher.guild_id,
                         channel_id=watcher.channel_id,
                         payload={"account": watch.username, "reason": reason, "at": now.isoformat()},
@@ -696,30 +693,22 @@ class WatchService:
         once a month."""
         now = self.clock.now()
         until = first_of_next_month(now)
-        month = f"{now:%Y-%m}"
-        guilds: dict[int | None, int] = {}
+        guilds: Counter[int | None] = Counter()
         async with self.pool.acquire() as conn, conn.transaction():
             for watch in watches:
                 await db_watches.release(
                     conn, watch.id, watch.claim_count, retry_at=until, error=None, now=now
                 )
-                for watcher in await db_watches.watchers(conn, watch.id):
-                    guilds[watcher.guild_id] = guilds.get(watcher.guild_id, 0) + 1
-            for gid, count in guilds.items():
-                await db_outbox.enqueue(
-                    conn,
-                    kind="watch_budget",
-                    dedupe_key=f"watch_budget:{month}:{_dedupe_guild(gid)}",
-                    guild_id=gid,
-                    payload={
-                        "month": month,
-                        "postponed_until": until.isoformat(),
-                        "budget": self.monthly_budget,
-                        "used": used,
-                        "accounts": count,
-                    },
-                    now=now,
-                )
+                guilds.update(w.guild_id for w in await db_watches.watchers(conn, watch.id))
+            await tell_postponed(
+                conn,
+                kind="watch_budget",
+                per_guild=guilds,
+                unit="accounts",
+                now=now,
+                budget=self.monthly_budget,
+                used=used,
+            )
         log.warning(
             "API budget nearly used (%s): %d account polls postponed to %s",
             detail,

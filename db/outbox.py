@@ -39,6 +39,11 @@ def _row(r: Any) -> OutboxRow:
     )
 
 
+def guild_key(guild_id: int | None) -> str:
+    """The guild's part of a dedupe key: "cli" for what was tracked or watched from the CLI."""
+    return "cli" if guild_id is None else str(guild_id)
+
+
 async def enqueue(
     conn: Any,
     *,
