@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +11,7 @@ from bot.clock import ManualClock
 from bot.sandbox.metrics_api import MetricsSimulator
 from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json
 from db import snapshots as db_snapshots
+from tests import cli
 
 from .conftest import World, video_url
 
@@ -23,34 +22,11 @@ def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
-def cli_env(dsn: str, sim: MetricsSimulator) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "METRICS_API_", "RAPIDAPI_", "NOTIFY_", "LOG_"))
-    }
-    env.update(
-        DATABASE_URL=dsn,
-        METRICS_API_BASE_URL=str(sim.base_url),
-        METRICS_API_RATE="2000",
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
 async def run_cli(dsn: str, sim: MetricsSimulator, *args: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=cli_env(dsn, sim),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    result = await cli.run_cli(
+        dsn, *args, METRICS_API_BASE_URL=str(sim.base_url), METRICS_API_RATE="2000", LOG_LEVEL="WARNING"
     )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return result.returncode, result.stdout, result.stderr
 
 
 async def test_check_records_one_snapshot_per_due_post_and_advances_the_schedule(

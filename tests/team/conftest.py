@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -18,8 +14,10 @@ from bot.limits import LimitsService
 from bot.metrics import MetricsClient
 from bot.sandbox.metrics_api import MetricsSimulator
 from db.pool import connect
+from tests.cli import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["run_cli"]  # the team tests import it from here
+
 SIM_START = datetime(2026, 4, 10, 15, 0, tzinfo=UTC)
 
 
@@ -34,27 +32,6 @@ async def fifty_connections(dsn: str) -> AsyncIterator[list[asyncpg.Connection]]
     conns = [await connect(dsn) for _ in range(50)]
     yield conns
     await asyncio.gather(*(c.close() for c in conns))
-
-
-async def run_cli(
-    database_url: str, *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ARGS` in a child process against the test database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "LOG_"))}
-    env["DATABASE_URL"] = database_url
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdin=asyncio.subprocess.PIPE if stdin is not None else None,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate(stdin.encode() if stdin is not None else None)
-    return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
 
 
 async def clear_of_hour_boundary(conn: asyncpg.Connection) -> None:

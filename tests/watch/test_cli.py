@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.sandbox.metrics_api import MetricsSimulator
+from tests import cli
 from tests.watch.conftest import World
 from tests.watch.helpers import outbox
 
@@ -22,26 +21,15 @@ def clock() -> ManualClock:
 
 
 async def run_cli(dsn: str, sim: MetricsSimulator, *args: str) -> tuple[int, str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "METRICS_API_", "RAPIDAPI_", "NOTIFY_", "LOG_"))
-    }
-    env.update(DATABASE_URL=dsn, METRICS_API_BASE_URL=str(sim.base_url), METRICS_API_RATE="2000")
-    env.update(LOG_LEVEL="WARNING")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+    result = await cli.run_cli(
+        dsn,
         "watch",
         *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        METRICS_API_BASE_URL=str(sim.base_url),
+        METRICS_API_RATE="2000",
+        LOG_LEVEL="WARNING",
     )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return result.returncode, result.stdout, result.stderr
 
 
 async def test_the_cli_watches_polls_shows_and_removes_an_account(world: World, dsn: str) -> None:

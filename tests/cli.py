@@ -1,0 +1,42 @@
+"""Running `python -m bot ...` in a child process, as an operator would, against a test database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Settings of the developer's shell that must not leak into a child under test.
+_OWN_SETTINGS = ("DATABASE_", "METRICS_API_", "RAPIDAPI_", "NOTIFY_", "LOG_")
+
+
+def cli_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment for a child: this one without Checkback's settings, then DATABASE_URL and `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_SETTINGS)}
+    env["DATABASE_URL"] = database_url
+    env.update(settings)
+    return env
+
+
+async def run_cli(
+    database_url: str, *args: str, stdin: str | None = None, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` to completion (at most two minutes); its exit code, stdout and stderr."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env=cli_env(database_url, **settings),
+        stdin=asyncio.subprocess.PIPE if stdin is not None else None,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(120):
+        out, err = await proc.communicate(stdin.encode() if stdin is not None else None)
+    assert proc.returncode is not None
+    return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
