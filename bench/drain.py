@@ -28,8 +28,8 @@ from bot.checkbacks import CheckbackRunner  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.metrics import MetricsClient  # noqa: E402
 from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
-from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json  # noqa: E402
 from db import posts as db_posts  # noqa: E402
+from db import seed as db_seed  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
@@ -52,31 +52,13 @@ async def _serve(conn: Connection, latency: float) -> None:
 
 
 async def seed_due(pool, count: int, first_id: int) -> None:  # type: ignore[no-untyped-def]
-    """`count` tracked posts, due a minute ago, each with the default schedule (ids end in 1: the simulator
-    treats ids ending in 403/404 as private or deleted)."""
-    now = datetime.now(UTC)
-    posted = now - timedelta(minutes=61)
-    await pool.execute(
-        """
-        WITH acct AS (
-            INSERT INTO social_media_accounts (platform, username) VALUES ('tiktok', 'bench_' || $4::text)
-            ON CONFLICT (platform, username) DO UPDATE SET updated_at = now() RETURNING id),
-        posts AS (
-            INSERT INTO social_media_posts (account_id, platform, external_post_id, post_url, posted_at,
-                                            check_schedule, checks_completed, next_check_at,
-                                            tracking_complete, tracking_started_at)
-            SELECT acct.id, 'tiktok', (7460000000000000001 + ($4::bigint + g) * 10)::text,
-                   'https://www.tiktok.com/@bench/video/' || (7460000000000000001 + ($4::bigint + g) * 10),
-                   $1, $2::jsonb, 0, $3, false, $1
-              FROM acct, generate_series(1, $5::int) AS g
-            RETURNING id)
-        INSERT INTO guild_posts (guild_id, post_id) SELECT 1, id FROM posts
-        """,
-        posted,
-        schedule_to_json(due_times(posted, DEFAULT_OFFSETS)),
-        now - timedelta(minutes=1),
-        str(first_id),
-        count,
+    """`count` tracked posts, due a minute ago, each with the default schedule."""
+    await db_seed.seed_due_posts(
+        pool,
+        count=count,
+        due=datetime.now(UTC) - timedelta(minutes=1),
+        username=f"bench_{first_id}",
+        first_video_id=7460000000000000001 + first_id * 10,
     )
 
 

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
-from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json  # noqa: E402
+from db import seed as db_seed  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
@@ -73,32 +73,12 @@ async def _serve(conn: Connection, latency: float) -> None:
 
 
 async def seed(pool, count: int, due: datetime) -> None:  # type: ignore[no-untyped-def]
-    """`count` tracked posts of guild 1 whose 1-hour check falls due at `due` (ids end in 1: the simulator
-    treats ids ending in 403/404 as private or deleted)."""
-    posted = due - timedelta(hours=1)
+    """`count` tracked posts of guild 1 whose 1-hour check falls due at `due` (after emptying the last run's)."""
     await pool.execute(
         "TRUNCATE social_media_posts, guild_posts, social_media_post_analytics, notification_outbox CASCADE"
     )
-    await pool.execute(
-        """
-        WITH acct AS (
-            INSERT INTO social_media_accounts (platform, username) VALUES ('tiktok', 'scale_bench')
-            ON CONFLICT (platform, username) DO UPDATE SET updated_at = now() RETURNING id),
-        posts AS (
-            INSERT INTO social_media_posts (account_id, platform, external_post_id, post_url, posted_at,
-                                            check_schedule, checks_completed, next_check_at,
-                                            tracking_complete, tracking_started_at)
-            SELECT acct.id, 'tiktok', (7480000000000000001 + g * 10)::text,
-                   'https://www.tiktok.com/@scale_bench/video/' || (7480000000000000001 + g * 10),
-                   $1, $2::jsonb, 0, $3, false, $1
-              FROM acct, generate_series(1, $4::int) AS g
-            RETURNING id)
-        INSERT INTO guild_posts (guild_id, post_id) SELECT 1, id FROM posts
-        """,
-        posted,
-        schedule_to_json(due_times(posted, DEFAULT_OFFSETS)),
-        due,
-        count,
+    await db_seed.seed_due_posts(
+        pool, count=count, due=due, username="scale_bench", first_video_id=7480000000000000001
     )
 
 

@@ -17,7 +17,7 @@ import asyncpg
 
 from bot.sandbox.discord import Channel, DiscordEmulator, Guild
 from bot.sandbox.metrics_api import MetricsSimulator
-from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json
+from db import seed as db_seed
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,31 +122,14 @@ class BotProcess:
 
 # --- due posts ---------------------------------------------------------------------------------------
 async def seed_due_posts(pool: asyncpg.Pool, count: int, guild_ids: list[int], now: datetime) -> None:
-    """`count` tracked posts whose 1-hour check is due at `now`, spread over `guild_ids` in turn (video ids
-    end in 1: the simulator treats ids ending in 403/404 as private or deleted)."""
-    posted = now - timedelta(minutes=61)
-    await pool.execute(
-        """
-        WITH acct AS (
-            INSERT INTO social_media_accounts (platform, username) VALUES ('tiktok', 'reliability')
-            ON CONFLICT (platform, username) DO UPDATE SET updated_at = now() RETURNING id),
-        posts AS (
-            INSERT INTO social_media_posts (account_id, platform, external_post_id, post_url, posted_at,
-                                            check_schedule, checks_completed, next_check_at,
-                                            tracking_complete, tracking_started_at)
-            SELECT acct.id, 'tiktok', (7470000000000000001 + g * 10)::text,
-                   'https://www.tiktok.com/@reliability/video/' || (7470000000000000001 + g * 10),
-                   $1, $2::jsonb, 0, $3, false, $1
-              FROM acct, generate_series(1, $4::int) AS g
-            RETURNING id)
-        INSERT INTO guild_posts (guild_id, post_id)
-        SELECT ($5::bigint[])[1 + (id % cardinality($5::bigint[]))], id FROM posts
-        """,
-        posted,
-        schedule_to_json(due_times(posted, DEFAULT_OFFSETS)),
-        now - timedelta(seconds=1),
-        count,
-        guild_ids,
+    """`count` tracked posts whose 1-hour check is due at `now`, spread over `guild_ids` in turn."""
+    await db_seed.seed_due_posts(
+        pool,
+        count=count,
+        due=now - timedelta(seconds=1),
+        username="reliability",
+        first_video_id=7470000000000000001,
+        guild_ids=guild_ids,
     )
 
 
