@@ -13,7 +13,6 @@ import cogs
 from bot.clock import Clock
 from bot.config import Settings
 from bot.discord_sender import DiscordSender
-from bot.guild_config import GuildConfigService
 from bot.runtime import Runtime
 from bot.services import Services, build_services
 from bot.tree import CheckbackTree
@@ -61,16 +60,12 @@ class CheckbackBot(commands.Bot):
         self.service_options = service_options or {}
         self.scheduler_options = scheduler_options or {}
         self.services: Services
-        self.guild_config: GuildConfigService
 
     async def setup_hook(self) -> None:
         if self.runtime is None:
             self.runtime = await Runtime.open(self.settings, clock=self._clock)
         runtime = self.runtime
         self.services = await build_services(runtime, sender=DiscordSender(self), **self.service_options)
-        self.guild_config = GuildConfigService(
-            runtime.pool, runtime.clock, default_channel_id=self.settings.notify_channel_id
-        )
         for module in cog_modules():
             await self.load_extension(module)
         await self.sync_commands()

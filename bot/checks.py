@@ -19,7 +19,8 @@ async def is_admin(interaction: discord.Interaction) -> bool:
         raise app_commands.NoPrivateMessage()
     if interaction.permissions.manage_guild:
         return True
-    role_id = await interaction.client.guild_config.admin_role(interaction.guild_id)  # type: ignore[attr-defined]
+    services = interaction.client.services  # type: ignore[attr-defined]
+    role_id = await services.guild_config.admin_role(interaction.guild_id)
     if role_id is not None and any(role.id == role_id for role in interaction.user.roles):
         return True
     raise AdminOnly()

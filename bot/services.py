@@ -9,6 +9,7 @@ from bot.analytics import AnalyticsService
 from bot.checkbacks import CheckbackRunner
 from bot.comments import CommentService
 from bot.conversations import ConversationService
+from bot.guild_config import GuildConfigService
 from bot.limits import LimitsService
 from bot.metrics.client import MetricsClient
 from bot.notifications import NotificationSender, OutboxDispatcher
@@ -37,6 +38,7 @@ class Services:
     analytics: AnalyticsService
     usage: UsageService
     watches: WatchService  # watched accounts (bot/watch.py), polled by the scheduler
+    guild_config: GuildConfigService  # per-guild channel, schedule and admin role
     dispatcher: OutboxDispatcher | None = None
     scheduler: CheckbackScheduler | None = None
 
@@ -110,6 +112,9 @@ async def build_services(
         usage=UsageService(runtime.pool, runtime.clock, monthly_budget=budget, recorder=client.recorder),
         dispatcher=dispatcher,
         watches=WatchService(runtime.pool, client, runtime.clock, tracking=tracking, monthly_budget=budget),
+        guild_config=GuildConfigService(
+            runtime.pool, runtime.clock, default_channel_id=settings.notify_channel_id
+        ),
     )
     runtime.extras["services"] = services
     return services

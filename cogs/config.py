@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import guild_id_of, is_admin
+from bot.guild_config import GuildConfigService
 from bot.schedule import format_offsets
 from cogs._render import config_embed, usage_embed
 from cogs._ui import ServiceCog, to_embed
@@ -27,8 +28,8 @@ class Config(ServiceCog):
     )
 
     @property
-    def guild_config(self):  # noqa: ANN201 - the GuildConfigService
-        return self.bot.guild_config  # type: ignore[attr-defined]
+    def guild_config(self) -> GuildConfigService:
+        return self.services.guild_config
 
     @config.command(name="channel", description="Where check-back updates and alerts are posted")
     @app_commands.describe(channel="A text channel the bot can post in")

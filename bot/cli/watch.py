@@ -41,9 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def _watches(runtime: Runtime) -> WatchService:
-    services = await build_services(runtime)
-    assert services.watches is not None
-    return services.watches
+    return (await build_services(runtime)).watches
 
 
 def summary_line(w: WatchSummary) -> str:
