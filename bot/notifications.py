@@ -27,7 +27,8 @@ import asyncpg
 
 from bot.clock import Clock
 from bot.errors import ChannelBroken, NotificationFailed
-from bot.render import Embed, chunk_embeds, render_notification
+from bot.render.notices import chunk_embeds, render_notification
+from bot.render.text import Embed
 from db import guilds as db_guilds
 from db import outbox as db_outbox
 from db.outbox import OutboxRow

@@ -33,10 +33,6 @@ def to_embed(data: Mapping[str, Any]) -> discord.Embed:
     return discord.Embed.from_dict(dict(data))
 
 
-def to_embeds(items: list[Mapping[str, Any]]) -> list[discord.Embed]:
-    return [to_embed(e) for e in items]
-
-
 async def post_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
     """The guild's tracked posts matching what was typed (id, author, caption); at most 25."""
     if interaction.guild_id is None:

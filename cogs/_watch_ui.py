@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 
 from bot.charts import account_chart_png
+from bot.render.watch import ACCOUNT_CHART, account_analytics_embed, watched_choice
 from cogs._ui import services_of, to_embed
-from cogs._watch_render import ACCOUNT_CHART, account_analytics_embed
 
 
 async def watched_autocomplete(
@@ -19,7 +19,7 @@ async def watched_autocomplete(
     if interaction.guild_id is None:
         return []
     names = await services_of(interaction).watches.find(interaction.guild_id, current)
-    return [app_commands.Choice(name=f"@{n}", value=n) for n in names]
+    return [app_commands.Choice(name=watched_choice(n), value=n) for n in names]
 
 
 async def send_account_analytics(

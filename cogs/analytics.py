@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.charts import CHART_FILENAME, growth_chart_png
 from bot.checks import guild_id_of
 from bot.errors import InvalidInput
-from cogs._render import analytics_embed, comments_embed, top_embed
+from bot.render.posts import analytics_embed, comments_embed, export_message, top_embed
 from cogs._ui import ServiceCog, post_autocomplete, to_embed
 from cogs._watch_ui import send_account_analytics, watched_autocomplete
 
@@ -73,7 +73,7 @@ class Analytics(ServiceCog):
     async def export(self, interaction: discord.Interaction, post: app_commands.Range[int, 1]) -> None:
         export = await self.services.analytics.export_csv(guild_id_of(interaction), post)
         await interaction.response.send_message(
-            f"{export.rows} snapshot(s) of post #{post}.",
+            export_message(export.rows, post),
             file=discord.File(io.BytesIO(export.data), filename=export.filename),
         )
 

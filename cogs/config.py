@@ -8,8 +8,13 @@ from discord.ext import commands
 
 from bot.checks import guild_id_of, is_admin
 from bot.guild_config import GuildConfigService
-from bot.schedule import format_offsets
-from cogs._render import config_embed, usage_embed
+from bot.render.config import (
+    admin_role_set_message,
+    channel_set_message,
+    config_embed,
+    schedule_set_message,
+    usage_embed,
+)
 from cogs._ui import ServiceCog, to_embed
 
 
@@ -35,7 +40,7 @@ class Config(ServiceCog):
     @app_commands.describe(channel="A text channel the bot can post in")
     async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         await self.guild_config.set_channel(guild_id_of(interaction), channel.id)
-        await interaction.response.send_message(f"Check-back updates now go to {channel.mention}.")
+        await interaction.response.send_message(channel_set_message(channel.mention))
 
     @config.command(name="schedule", description="Check-back offsets after publishing, e.g. 1h,6h,1d,7d")
     @app_commands.describe(offsets="Ascending, positive, at most 20, within 90 days: 1h,6h,12h,1d,2d,7d,30d")
@@ -43,16 +48,14 @@ class Config(ServiceCog):
         self, interaction: discord.Interaction, offsets: app_commands.Range[str, 1, 300]
     ) -> None:
         stored = await self.guild_config.set_schedule(guild_id_of(interaction), offsets)
-        await interaction.response.send_message(
-            f"Check-backs for posts tracked from now on: **{format_offsets(stored)}** ({len(stored)} checks)."
-        )
+        await interaction.response.send_message(schedule_set_message(stored))
 
     @config.command(name="admin-role", description="A role whose members may use admin commands")
     @app_commands.describe(role="The role (members with Manage Server are always admins)")
     async def admin_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
         await self.guild_config.set_admin_role(guild_id_of(interaction), role.id)
         await interaction.response.send_message(
-            f"Members with {role.mention} can now use admin commands.",
+            admin_role_set_message(role.mention),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 

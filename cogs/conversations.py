@@ -11,7 +11,17 @@ from discord.ext import commands
 
 from bot.checks import admin_only
 from bot.conversations import ConversationDetail, ConversationPage
-from cogs._render import conversation_embed, conversations_embed, template_embed, templates_embed
+from bot.render.team import (
+    CONVERSATION_BUTTONS,
+    PAGE_NEWER,
+    PAGE_OLDER,
+    conversation_choice,
+    conversation_embed,
+    conversations_embed,
+    template_embed,
+    template_removed_message,
+    templates_embed,
+)
 from cogs._ui import ServiceCog, services_of, to_embed
 
 Filter = Literal["unread", "all", "archived"]
@@ -42,7 +52,7 @@ class ConversationsPageButton(
         self.offset = offset
         super().__init__(
             discord.ui.Button(
-                label="◀ Newer" if role == "newer" else "Older ▶",
+                label=PAGE_NEWER if role == "newer" else PAGE_OLDER,
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"cb:convs:{which}:{offset}:{role}",
                 disabled=disabled,
@@ -74,15 +84,6 @@ def conversation_view(detail: ConversationDetail) -> discord.ui.View:
     return view
 
 
-_LABELS = {
-    "read": "✔ Mark read",
-    "archive": "Archive",
-    "unarchive": "Unarchive",
-    "mute": "🔕 Mute",
-    "unmute": "🔔 Unmute",
-}
-
-
 class ConversationButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"cb:conv:(?P<id>\d+):(?P<action>read|archive|unarchive|mute|unmute)",
@@ -94,7 +95,7 @@ class ConversationButton(
         self.action = action
         super().__init__(
             discord.ui.Button(
-                label=_LABELS[action],
+                label=CONVERSATION_BUTTONS[action],
                 style=discord.ButtonStyle.primary if action == "read" else discord.ButtonStyle.secondary,
                 custom_id=f"cb:conv:{conversation_id}:{action}",
                 disabled=disabled,
@@ -127,16 +128,7 @@ async def conversation_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     found = await services_of(interaction).conversations.find(current, limit=25)
-    return [
-        app_commands.Choice(
-            name=(
-                f"@{c.participant_username} ↔ @{c.account_username}"
-                + (f" · {c.unread_count} unread" if c.unread_count else "")
-            )[:100],
-            value=str(c.id),
-        )
-        for c in found
-    ]
+    return [app_commands.Choice(name=conversation_choice(c), value=str(c.id)) for c in found]
 
 
 async def template_autocomplete(
@@ -219,7 +211,7 @@ class Conversations(ServiceCog):
         account: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         await self.services.templates.remove(name, account=account)
-        await interaction.response.send_message(f"Template **{name}** removed.")
+        await interaction.response.send_message(template_removed_message(name))
 
     @templates.command(name="preview", description="A template filled with sample values")
     @app_commands.describe(name="The template", account="Use this account's template of that name")

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.checks import admin_only
 from bot.limits import MAX_CAP
-from cogs._render import actions_embed, limits_embed
+from bot.render.team import actions_embed, cap_set_message, limits_embed
 from cogs._ui import ServiceCog, to_embed
 
 # The action types automation_actions accepts (db/actions.py ACTION_TYPES), offered as choices.
@@ -50,11 +50,7 @@ class Limits(ServiceCog):
         cap = await self.services.limits.set_cap(
             action, daily, hourly, account, by=f"discord:{interaction.user.id}"
         )
-        per_hour = "no hourly cap" if cap.hourly_limit is None else f"{cap.hourly_limit} an hour"
-        scope = f"for @{account.strip().lstrip('@')}" if account else "by default for every account"
-        await interaction.response.send_message(
-            f"**{cap.action_type}**: {cap.daily_limit} a day, {per_hour} ({scope})."
-        )
+        await interaction.response.send_message(cap_set_message(cap, account))
 
     @actions.command(name="recent", description="The latest recorded automation actions")
     @app_commands.describe(account="Only this account's", type="Only this action type")

@@ -6,8 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.render.posts import hashtags_embed, users_embed, videos_embed
 from bot.search import check_keywords
-from cogs._render import hashtags_embed, users_embed, videos_embed
 from cogs._ui import ServiceCog, to_embed
 
 Query = app_commands.Range[str, 1, 100]

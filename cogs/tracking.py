@@ -11,7 +11,13 @@ from discord.ext import commands
 
 from bot.checks import guild_id_of
 from bot.metrics.urls import parse_video_url
-from bot.render import post_list_embed, track_result_embed, untrack_result_embed
+from bot.render.posts import (
+    PAGE_NEWEST,
+    PAGE_OLDER,
+    post_list_embed,
+    track_result_embed,
+    untrack_result_embed,
+)
 from bot.tracking import PostPage, TrackingService
 from cogs._ui import ServiceCog, post_autocomplete, services_of, to_embed
 
@@ -42,7 +48,7 @@ class TrackedPageButton(
         self.before = before
         super().__init__(
             discord.ui.Button(
-                label="⏮ Newest" if role == "newest" else "Older ▶",
+                label=PAGE_NEWEST if role == "newest" else PAGE_OLDER,
                 style=discord.ButtonStyle.secondary,
                 # The role keeps the two buttons' ids distinct, as Discord requires.
                 custom_id=f"cb:tracked:{status}:{before}:{role}",

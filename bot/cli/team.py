@@ -11,7 +11,8 @@ from pathlib import Path
 from bot.config import Settings
 from bot.conversations import ConversationService
 from bot.errors import InvalidInput
-from bot.limits import LimitsService, render_report
+from bot.limits import LimitsService
+from bot.render.team import render_report
 from bot.runtime import Runtime
 
 

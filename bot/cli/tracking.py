@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bot.checkbacks import CheckOutcome
 from bot.config import Settings
-from bot.render import duration, num, pct, signed
+from bot.render.text import duration, num, pct, signed
 from bot.runtime import Runtime
 from bot.services import build_services
 from bot.tracking import PostSummary

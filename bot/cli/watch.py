@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.cli.tracking import when
 from bot.config import Settings
-from bot.render import num, signed
+from bot.render.text import num, signed
 from bot.runtime import Runtime
 from bot.services import build_services
 from bot.watch import PollOutcome, WatchService, WatchSummary

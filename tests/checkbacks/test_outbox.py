@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from bot.notifications import OutboxDispatcher, RecordingSender
-from bot.render import chunk_embeds, discord_ts, render_notification
+from bot.render.notices import chunk_embeds, render_notification
+from bot.render.text import discord_ts
 from db import guilds as db_guilds
 from db import outbox as db_outbox
 

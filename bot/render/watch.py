@@ -1,27 +1,27 @@
-"""Embed dicts for /watch and for an account's analytics (Discord-free, like bot/render.py)."""
+"""Embeds for /watch and for an account's analytics (/analytics account:)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.render import BLUE, GREEN, GREY, discord_ts, num, signed
+from bot.render.text import BLUE, GREEN, GREY, TITLE, Embed, clip, discord_ts, field, num, signed
 from bot.watch import AccountAnalytics, AccountNumbers, WatchAddResult, WatchRemoveResult, WatchSummary
 
-Embed = dict[str, Any]
 ACCOUNT_CHART = "account.png"
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def watched_choice(username: str) -> str:
+    """How a watched account is offered in autocomplete."""
+    return f"@{username}"
 
 
 def _numbers_fields(n: AccountNumbers | None) -> list[dict[str, Any]]:
     if n is None:
         return []
     return [
-        {"name": "Followers", "value": num(n.followers), "inline": True},
-        {"name": "Hearts", "value": num(n.hearts), "inline": True},
-        {"name": "Videos", "value": num(n.videos), "inline": True},
+        field("Followers", num(n.followers)),
+        field("Hearts", num(n.hearts)),
+        field("Videos", num(n.videos)),
     ]
 
 
@@ -39,7 +39,7 @@ def watch_line(w: WatchSummary) -> str:
 
 def watch_list_embed(items: list[WatchSummary]) -> Embed:
     lines = [watch_line(w) for w in items] or ["No watched accounts. Admins add one with `/watch add`."]
-    return {"title": "Watched accounts", "description": _cut("\n".join(lines), 4000), "color": BLUE}
+    return {"title": "Watched accounts", "description": clip("\n".join(lines), 4000), "color": BLUE}
 
 
 def watch_added_embed(result: WatchAddResult) -> Embed:
@@ -54,7 +54,7 @@ def watch_added_embed(result: WatchAddResult) -> Embed:
     if w.next_poll_at:
         lines.append(f"Next look for new posts {discord_ts(w.next_poll_at)}.")
     return {
-        "title": _cut(f"@{w.username}" + (f" ({w.display_name})" if w.display_name else ""), 256),
+        "title": clip(f"@{w.username}" + (f" ({w.display_name})" if w.display_name else ""), TITLE),
         "url": f"https://www.tiktok.com/@{w.username}",
         "description": "\n".join(lines),
         "fields": _numbers_fields(w.numbers),
@@ -69,7 +69,7 @@ def watch_removed_embed(result: WatchRemoveResult) -> Embed:
         else "Other servers still watch it."
     )
     return {
-        "title": _cut(f"Stopped watching @{result.username}", 256),
+        "title": clip(f"Stopped watching @{result.username}", TITLE),
         "description": tail + " Posts already tracked keep their check-backs.",
         "color": GREY,
     }
@@ -85,21 +85,21 @@ def account_analytics_embed(a: AccountAnalytics, *, chart: bool = False, max_row
         )
     fields = _numbers_fields(a.latest)
     if a.since_first is not None:
+        first = a.since_first
         fields.append(
-            {
-                "name": "Since first",
-                "value": f"{signed(a.since_first.followers)} followers, {signed(a.since_first.hearts)} hearts, "
-                f"{signed(a.since_first.videos)} videos",
-                "inline": False,
-            }
+            field(
+                "Since first",
+                f"{signed(first.followers)} followers, {signed(first.hearts)} hearts, {signed(first.videos)} videos",
+                inline=False,
+            )
         )
     if a.followers_per_day is not None:
-        fields.append({"name": "Followers/day", "value": num(round(a.followers_per_day, 1)), "inline": True})
+        fields.append(field("Followers/day", num(round(a.followers_per_day, 1))))
     status = a.watch.status if a.watch else "not watched"
     embed: Embed = {
-        "title": _cut(f"@{a.username}" + (f" ({a.display_name})" if a.display_name else ""), 256),
+        "title": clip(f"@{a.username}" + (f" ({a.display_name})" if a.display_name else ""), TITLE),
         "url": f"https://www.tiktok.com/@{a.username}",
-        "description": _cut("\n".join(rows) or "No snapshots yet.", 4000),
+        "description": clip("\n".join(rows) or "No snapshots yet.", 4000),
         "fields": fields[:25],
         "color": BLUE,
         "footer": {"text": f"{len(a.snapshots)} snapshot(s) · {status}"},
