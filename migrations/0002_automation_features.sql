@@ -1,6 +1,9 @@
 -- The original automation migration ("add_automation_features"), complete and safe to re-run:
 -- check-back columns on posts, conversations, messages, automation actions, templates, their views,
 -- functions and default settings. Day and hour boundaries are UTC.
+-- Edited after release because it failed on an original database (its views in another column order, an
+-- index named differently, the schedule setting in another shape); databases that ran the earlier text
+-- keep its checksum (db/migrate.py EARLIER_CHECKSUMS) and 0010 brings them to the same end state.
 
 ALTER TABLE social_media_posts
     ADD COLUMN IF NOT EXISTS check_schedule      JSONB DEFAULT '[]'::jsonb,
@@ -11,7 +14,7 @@ ALTER TABLE social_media_posts
 
 CREATE INDEX IF NOT EXISTS idx_posts_next_check ON social_media_posts (next_check_at)
     WHERE tracking_complete = false AND next_check_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS idx_posts_tracking_incomplete ON social_media_posts (tracking_complete)
+CREATE INDEX IF NOT EXISTS idx_posts_tracking_active ON social_media_posts (tracking_complete)
     WHERE tracking_complete = false;
 
 -- Proposed by the seed note, never added by the original: the API's reply total.
@@ -43,7 +46,7 @@ CREATE TABLE IF NOT EXISTS social_media_conversations (
 );
 CREATE INDEX IF NOT EXISTS idx_conversations_account ON social_media_conversations (account_id);
 CREATE INDEX IF NOT EXISTS idx_conversations_platform ON social_media_conversations (platform);
-CREATE INDEX IF NOT EXISTS idx_conversations_last_message
+CREATE INDEX IF NOT EXISTS idx_conversations_last_msg
     ON social_media_conversations (last_message_at DESC);
 CREATE INDEX IF NOT EXISTS idx_conversations_unread ON social_media_conversations (unread_count)
     WHERE unread_count > 0;
@@ -120,19 +123,26 @@ CREATE TABLE IF NOT EXISTS message_templates (
     created_at    TIMESTAMPTZ DEFAULT now(),
     updated_at    TIMESTAMPTZ DEFAULT now()
 );
+CREATE INDEX IF NOT EXISTS idx_templates_account ON message_templates (account_id);
+CREATE INDEX IF NOT EXISTS idx_templates_category ON message_templates (category);
 
+-- The views keep the original's columns first, in its order (readers select them by name and Postgres
+-- cannot reorder a view's columns in place); Checkback's own columns follow.
 CREATE OR REPLACE VIEW posts_pending_checkback AS
 SELECT p.id,
-       p.account_id,
-       a.username,
        p.platform,
-       p.external_post_id,
        p.post_url,
+       p.external_post_id,
+       p.caption,
        p.posted_at,
        p.next_check_at,
        p.checks_completed,
-       p.check_schedule,
-       EXTRACT(EPOCH FROM (now() - p.next_check_at)) / 60 AS minutes_overdue
+       p.tracking_started_at,
+       a.username                                          AS account_username,
+       EXTRACT(EPOCH FROM (now() - p.next_check_at)) / 60 AS minutes_overdue,
+       p.account_id,
+       a.username,
+       p.check_schedule
 FROM social_media_posts p
 JOIN social_media_accounts a ON a.id = p.account_id
 WHERE p.tracking_complete = false
@@ -164,21 +174,22 @@ ORDER BY account_id, action_type, action_hour;
 
 CREATE OR REPLACE VIEW active_conversations_summary AS
 SELECT c.id,
-       c.account_id,
-       a.username                                            AS account_username,
        c.platform,
        c.participant_username,
        c.participant_display_name,
        c.last_message_at,
        c.last_message_preview,
-       c.last_message_is_outgoing,
        c.unread_count,
-       c.is_muted,
+       a.username                                                                    AS our_account,
        (SELECT count(*) FROM social_media_messages m WHERE m.conversation_id = c.id) AS total_messages,
        (SELECT count(*) FROM social_media_messages m
          WHERE m.conversation_id = c.id AND m.is_outgoing)                           AS sent_messages,
        (SELECT count(*) FROM social_media_messages m
-         WHERE m.conversation_id = c.id AND NOT m.is_outgoing)                       AS received_messages
+         WHERE m.conversation_id = c.id AND NOT m.is_outgoing)                       AS received_messages,
+       c.account_id,
+       a.username                                                                    AS account_username,
+       c.last_message_is_outgoing,
+       c.is_muted
 FROM social_media_conversations c
 JOIN social_media_accounts a ON a.id = c.account_id
 WHERE c.is_archived = false
@@ -242,8 +253,10 @@ INSERT INTO system_settings (setting_key, setting_value, description) VALUES
    "message": {"daily": 20, "hourly": 5}, "search": {"daily": 200, "hourly": 50}}'::jsonb,
  'Default daily and hourly caps per action type'),
 ('checkback_schedule_default',
- '[{"hours": 1, "name": "1 hour"}, {"hours": 6, "name": "6 hours"}, {"hours": 12, "name": "12 hours"},
-   {"hours": 24, "name": "1 day"}, {"hours": 48, "name": "2 days"}, {"hours": 72, "name": "3 days"},
-   {"hours": 168, "name": "1 week"}, {"hours": 336, "name": "2 weeks"}, {"hours": 720, "name": "30 days"}]'::jsonb,
+ '[{"offset_hours": 1, "name": "1 hour"}, {"offset_hours": 6, "name": "6 hours"},
+   {"offset_hours": 12, "name": "12 hours"}, {"offset_hours": 24, "name": "1 day"},
+   {"offset_hours": 48, "name": "2 days"}, {"offset_hours": 72, "name": "3 days"},
+   {"offset_hours": 168, "name": "1 week"}, {"offset_hours": 336, "name": "2 weeks"},
+   {"offset_hours": 720, "name": "30 days"}]'::jsonb,
  'Default check-back offsets from a post''s publish time')
 ON CONFLICT (setting_key) DO NOTHING;

@@ -35,6 +35,17 @@ DATA_TABLES = (
 )
 
 
+# The original's default caps (its automation migration's automation_rate_limits).
+DEFAULT_CAPS = {
+    "like": {"daily": 100, "hourly": 20},
+    "comment": {"daily": 20, "hourly": 5},
+    "follow": {"daily": 50, "hourly": 10},
+    "unfollow": {"daily": 50, "hourly": 10},
+    "message": {"daily": 20, "hourly": 5},
+    "search": {"daily": 200, "hourly": 50},
+}
+
+
 async def create_database(prefix: str = "checkback_test") -> str:
     """A new empty database on the test server (see db.admin.server_dsn); returns its DSN."""
     return await admin.create_database(prefix)
@@ -59,15 +70,12 @@ async def pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
 async def truncate_data(pool: asyncpg.Pool, extra: tuple[str, ...] = ()) -> None:
     tables = ", ".join(DATA_TABLES + extra)
     await pool.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    # Caps edited by a test go back to the defaults the migration wrote into system_settings.
+    # Caps edited by a test go back to the original's defaults, in system_settings and (through the trigger
+    # of migration 0012) in action_caps.
+    await pool.execute("DELETE FROM action_caps")
     await pool.execute(
-        """
-        WITH gone AS (DELETE FROM action_caps)
-        INSERT INTO action_caps (account_id, action_type, daily_limit, hourly_limit, updated_by)
-        SELECT NULL, kind, (caps ->> 'daily')::int, (caps ->> 'hourly')::int, 'migration'
-        FROM system_settings, jsonb_each(setting_value) AS e(kind, caps)
-        WHERE setting_key = 'automation_rate_limits'
-        """
+        "UPDATE system_settings SET setting_value = $1::jsonb WHERE setting_key = 'automation_rate_limits'",
+        DEFAULT_CAPS,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -350,12 +351,13 @@ async def test_upgrade_of_an_original_database_keeps_its_rows(scratch_dsn: str) 
         assert await conn.fetchval("SELECT comment_text FROM social_media_comments") == "first!"
         assert await conn.fetchval("SELECT api_reply_count FROM social_media_comments") == 0
         assert await conn.fetchval("SELECT count(*) FROM api_usage_tracking") == 1
-        # The original column types stay as they were.
+        # Naive columns became timestamptz, their values read as UTC (README: Upgrading from the original).
         kind = await conn.fetchval(
             "SELECT data_type FROM information_schema.columns "
             "WHERE table_name = 'social_media_posts' AND column_name = 'posted_at'"
         )
-        assert kind == "timestamp without time zone"
+        assert kind == "timestamp with time zone"
+        assert post["posted_at"] == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
         # Two checks within one hour no longer collide on the original hourly key.
         await conn.execute(
             "INSERT INTO social_media_post_analytics (post_id, snapshot_date, snapshot_hour, check_index) "
