@@ -1,4 +1,5 @@
-"""Gateway plumbing: one websocket connection (framing, zlib-stream) and one resumable session."""
+"""The gateway: one websocket connection (framing, zlib-stream), one resumable session, and the endpoint
+that answers the client's opcodes (IDENTIFY, RESUME, heartbeats, member requests)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import json
 import logging
 import secrets
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from bot.sandbox.discord.world import BotAccount
+
+if TYPE_CHECKING:
+    from bot.sandbox.discord.state import EmulatorState
 
 log = logging.getLogger(__name__)
 
@@ -100,3 +104,128 @@ class GatewaySession:
     def replay_after(self, seq: int | None) -> list[dict[str, Any]]:
         after = seq or 0
         return [p for p in self.history if p["s"] > after]
+
+
+class GatewayEndpoint:
+    """GET /gateway: the websocket discord.py connects to, and its opcodes."""
+
+    def __init__(self, emu: EmulatorState) -> None:
+        self.emu = emu
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        emu = self.emu
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        zlib_stream = emu.compress and request.query.get("compress") == "zlib-stream"
+        conn = GatewayConnection(ws, zlib_stream=zlib_stream)
+        emu.connections.add(conn)
+        conn.send({"op": HELLO, "d": {"heartbeat_interval": emu.heartbeat_interval_ms}, "s": None, "t": None})
+        try:
+            async for msg in ws:
+                if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    await self._op(conn, json.loads(msg.data))
+                elif msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            session = conn.session
+            if session is not None and session.connection is conn:
+                session.connection = None
+            emu.connections.discard(conn)
+            await conn.finish()
+            emu.notifier.notify()
+        return ws
+
+    async def _op(self, conn: GatewayConnection, msg: dict[str, Any]) -> None:
+        op, data = msg.get("op"), msg.get("d")
+        if op == HEARTBEAT:
+            if self.emu.ack_heartbeats:
+                conn.send({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+        elif op == IDENTIFY:
+            await self._identify(conn, data or {})
+        elif op == RESUME:
+            await self._resume(conn, data or {})
+        elif op == REQUEST_GUILD_MEMBERS:
+            self._guild_members_chunk(conn, data or {})
+        # Presence and voice updates change nothing the bot can observe here.
+
+    async def _identify(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
+        emu = self.emu
+        account = emu.bots.get(str(data.get("token", "")).removeprefix("Bot "))
+        if account is None:
+            emu.gateway_log.append(("IDENTIFY-REJECTED", ""))
+            await conn.close(4004, b"Authentication failed.")
+            return
+        for old in emu.live_sessions():
+            # A new IDENTIFY replaces the account's sessions that nobody is connected to any more.
+            if old.account is account and old.connection is None:
+                old.invalidated = True
+        session = GatewaySession(account)
+        emu.sessions[session.id] = session
+        conn.session = session
+        session.connection = conn
+        emu.gateway_log.append(("IDENTIFY", session.id))
+        for guild in emu.guilds.values():
+            guild.add_bot_member(account)
+        ready = {
+            "v": 10,
+            "user": {**account.user.payload(), "verified": True, "mfa_enabled": False},
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in emu.guilds.values()],
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": emu.gateway_url,
+            "application": {"id": str(account.application_id), "flags": account.application_flags},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "user_settings": {},
+            "_trace": ["checkback-emulator"],
+        }
+        if "shard" in data:
+            ready["shard"] = data["shard"]
+        session.dispatch("READY", ready)
+        for guild in emu.guilds.values():
+            session.dispatch("GUILD_CREATE", guild.payload())
+        session.ready = True
+        emu.notifier.notify()
+
+    async def _resume(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
+        emu = self.emu
+        session = emu.sessions.get(str(data.get("session_id")))
+        token = str(data.get("token", "")).removeprefix("Bot ")
+        if session is None or session.invalidated or session.account.token != token:
+            emu.gateway_log.append(("RESUME-REJECTED", str(data.get("session_id"))))
+            conn.send({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
+            return
+        emu.gateway_log.append(("RESUME", session.id))
+        old = session.connection
+        if old is not None and old is not conn:
+            await old.close(4000)
+        conn.session = session
+        session.connection = None  # attach only after the replay, so nothing is sent twice or out of order
+        for payload in session.replay_after(data.get("seq")):
+            conn.send(payload)
+        session.connection = conn
+        session.dispatch("RESUMED", {"_trace": ["checkback-emulator"]})
+        emu.notifier.notify()
+
+    def _guild_members_chunk(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
+        if conn.session is None:
+            return
+        guild_ids = data.get("guild_id")
+        for gid in guild_ids if isinstance(guild_ids, list) else [guild_ids]:
+            guild = self.emu.guilds.get(int(gid or 0))
+            if guild is None:
+                continue
+            members = [m.payload() for m in guild.members.values()]
+            chunk: dict[str, Any] = {
+                "guild_id": str(guild.id),
+                "members": members,
+                "chunk_index": 0,
+                "chunk_count": 1,
+                "not_found": [],
+            }
+            if data.get("nonce"):
+                chunk["nonce"] = data["nonce"]
+            conn.session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
