@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.checkbacks import CheckbackRunner  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.metrics import MetricsClient  # noqa: E402
-from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
+from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from db import posts as db_posts  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.errors import MetricsApiError  # noqa: E402
 from bot.metrics import MetricsClient, parse_video_url  # noqa: E402
-from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
+from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 from db.pool import create_pool  # noqa: E402

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
-from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
+from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402

@@ -19,7 +19,7 @@ from bot.config import Settings, load_settings
 from bot.discord_endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, skip_identify_delay
 from bot.runtime import Runtime
 from bot.sandbox.discord import BotAccount, Channel, DiscordEmulator, Guild, Member
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bot.checkbacks import CheckbackRunner
 from bot.clock import ManualClock
 from bot.metrics import MetricsClient
 from bot.notifications import OutboxDispatcher, RecordingSender
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from bot.tracking import TrackingService
 
 # Mid-month, so a 30-day schedule crosses into the next month only where a test wants it to.

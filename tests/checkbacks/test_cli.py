@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json
 from db import snapshots as db_snapshots
 from tests import cli

@@ -15,7 +15,7 @@ import pytest
 
 from bot.discord_endpoints import restore_discord_endpoints
 from bot.sandbox.discord import Channel, DiscordEmulator, Member
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "process-test-token"

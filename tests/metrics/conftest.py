@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.metrics import MetricsClient
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 
 # A fixed moment in mid-month, so nothing depends on the day the tests run.
 START = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from bot.errors import (
     VideoUnavailable,
 )
 from bot.metrics import MetricsClient, parse_video_url
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from tests.metrics.conftest import MakeClient
 
 URL = "https://www.tiktok.com/@maker_jo/video/7400000000000000001"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.metrics import MetricsClient
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from tests.metrics.conftest import START
 
 IDS = [str(7_400_000_000_000_000_000 + i * 7919) for i in range(25)]

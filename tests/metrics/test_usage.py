@@ -14,7 +14,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.errors import QuotaExhausted, VideoUnavailable
 from bot.metrics import UsageRecorder
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from db.pool import create_pool
 from db.usage import PROVIDER, UsageRow, count_calls_in_month, insert_usage, usage_summary
 from tests.metrics.conftest import START, MakeClient

@@ -13,7 +13,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.discord_endpoints import restore_discord_endpoints
 from bot.sandbox.discord import DiscordEmulator
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from bot.sandbox.stack import Stack
 from tests.reliability.helpers import TOKEN
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 import asyncpg
 
 from bot.sandbox.discord import Channel, DiscordEmulator, Guild
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from db import seed as db_seed
 
 T = TypeVar("T")

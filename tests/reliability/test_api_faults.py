@@ -8,7 +8,7 @@ from datetime import timedelta
 import asyncpg
 
 from bot.clock import ManualClock
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from db.snapshots import count_duplicates
 from tests.reliability.conftest import MakeStack
 from tests.reliability.helpers import add_teams, all_done, checkback_embeds, seed_due_posts

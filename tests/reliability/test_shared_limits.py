@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.errors import QuotaExhausted
 from bot.metrics import MetricsClient
 from bot.metrics.usage import UsageRecorder
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from db.pool import create_pool
 from db.ratelimit import calls_in_month
 from tests.reliability.helpers import eventually

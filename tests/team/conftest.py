@@ -12,7 +12,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.limits import LimitsService
 from bot.metrics import MetricsClient
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from db.pool import connect
 from tests.cli import run_cli
 

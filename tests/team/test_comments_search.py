@@ -10,7 +10,7 @@ import pytest
 from bot.comments import CommentService
 from bot.errors import InvalidInput, PostNotFound
 from bot.metrics import MetricsClient
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from bot.search import SearchService
 
 from .conftest import SIM_START

@@ -15,7 +15,7 @@ from bot.checkbacks import CheckbackRunner
 from bot.clock import ManualClock
 from bot.metrics import MetricsClient
 from bot.notifications import OutboxDispatcher, RecordingSender
-from bot.sandbox.metrics_api import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator
 from bot.tracking import TrackingService
 from bot.watch import WatchService
 
