@@ -12,22 +12,14 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bot.clock import ScaledClock
 from bot.config import Settings
 from bot.discord_endpoints import restore_discord_endpoints
 from bot.errors import CheckbackError
+from bot.sandbox.completion import Completer, install_readline
+from bot.sandbox.console import Printer, parse_duration
 from bot.sandbox.render_terminal import Style, utc_text
-from bot.sandbox.repl import (
-    DEFAULT_SPEED,
-    Completer,
-    Printer,
-    Sandbox,
-    SandboxClock,
-    install_readline,
-    interactive,
-    parse_duration,
-    read_script,
-    scripted,
-)
+from bot.sandbox.repl import DEFAULT_SPEED, Sandbox, interactive, read_script, scripted
 from db.admin import recreate_database
 from db.pool import redact, resolve_dsn
 
@@ -181,7 +173,7 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     dsn = await fresh_database(resolve_dsn(settings), args.database)
-    clock = SandboxClock(args.speed)
+    clock = ScaledClock(args.speed)
     stack = Stack(dsn=dsn, clock=clock, scheduler_options=scheduler_options(args.speed))
     terminal = _save_terminal()
     try:

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
-import shlex
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from bot.clock import ScaledClock
 from bot.errors import CheckbackError
 from bot.metrics.urls import parse_video_url
+from bot.sandbox.completion import as_discord_reads, command_usages
+from bot.sandbox.console import LineReader, Printer, parse_duration, span
 from bot.sandbox.discord import Interaction, InvalidInvocation, Member, Message
 from bot.sandbox.render_terminal import Style, TerminalRenderer, utc_text
 from bot.sandbox.stack import Stack
+from bot.sandbox.timekeeper import HORIZON, TimeKeeper
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SPEED = 14_400.0  # 4 h of sandbox time a second: a 30-day schedule plays out in 3 minutes
 REPLY_TIMEOUT = 30.0  # wall seconds the prompt waits for the bot to answer a command
-DRAIN_TIMEOUT = 30.0  # wall seconds a script waits for the last notifications to reach the channel
-HORIZON = timedelta(days=400)  # a script never fast-forwards further than this (a schedule that never ends)
 DEMO_VIDEOS = (
     # (username, video id, published this long before the sandbox starts)
     ("demo", "7301234567890123456", timedelta(minutes=5)),
@@ -42,83 +39,6 @@ META_HELP = (
     ("/time", "the sandbox time and the next check-back"),
     ("/quit", "leave (Ctrl-D works too)"),
 )
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|m|min|s)", re.IGNORECASE)
-_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1}
-
-
-def parse_duration(text: str) -> timedelta:
-    """'1d', '6h', '1d12h', '90m', '2w' as a timedelta; anything else is a ValueError with the reason."""
-    cleaned = text.strip().lower().replace(" ", "")
-    if not cleaned or _DURATION.sub("", cleaned):
-        raise ValueError(f"{text!r} is not a duration like 30m, 6h, 1d or 2w")
-    seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION.findall(cleaned))
-    return timedelta(seconds=seconds)
-
-
-class SandboxClock:
-    """A ScaledClock (time `speed` times faster than the wall clock, `jump` to fast-forward) that can also
-    hold still, so the checks due at one instant run at that instant and are not reported as late."""
-
-    def __init__(self, speed: float = DEFAULT_SPEED, start: datetime | None = None) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
-        self._base = (start or datetime.now(UTC)).astimezone(UTC)
-        self._mono = time.monotonic()
-        self._held: datetime | None = None
-
-    def now(self) -> datetime:
-        if self._held is not None:
-            return self._held
-        return self._base + timedelta(seconds=(time.monotonic() - self._mono) * self.speed)
-
-    def jump(self, delta: timedelta) -> datetime:
-        if delta > timedelta(0):
-            if self._held is not None:
-                self._held += delta
-            else:
-                self._base += delta
-        return self.now()
-
-    def hold(self) -> datetime:
-        if self._held is None:
-            self._held = self.now()
-        return self._held
-
-    def release(self) -> None:
-        if self._held is not None:
-            self._base, self._mono, self._held = self._held, time.monotonic(), None
-
-    def real_seconds_until(self, when: datetime) -> float:
-        """Wall-clock seconds until this clock reads `when` (0 when it already does)."""
-        return max(0.0, (when - self.now()).total_seconds() / self.speed)
-
-
-class Printer:
-    """Writes output lines; while the prompt waits for input it redraws the prompt and what was typed,
-    so a notification arriving mid-typing does not scramble the line."""
-
-    def __init__(self, out: TextIO, *, interactive: bool) -> None:
-        self.out = out
-        self.interactive = interactive
-        self.prompt: str | None = None  # set while the input thread is waiting
-
-    def write(self, lines: Iterable[str]) -> None:
-        text = "\n".join(lines)
-        if self.interactive and self.prompt is not None:
-            buffer = _readline_buffer()
-            self.out.write(f"\r\x1b[K{text}\n{self.prompt}{buffer}")
-        else:
-            self.out.write(text + "\n")
-        self.out.flush()
-
-
-def _readline_buffer() -> str:
-    try:
-        import readline
-    except ImportError:  # Windows without pyreadline: no line editing at all
-        return ""
-    return readline.get_line_buffer()
 
 
 @dataclass
@@ -135,7 +55,7 @@ class Sandbox:
     def __init__(
         self,
         stack: Stack,
-        clock: SandboxClock,
+        clock: ScaledClock,
         printer: Printer,
         *,
         files_dir: Path,
@@ -156,8 +76,7 @@ class Sandbox:
         self._buttons: dict[int, tuple[Message, str]] = {}
         self._button_numbers: dict[tuple[int, str], int] = {}
         self._published: set[str] = set()  # video ids this sandbox registered with the simulator
-        self._time_lock = asyncio.Lock()
-        self._pacer: asyncio.Task[None] | None = None
+        self.time = TimeKeeper(stack, clock)
         self.emulator.message_listeners.append(self._on_message)
 
     @property
@@ -261,8 +180,8 @@ class Sandbox:
         except ValueError as exc:
             return self._fail(f"/wait {exc}")
         start = self.clock.now()
-        await self.advance(delta)
-        self.printer.write([self.render.style.dim(f"⏩ {_span(delta)} later: {utc_text(self.clock.now())}")])
+        await self.time.advance(delta)
+        self.printer.write([self.render.style.dim(f"⏩ {span(delta)} later: {utc_text(self.clock.now())}")])
         log.info("fast-forwarded from %s by %s", start, delta)
         return Outcome(True)
 
@@ -277,7 +196,7 @@ class Sandbox:
 
     async def _time(self, _rest: str) -> Outcome:
         nxt = await self.tracking.next_check_in()
-        then = "no check-back scheduled" if nxt is None else f"next check-back in {_span(nxt)}"
+        then = "no check-back scheduled" if nxt is None else f"next check-back in {span(nxt)}"
         self.printer.write([f"sandbox time {utc_text(self.clock.now())}; {then}"])
         return Outcome(True)
 
@@ -293,102 +212,6 @@ class Sandbox:
             result = await self.execute(line)
             outcome = outcome if result.ok else result
         return outcome
-
-    # --- time -----------------------------------------------------------------------------------------
-    async def advance(self, delta: timedelta) -> None:
-        """Move the clock `delta` ahead, stopping at every check-back due on the way so each runs on time."""
-        until = self.clock.now() + delta
-        while await self._step(until):
-            pass
-        async with self._time_lock:
-            self.clock.jump(until - self.clock.now())
-        await self.drain()
-
-    async def settle(self, limit: timedelta | None = None) -> bool:
-        """Fast-forward check-back by check-back until no post has one left (or `limit` has passed);
-        False when the horizon was reached with checks still scheduled."""
-        until = self.clock.now() + (limit or HORIZON)
-        while await self._step(until):
-            pass
-        if limit is not None:
-            async with self._time_lock:
-                self.clock.jump(until - self.clock.now())
-        await self.drain()
-        return limit is not None or await self.tracking.next_check_in() is None
-
-    async def _step(self, until: datetime | None) -> bool:
-        """Jump to the next due check-back (if it falls before `until`), run it and send its notifications
-        with the clock held at that instant. False when there was none to run."""
-        async with self._time_lock:
-            self.clock.hold()
-            try:
-                nxt = await self.tracking.next_check_in()
-                if nxt is None or (until is not None and self.clock.now() + nxt > until):
-                    return False
-                self.clock.jump(nxt)
-                await self._run_due()
-                return True
-            finally:
-                self.clock.release()
-
-    async def _run_due(self) -> None:
-        scheduler = self.stack.bot.services.scheduler
-        if scheduler is None:
-            return
-        for _ in range(100):
-            await scheduler.run_checks()  # returns at once when the scheduler's own tick is running
-            nxt = await self.tracking.next_check_in()
-            if nxt is None or nxt > timedelta(0):
-                break
-            await asyncio.sleep(0.02)
-        await scheduler.run_outbox()
-
-    async def drain(self, patience: float = DRAIN_TIMEOUT) -> bool:
-        """Wait until every notification written so far reached the channel (False: some did not)."""
-        from db.outbox import count_pending
-
-        scheduler = self.stack.bot.services.scheduler
-        deadline = time.monotonic() + patience
-        while time.monotonic() < deadline:
-            async with self.stack.runtime.pool.acquire() as conn:
-                if await count_pending(conn) == 0:
-                    return True
-            if scheduler is not None:
-                await scheduler.run_outbox()
-            await asyncio.sleep(0.05)
-        return False
-
-    def start_pacing(self) -> None:
-        """Run due check-backs on time as the sandbox clock runs (the scheduler alone would be a little
-        late at high speed, and every update would say so)."""
-        if self._pacer is None:
-            self._pacer = asyncio.create_task(self._pace(), name="sandbox-pacer")
-
-    async def stop_pacing(self) -> None:
-        if self._pacer is not None:
-            self._pacer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pacer
-            self._pacer = None
-
-    async def _pace(self) -> None:
-        while True:
-            try:
-                nxt = await self.tracking.next_check_in()
-                if nxt is None:
-                    await asyncio.sleep(0.25)
-                    continue
-                wait = nxt.total_seconds() / self.clock.speed
-                if wait > 0.002:
-                    await asyncio.sleep(min(wait, 0.25))
-                    continue
-                await self._step(None)
-                await asyncio.sleep(0.01)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the scheduler's tick still runs the checks; say so in the log only
-                log.exception("sandbox pacer failed; retrying")
-                await asyncio.sleep(1.0)
 
     # --- showing messages -----------------------------------------------------------------------------
     def _on_message(self, event: str, message: Message) -> None:
@@ -462,206 +285,10 @@ class Sandbox:
         return channel.name if channel is not None else None
 
 
-# --- the command list, for /help and tab completion ---------------------------------------------------
-SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
-
-
-def leaf_commands(commands: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    """('limits set', schema of its leaf) for every invocable path, in name order."""
-    out: list[tuple[str, dict[str, Any]]] = []
-
-    def walk(prefix: str, node: dict[str, Any]) -> None:
-        subs = [o for o in node.get("options") or [] if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)]
-        if not subs:
-            out.append((prefix, node))
-        for sub in subs:
-            walk(f"{prefix} {sub['name']}", sub)
-
-    for command in sorted(commands, key=lambda c: c["name"]):
-        if command.get("type", 1) == 1:
-            walk(command["name"], command)
-    return out
-
-
-def as_discord_reads(commands: list[dict[str, Any]], line: str) -> str:
-    """The line with each option's whole value quoted, as Discord's client separates options: in
-    `/track url:… note:launch teaser` the note is "launch teaser", and an apostrophe needs no quoting."""
-    try:
-        tokens = shlex.split(line.strip())
-    except ValueError:  # an unbalanced quote, as in "it's": take the words as they are
-        tokens = line.split()
-    leaves = dict(leaf_commands(commands))
-    words: list[str] = []
-    while tokens and ":" not in tokens[0] and " ".join([*words, tokens[0]]).lstrip("/") in _prefixes(leaves):
-        words.append(tokens.pop(0))
-    node = leaves.get(" ".join(words).lstrip("/"))
-    if node is None:
-        return line  # the emulator explains what is wrong with the command
-    names = {o["name"] for o in node.get("options") or []}
-    pairs: list[list[str]] = []
-    for token in tokens:
-        name = token.partition(":")[0]
-        if ":" in token and name in names or not pairs:
-            pairs.append([token])
-        else:
-            pairs[-1].append(token)
-    return " ".join([*words, *(shlex.quote(" ".join(p)) for p in pairs)])
-
-
-def _prefixes(leaves: dict[str, Any]) -> set[str]:
-    out: set[str] = set()
-    for path in leaves:
-        parts = path.split()
-        out.update(" ".join(parts[: i + 1]) for i in range(len(parts)))
-    return out
-
-
-def command_usages(commands: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """('/limits set action:<string> daily:<integer> [hourly:<integer>]', description) per command."""
-    type_names = {3: "text", 4: "integer", 5: "true|false", 6: "@user", 7: "#channel", 8: "@role"}
-    type_names |= {9: "@mention", 10: "number", 11: "file"}
-    usages = []
-    for path, node in leaf_commands(commands):
-        parts = [f"/{path}"]
-        for option in node.get("options") or []:
-            choices = option.get("choices")
-            kind = "|".join(str(c["value"]) for c in choices) if choices else type_names.get(option["type"])
-            text = f"{option['name']}:<{kind}>"
-            parts.append(text if option.get("required") else f"[{text}]")
-        usages.append((" ".join(parts), node.get("description", "")))
-    return usages
-
-
-class Completer:
-    """readline completion from the registered commands: names, subcommands, `option:`, choices."""
-
-    META = ("/help", "/as", "/wait", "/press", "/time", "/quit")
-
-    def __init__(self, commands: Callable[[], list[dict[str, Any]]]) -> None:
-        self.commands = commands
-        self._matches: list[str] = []
-
-    def candidates(self, line: str) -> list[str]:
-        """Every completion of the last word of `line` (the text before the cursor)."""
-        words = line.split(" ")
-        current, before = words[-1], [w for w in words[:-1] if w]
-        leaves = leaf_commands(self.commands())
-        if not before:
-            names = sorted({f"/{path.split()[0]}" for path, _ in leaves} | set(self.META))
-            return [n + " " for n in names if n.startswith(current)]
-        if before == ["/as"]:
-            return [w + " " for w in ("admin", "member") if w.startswith(current)]
-        typed = " ".join(w for w in before if ":" not in w).lstrip("/")
-        subs = sorted(
-            {
-                path.split()[len(typed.split())]
-                for path, _ in leaves
-                if path.startswith(typed + " ") and len(path.split()) > len(typed.split())
-            }
-        )
-        if subs and not any(":" in w for w in before):
-            return [s + " " for s in subs if s.startswith(current)]
-        node = next((n for path, n in leaves if path == typed), None)
-        if node is None:
-            return []
-        options = node.get("options") or []
-        if ":" in current:
-            name, _, value = current.partition(":")
-            spec = next((o for o in options if o["name"] == name), None)
-            choices = [str(c["value"]) for c in (spec or {}).get("choices") or []]
-            if spec is not None and spec["type"] == 5:
-                choices = ["true", "false"]
-            return [f"{name}:{c} " for c in choices if c.startswith(value)]
-        given = {w.partition(":")[0] for w in before if ":" in w}
-        return [f"{o['name']}:" for o in options if o["name"] not in given and o["name"].startswith(current)]
-
-    def complete(self, text: str, state: int) -> str | None:
-        if state == 0:
-            import readline
-
-            line = readline.get_line_buffer()[: readline.get_endidx()]
-            try:
-                self._matches = self.candidates(line)
-            except Exception:  # a completer that raises is silently disabled by readline
-                log.exception("completion failed")
-                self._matches = []
-        return self._matches[state] if state < len(self._matches) else None
-
-
-def install_readline(completer: Completer, history: Path) -> None:
-    """Tab completion and a history file, where the platform has readline."""
-    try:
-        import readline
-    except ImportError:
-        return
-    readline.set_completer(completer.complete)
-    readline.set_completer_delims(" ")
-    if "libedit" in (readline.__doc__ or ""):  # macOS's readline speaks another binding language
-        readline.parse_and_bind("bind ^I rl_complete")
-    else:
-        readline.parse_and_bind("tab: complete")
-    with contextlib.suppress(OSError):
-        readline.read_history_file(history)
-    readline.set_history_length(1000)
-    import atexit
-
-    atexit.register(_save_history, history)
-
-
-def _save_history(history: Path) -> None:
-    import readline
-
-    with contextlib.suppress(OSError):
-        readline.write_history_file(history)
-
-
-def _span(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
-    return " ".join(p for p in parts if p) or "0 min"
-
-
-# --- the two ways to run it ---------------------------------------------------------------------------
-class LineReader:
-    """Lines typed at the prompt, read on a daemon thread (quitting never waits for a keypress). The
-    prompt shows again only after `next()`, once the previous line's answer is printed."""
-
-    def __init__(self, printer: Printer, prompt: Callable[[], str]) -> None:
-        self._printer = printer
-        self._prompt = prompt
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
-        self._turn = threading.Event()
-        self._loop = asyncio.get_running_loop()
-        threading.Thread(target=self._read, name="sandbox-input", daemon=True).start()
-
-    async def get(self) -> str | None:
-        """The next line; None at the end of input (Ctrl-D)."""
-        self._turn.set()
-        return await self._queue.get()
-
-    def _read(self) -> None:
-        while True:
-            self._turn.wait()
-            self._turn.clear()
-            text = self._prompt()
-            self._printer.prompt = text
-            try:
-                line: str | None = input(text)
-            except EOFError:
-                line = None
-            self._printer.prompt = None
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
-            if line is None:
-                return
-
-
 async def interactive(sandbox: Sandbox) -> int:
     """The prompt: one line at a time until /quit or end of input."""
     reader = LineReader(sandbox.printer, lambda: f"{sandbox.who}> ")
-    sandbox.start_pacing()
+    sandbox.time.start_pacing()
     try:
         while True:
             line = await reader.get()
@@ -671,7 +298,7 @@ async def interactive(sandbox: Sandbox) -> int:
                 return 0
             await sandbox.execute(line)
     finally:
-        await sandbox.stop_pacing()
+        await sandbox.time.stop_pacing()
 
 
 def read_script(path: Path) -> list[str]:
@@ -685,7 +312,7 @@ def read_script(path: Path) -> list[str]:
 async def scripted(sandbox: Sandbox, path: Path, lines: list[str], run_for: timedelta | None) -> int:
     """Run the script's lines, then let the schedule play out; 1 (with FILE:LINE: why) at the first
     failure."""
-    sandbox.start_pacing()
+    sandbox.time.start_pacing()
     try:
         for number, line in enumerate(lines, start=1):
             text = line.strip()
@@ -696,17 +323,17 @@ async def scripted(sandbox: Sandbox, path: Path, lines: list[str], run_for: time
                 break
             outcome = await sandbox.execute(text)
             if not outcome.ok:
-                await sandbox.drain(patience=5)
+                await sandbox.time.drain(patience=5)
                 print(f"error: {path}:{number}: {text}: {outcome.error}", file=sys.stderr)
                 return 1
     finally:
-        await sandbox.stop_pacing()
-    done = await sandbox.settle(run_for)
-    if not await sandbox.drain():
+        await sandbox.time.stop_pacing()
+    done = await sandbox.time.settle(run_for)
+    if not await sandbox.time.drain():
         print("error: some notifications were never delivered to the channel", file=sys.stderr)
         return 1
     state = "every schedule is complete" if done else f"stopped at the {HORIZON.days}-day horizon"
     if run_for is not None:
-        state = f"ran {_span(run_for)} of sandbox time"
+        state = f"ran {span(run_for)} of sandbox time"
     sandbox.printer.write([f"— {state}; sandbox time {utc_text(sandbox.clock.now())}"])
     return 0

@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.clock import ScaledClock
+from bot.sandbox.completion import Completer, as_discord_reads, command_usages
+from bot.sandbox.console import parse_duration
 from bot.sandbox.render_terminal import TerminalRenderer
-from bot.sandbox.repl import Completer, SandboxClock, as_discord_reads, command_usages, parse_duration
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COMMANDS = [
@@ -158,7 +160,7 @@ def test_durations() -> None:
 
 
 def test_the_held_clock_stands_still_and_jumps_exactly() -> None:
-    clock = SandboxClock(speed=1_000_000, start=NOW)
+    clock = ScaledClock(speed=1_000_000, start=NOW)
     held = clock.hold()
     assert clock.now() == held  # however fast the clock runs, a held one reads the same
     clock.jump(timedelta(hours=1))
