@@ -7,6 +7,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.sandbox.discord import DiscordEmulator
+    from bot.sandbox.metrics import MetricsSimulator
 
 ROOT = Path(__file__).resolve().parents[1]
 # Settings of the developer's shell that must not leak into a child under test.
@@ -17,6 +22,24 @@ def cli_env(database_url: str, **settings: str) -> dict[str, str]:
     """The environment for a child: this one without Checkback's settings, then DATABASE_URL and `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_SETTINGS)}
     env["DATABASE_URL"] = database_url
+    env.update(settings)
+    return env
+
+
+def bot_env(
+    dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, token: str, **settings: str
+) -> dict[str, str]:
+    """The environment of a `python -m bot run` process pointed at the emulator (as bot `token`), the
+    simulator and `dsn`, logging at INFO; `settings` last."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "METRICS_", "NOTIFY_"))}
+    assert sim.base_url is not None
+    env.update(
+        DATABASE_URL=dsn,
+        DISCORD_TOKEN=token,
+        DISCORD_API_BASE_URL=emu.base_url,
+        METRICS_API_BASE_URL=sim.base_url,
+        LOG_LEVEL="INFO",
+    )
     env.update(settings)
     return env
 

@@ -1,12 +1,29 @@
-"""Shared fixtures: a fresh, migrated database per test run on DATABASE_URL's server or the embedded one."""
+"""Shared fixtures: a fresh, migrated database per test run on DATABASE_URL's server or the embedded one; the
+test clock, the metrics API simulator and clients on it; the real bot against the emulator.
+
+A folder that needs another instant, seed or client setting overrides the small fixture that holds it
+(`start`, `sim_seed`, `client_options`, `fast_client`), not the fixtures built on it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
 
+from bot.checkbacks import CheckbackRunner
+from bot.clock import ManualClock
+from bot.discord_endpoints import restore_discord_endpoints
+from bot.metrics import MetricsClient
+from bot.notifications import OutboxDispatcher, RecordingSender
+from bot.sandbox.metrics import MetricsSimulator
+from bot.sandbox.stack import Stack
+from bot.tracking import TrackingService
 from db import admin
 from db.admin import drop_database
 from db.migrate import migrate
@@ -92,3 +109,168 @@ async def scratch_dsn() -> AsyncIterator[str]:
     url = await create_database("checkback_scratch")
     yield url
     await drop_database(url)
+
+
+# --- instants, the clock, the metrics API simulator and clients on it -------------------------------------
+# Early in a month, so a 30-day schedule crosses into the next month only where a test wants it to.
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+BOT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the tests of the whole bot (e2e, reliability, fuzz)
+MID_MONTH = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)  # nothing depends on the day the tests run
+
+NewClient = Callable[..., MetricsClient]
+MakeClient = Callable[..., Awaitable[MetricsClient]]
+MakeStack = Callable[..., Awaitable[Stack]]
+
+
+@pytest.fixture
+def start() -> datetime:
+    """When the test's clock starts."""
+    return START
+
+
+@pytest.fixture
+def clock(start: datetime) -> ManualClock:
+    return ManualClock(start)
+
+
+@pytest.fixture
+def sim_seed() -> int:
+    """The seed of the simulator's faults."""
+    return 7
+
+
+@pytest.fixture
+async def sim(clock: ManualClock, sim_seed: int) -> AsyncIterator[MetricsSimulator]:
+    """The metrics API simulator on loopback, on the test's clock."""
+    simulator = MetricsSimulator(clock=clock, seed=sim_seed, retry_after=0.01)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+def client_options(clock: ManualClock) -> dict[str, Any]:
+    """How the tests' metrics clients are built: no pacing to wait for, small backoffs (tests stay fast)."""
+    return {
+        "rate": 1000.0,
+        "retries": 1,
+        "timeout": 2.0,
+        "backoff_base": 0.005,
+        "backoff_max": 0.02,
+        "clock": clock,
+    }
+
+
+@pytest.fixture
+async def new_client(sim: MetricsSimulator, client_options: dict[str, Any]) -> AsyncIterator[NewClient]:
+    """Builds clients on the simulator (`client_options`, then the call's overrides); closes them after."""
+    made: list[MetricsClient] = []
+
+    def build(**overrides: Any) -> MetricsClient:
+        options: dict[str, Any] = {"rng": random.Random(1), **client_options, **overrides}
+        client = MetricsClient(options.pop("base_url", sim.base_url), **options)
+        made.append(client)
+        return client
+
+    yield build
+    for client in made:
+        await client.close()
+
+
+@pytest.fixture
+def make_client(new_client: NewClient) -> MakeClient:
+    """`await make_client(**overrides)`: new_client, for tests that build clients in async code."""
+
+    async def build(**overrides: Any) -> MetricsClient:
+        return new_client(**overrides)
+
+    return build
+
+
+# --- the services of check-backs and watches, without Discord -----------------------------------------------
+@dataclass
+class Services:
+    """The services a check-back or watch test drives, on one database, clock, simulator and client;
+    notifications go to a RecordingSender."""
+
+    pool: asyncpg.Pool
+    clock: ManualClock
+    sim: MetricsSimulator
+    client: MetricsClient
+    tracking: TrackingService
+    runner: CheckbackRunner
+    sender: RecordingSender
+    dispatcher: OutboxDispatcher
+
+    def advance(self, **delta: float) -> datetime:
+        return self.clock.advance(timedelta(**delta))
+
+    @classmethod
+    def on(
+        cls,
+        pool: asyncpg.Pool,
+        clock: ManualClock,
+        sim: MetricsSimulator,
+        client: MetricsClient,
+        *,
+        channel: int,
+        concurrency: int,
+        monthly_budget: int | None = None,
+    ) -> Services:
+        sender = RecordingSender()
+        return cls(
+            pool=pool,
+            clock=clock,
+            sim=sim,
+            client=client,
+            tracking=TrackingService(pool, client, clock, monthly_budget=monthly_budget),
+            runner=CheckbackRunner(
+                pool, client, clock, concurrency=concurrency, monthly_budget=monthly_budget
+            ),
+            sender=sender,
+            dispatcher=OutboxDispatcher(
+                pool, sender, clock, default_channel_id=channel, channel_interval=0.0
+            ),
+        )
+
+
+# --- the real bot against the Discord emulator and the simulator ------------------------------------------
+@pytest.fixture
+def fast_client() -> dict[str, Any]:
+    """Quick retries, so a test of faults does not wait out production backoffs."""
+    return {"backoff_base": 0.01, "backoff_max": 0.05, "max_retry_after": 0.5}
+
+
+@pytest.fixture
+async def make_stack(clock: ManualClock, fast_client: dict[str, Any]) -> AsyncIterator[MakeStack]:
+    """Starts the real bot with the emulator and a simulator (jobs ticking every 0.2 s of wall time, on a
+    clock the test moves; `run_jobs=False`: none, the test runs the services itself). Everything stops
+    after the test."""
+    started: list[Stack] = []
+
+    async def build(
+        *,
+        dsn: str,
+        simulator: MetricsSimulator | None = None,
+        settings: dict[str, Any] | None = None,
+        run_jobs: bool = True,
+        **client: Any,
+    ) -> Stack:
+        stack = Stack(
+            dsn=dsn,
+            clock=clock,
+            run_jobs=run_jobs,
+            simulator=simulator,
+            settings=settings,
+            client_options={**fast_client, **client},
+            scheduler_options={"tick_seconds": 0.2, "outbox_seconds": 0.2},
+        )
+        started.append(stack)
+        return await stack.start()
+
+    try:
+        yield build
+    finally:
+        for stack in started:
+            await stack.stop()
+        restore_discord_endpoints()

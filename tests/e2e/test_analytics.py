@@ -13,6 +13,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.sandbox.discord.commands import InvalidInvocation
 from bot.sandbox.stack import Stack
+from tests.e2e.helpers import track_fresh
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -27,11 +28,8 @@ async def wait_for_snapshots(pool: asyncpg.Pool, count: int) -> None:
 
 async def track(stack: Stack, video_id: str, username: str = "demo") -> int:
     """Track a video published five minutes ago; returns the post id."""
-    clock = stack.clock
-    stack.simulator.add_video(video_id, clock.now() - timedelta(minutes=5), username=username)
-    url = f"https://www.tiktok.com/@{username}/video/{video_id}"
+    await track_fresh(stack, video_id, username)
     w = stack.world
-    await (await stack.emulator.invoke(w.member, "track", channel=w.channel, url=url)).final(timeout=10)
     choices = await stack.emulator.autocomplete(w.member, "analytics", focused="post", value=video_id)
     return int(choices[0]["value"])
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
 import pytest
 
 from bot.clock import ManualClock
-from bot.discord_endpoints import restore_discord_endpoints
 from bot.sandbox.stack import Stack
-from tests.e2e.conftest import FAST_CLIENT
+from tests.conftest import MakeStack
+from tests.e2e.helpers import track_fresh
 
 VIDEO = "https://www.tiktok.com/@demo/video/7301234567890126001"
 
@@ -40,9 +39,7 @@ async def test_an_admin_sets_the_channel_and_updates_go_there(
     fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
     assert fields["Notification channel"] == f"<#{updates.id}>"
     assert fields["Check-back schedule"].endswith("(default)")
-    stack.simulator.add_video("7301234567890126002", clock.now() - timedelta(minutes=5), username="demo")
-    url = "https://www.tiktok.com/@demo/video/7301234567890126002"
-    await (await stack.emulator.invoke(w.member, "track", channel=w.channel, url=url)).final(timeout=10)
+    await track_fresh(stack, "7301234567890126002")
     clock.advance(timedelta(hours=1))
     update = await stack.emulator.wait_for_message(updates, timeout=10)
     assert "@demo" in update.embeds[0]["title"]
@@ -125,21 +122,9 @@ async def test_usage_counts_todays_calls_without_a_budget(stack: Stack, clean_db
 
 
 @pytest.fixture
-async def budget_stack(clean_db: asyncpg.Pool, dsn: str, clock: ManualClock) -> AsyncIterator[Stack]:
+async def budget_stack(clean_db: asyncpg.Pool, dsn: str, make_stack: MakeStack) -> Stack:
     """The bot with a monthly API budget of 10 calls."""
-    s = Stack(
-        dsn=dsn,
-        clock=clock,
-        client_options=FAST_CLIENT,
-        settings={"metrics_api_monthly_budget": 10},
-        scheduler_options={"tick_seconds": 0.2, "outbox_seconds": 0.2},
-    )
-    await s.start()
-    try:
-        yield s
-    finally:
-        await s.stop()
-        restore_discord_endpoints()
+    return await make_stack(dsn=dsn, settings={"metrics_api_monthly_budget": 10})
 
 
 async def test_usage_against_the_budget_counts_failures(budget_stack: Stack, clean_db: asyncpg.Pool) -> None:

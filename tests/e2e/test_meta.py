@@ -13,24 +13,12 @@ from bot.app import cog_modules
 from bot.errors import REPLIES, CheckbackError
 from bot.sandbox.stack import Stack
 
-# DESIGN.md lives in the team's shared folder next to the repository (../shared, as for the reference schema).
-DESIGN = Path(__file__).resolve().parents[3] / "shared" / "DESIGN.md"
-# §1 as of this writing, for a checkout without the shared folder.
-DESIGN_SECTION_1_COMMANDS = [
-    "track",
-    "analytics",
-    "tracked",
-    "conversations",
-    "limits show",
-    "config",
-    "limits set",
-]
+# DESIGN.md §1 (who uses the bot, and how), as the repository keeps it.
+DESIGN = Path(__file__).resolve().parents[2] / "docs" / "users.md"
 
 
 def documented_commands() -> list[str]:
     """The slash commands DESIGN.md §1 names: `/track url:<...>` → "track", `/limits set ...` → "limits set"."""
-    if not DESIGN.exists():
-        return DESIGN_SECTION_1_COMMANDS
     text = DESIGN.read_text(encoding="utf-8")
     section = text.split("## 1.", 1)[1].split("\n## 2.", 1)[0]
     found: list[str] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -16,6 +15,7 @@ import pytest
 from bot.discord_endpoints import restore_discord_endpoints
 from bot.sandbox.discord import Channel, DiscordEmulator, Member
 from bot.sandbox.metrics import MetricsSimulator
+from tests.cli import bot_env
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "process-test-token"
@@ -47,17 +47,7 @@ async def world(clean_db: asyncpg.Pool) -> AsyncIterator[Outside]:
 
 
 def _env(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "METRICS_", "NOTIFY_"))}
-    env.update(
-        DATABASE_URL=dsn,
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE_URL=emu.base_url,
-        METRICS_API_BASE_URL=sim.base_url,
-        METRICS_API_RATE="50",
-        LOG_LEVEL="INFO",
-    )
-    env.update(extra)
-    return env
+    return bot_env(dsn, emu, sim, TOKEN, **{"METRICS_API_RATE": "50", **extra})
 
 
 async def _start(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:

@@ -9,6 +9,7 @@ import asyncpg
 
 from bot.clock import ManualClock
 from bot.sandbox.stack import Stack
+from tests.e2e.helpers import track_fresh
 
 VIDEO = "https://www.tiktok.com/@demo/video/7301234567890123456"
 
@@ -95,9 +96,7 @@ async def test_a_checkback_falls_due_and_reaches_the_channel(
 ) -> None:
     w = stack.world
     # Publish the video just now, so its 1-hour check is ahead.
-    stack.simulator.add_video("7301234567890123999", clock.now() - timedelta(minutes=5), username="demo")
-    url = "https://www.tiktok.com/@demo/video/7301234567890123999"
-    await (await stack.emulator.invoke(w.member, "track", channel=w.channel, url=url)).final(timeout=10)
+    await track_fresh(stack, "7301234567890123999")
     clock.advance(timedelta(hours=1, minutes=1))
     message = await stack.emulator.wait_for_message(w.channel, timeout=10)
     assert any("@demo" in (e.get("title") or "") for e in message.embeds)
@@ -142,9 +141,7 @@ async def test_a_deleted_channel_is_marked_broken_and_not_retried_forever(
     stack: Stack, clean_db: asyncpg.Pool, clock: ManualClock
 ) -> None:
     w = stack.world
-    stack.simulator.add_video("7301234567890124000", clock.now() - timedelta(minutes=5), username="demo")
-    url = "https://www.tiktok.com/@demo/video/7301234567890124000"
-    await (await stack.emulator.invoke(w.member, "track", channel=w.channel, url=url)).final(timeout=10)
+    await track_fresh(stack, "7301234567890124000")
     await clean_db.execute(
         "INSERT INTO guild_settings (guild_id, notify_channel_id) VALUES ($1, $2)", w.guild.id, w.channel.id
     )

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
 import pytest
 
 from bot.clock import ManualClock
-from bot.discord_endpoints import restore_discord_endpoints
 from bot.sandbox.stack import Stack
 from bot.watch import WatchService
-
-from .conftest import FAST_CLIENT
+from tests.conftest import MakeStack
 
 NAME = "maker_jo"
 
@@ -127,15 +124,9 @@ async def test_watch_commands_are_registered_for_servers_only(stack: Stack) -> N
 
 # --- done when: an account publishes three videos over days --------------------------------------------
 @pytest.fixture
-async def quiet_stack(clean_db: asyncpg.Pool, dsn: str, clock: ManualClock) -> AsyncIterator[Stack]:
+async def quiet_stack(clean_db: asyncpg.Pool, dsn: str, make_stack: MakeStack) -> Stack:
     """The real bot with its jobs off: the test runs the services itself, step by step on the clock."""
-    s = Stack(dsn=dsn, clock=clock, run_jobs=False, client_options=FAST_CLIENT)
-    await s.start()
-    try:
-        yield s
-    finally:
-        await s.stop()
-        restore_discord_endpoints()
+    return await make_stack(dsn=dsn, run_jobs=False)
 
 
 async def test_three_posts_over_days_are_each_announced_once_with_their_full_schedule(

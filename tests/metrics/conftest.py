@@ -1,60 +1,29 @@
-"""Fixtures for the metrics API tests: a simulator on loopback and clients pointed at it."""
+"""Fixtures for the metrics API tests: the simulator and clients of tests/conftest.py, mid-month."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.metrics import MetricsClient
-from bot.sandbox.metrics import MetricsSimulator
+from tests.conftest import MID_MONTH, MakeClient
 
-# A fixed moment in mid-month, so nothing depends on the day the tests run.
-START = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+__all__ = ["START", "MakeClient"]  # the metrics tests import them from here
 
-MakeClient = Callable[..., Awaitable[MetricsClient]]
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
+START = MID_MONTH
 
 
 @pytest.fixture
-async def sim(clock: ManualClock) -> AsyncIterator[MetricsSimulator]:
-    simulator = MetricsSimulator(clock=clock, seed=7, retry_after=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+def start() -> datetime:
+    return START
 
 
 @pytest.fixture
-async def make_client(sim: MetricsSimulator, clock: ManualClock) -> AsyncIterator[MakeClient]:
-    """Builds clients on the simulator with small backoffs (tests stay fast); closes them afterwards."""
-    made: list[MetricsClient] = []
-
-    async def build(**overrides: Any) -> MetricsClient:
-        options: dict[str, Any] = {
-            "rate": 500.0,
-            "retries": 2,
-            "timeout": 2.0,
-            "backoff_base": 0.005,
-            "backoff_max": 0.05,
-            "clock": clock,
-            "rng": random.Random(1),
-        }
-        options.update(overrides)
-        client = MetricsClient(options.pop("base_url", sim.base_url), **options)
-        made.append(client)
-        return client
-
-    yield build
-    for client in made:
-        await client.close()
+def client_options(client_options: dict[str, Any]) -> dict[str, Any]:
+    """Clients that retry twice and back off a little longer, with nothing recorded in a database."""
+    return {**client_options, "rate": 500.0, "retries": 2, "backoff_max": 0.05}
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections import Counter
@@ -18,6 +17,7 @@ import asyncpg
 from bot.sandbox.discord import Channel, DiscordEmulator, Guild
 from bot.sandbox.metrics import MetricsSimulator
 from db import seed as db_seed
+from tests import cli
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,18 +70,7 @@ async def add_teams(emu: DiscordEmulator, pool: asyncpg.Pool, count: int) -> Tea
 
 def bot_env(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, **extra: str) -> dict[str, str]:
     """The environment of a `python -m bot` process pointed at the emulator, the simulator and `dsn`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "METRICS_", "NOTIFY_"))}
-    assert sim.base_url is not None
-    env.update(
-        DATABASE_URL=dsn,
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE_URL=emu.base_url,
-        METRICS_API_BASE_URL=sim.base_url,
-        METRICS_API_RATE="300",
-        LOG_LEVEL="INFO",
-    )
-    env.update(extra)
-    return env
+    return cli.bot_env(dsn, emu, sim, TOKEN, **{"METRICS_API_RATE": "300", **extra})
 
 
 class BotProcess:

@@ -10,7 +10,7 @@ import asyncpg
 from bot.clock import ManualClock
 from bot.sandbox.metrics import MetricsSimulator
 from db.snapshots import count_duplicates
-from tests.reliability.conftest import MakeStack
+from tests.conftest import MakeStack
 from tests.reliability.helpers import add_teams, all_done, checkback_embeds, seed_due_posts
 
 POSTS = 120

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.reliability.conftest import MakeStack
+from tests.conftest import MakeStack
 from tests.reliability.private_postgres import PrivatePostgres
 
 VIDEO = "https://www.tiktok.com/@demo/video/7301234567890123456"

@@ -7,7 +7,7 @@ import asyncio
 import asyncpg
 
 from bot.sandbox.discord import Interaction
-from tests.reliability.conftest import MakeStack
+from tests.conftest import MakeStack
 
 COMMANDS = ("tracked", "usage", "limits show", "actions recent", "conversations", "templates list")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from bot.sandbox.discord import Interaction
-from tests.reliability.conftest import MakeStack
+from tests.conftest import MakeStack
 
 
 async def test_commands_before_during_and_after_a_dropped_gateway_are_all_answered(

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from bot.clock import ManualClock
 from bot.limits import LimitsService
 from bot.metrics import MetricsClient
 from bot.sandbox.metrics import MetricsSimulator
 from db.pool import connect
 from tests.cli import run_cli
+from tests.conftest import NewClient
 
 __all__ = ["run_cli"]  # the team tests import it from here
 
@@ -42,26 +42,22 @@ async def clear_of_hour_boundary(conn: asyncpg.Connection) -> None:
 
 
 @pytest.fixture
-async def simulator() -> AsyncIterator[MetricsSimulator]:
-    """The metrics API simulator at a fixed moment, so its answers are the same every run."""
-    sim = MetricsSimulator(clock=ManualClock(SIM_START), seed=11)
-    await sim.start()
-    yield sim
-    await sim.stop()
+def start() -> datetime:
+    """The simulator's moment, fixed so its answers are the same every run."""
+    return SIM_START
 
 
 @pytest.fixture
-async def metrics(simulator: MetricsSimulator, clean_db: asyncpg.Pool) -> AsyncIterator[MetricsClient]:
+def sim_seed() -> int:
+    return 11
+
+
+@pytest.fixture
+def simulator(sim: MetricsSimulator) -> MetricsSimulator:
+    return sim
+
+
+@pytest.fixture
+def metrics(new_client: NewClient, clean_db: asyncpg.Pool) -> MetricsClient:
     """A client on the simulator, recording its calls in the test database, with no pacing to wait for."""
-    client = MetricsClient(
-        simulator.base_url or "",
-        rate=1000.0,
-        retries=1,
-        timeout=5.0,
-        backoff_base=0.001,
-        backoff_max=0.01,
-        pool=clean_db,
-        clock=simulator.clock,
-    )
-    yield client
-    await client.close()
+    return new_client(timeout=5.0, backoff_base=0.001, backoff_max=0.01, pool=clean_db)

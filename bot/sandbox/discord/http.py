@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.sandbox.discord.records import Attachment
+
+if TYPE_CHECKING:
+    from bot.sandbox.discord.state import EmulatorState
 
 API_PREFIX = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -17,6 +20,13 @@ Route = tuple[str, str, Handler]
 # The parsed request body, read once by the middleware so the request log can show it.
 BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 FILES: web.RequestKey[dict[int, Attachment]] = web.RequestKey("files", dict)
+
+
+class Resource:
+    """The REST routes of one kind of resource, over the emulator's state (rest/__init__.py maps them)."""
+
+    def __init__(self, emu: EmulatorState) -> None:
+        self.emu = emu
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

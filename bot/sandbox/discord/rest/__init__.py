@@ -21,15 +21,42 @@ def build_app(emu: EmulatorState, gateway: Handler) -> web.Application:
     route under API_PREFIX, and a catch-all that logs what the emulator does not serve."""
     plumbing = Plumbing(emu)
     app = web.Application(middlewares=[plumbing.middleware], client_max_size=64 * 1024 * 1024)
-    channels = ChannelRoutes(emu)
+    identity, commands, interactions = IdentityRoutes(emu), CommandRoutes(emu), InteractionRoutes(emu)
+    channels, guilds = ChannelRoutes(emu), GuildRoutes(emu)
     app.router.add_get("/gateway", gateway)
     app.router.add_get("/attachments/{cid}/{aid}/{filename}", channels.attachment_bytes)
     routes: list[Route] = [
-        *IdentityRoutes(emu).routes(),
-        *CommandRoutes(emu).routes(),
-        *InteractionRoutes(emu).routes(),
-        *channels.routes(),
-        *GuildRoutes(emu).routes(),
+        ("GET", "/gateway", identity.get_gateway),
+        ("GET", "/gateway/bot", identity.get_gateway_bot),
+        ("GET", "/users/@me", identity.get_me),
+        ("GET", "/users/{user_id}", identity.get_user),
+        ("GET", "/oauth2/applications/@me", identity.get_application),
+        ("GET", "/applications/@me", identity.get_application),
+    ]
+    for scope in ("/applications/{app}", "/applications/{app}/guilds/{guild}"):
+        routes += [
+            ("GET", scope + "/commands", commands.get_commands),
+            ("PUT", scope + "/commands", commands.put_commands),
+            ("POST", scope + "/commands", commands.post_command),
+            ("GET", scope + "/commands/{cmd}", commands.get_command),
+        ]
+    routes += [
+        ("POST", "/interactions/{iid}/{token}/callback", interactions.callback),
+        ("POST", "/webhooks/{app}/{token}", interactions.webhook_execute),
+        ("GET", "/webhooks/{app}/{token}/messages/{mid}", interactions.webhook_message),
+        ("PATCH", "/webhooks/{app}/{token}/messages/{mid}", interactions.webhook_message),
+        ("DELETE", "/webhooks/{app}/{token}/messages/{mid}", interactions.webhook_message),
+        ("GET", "/channels/{cid}", channels.get_channel),
+        ("POST", "/channels/{cid}/typing", channels.typing),
+        ("GET", "/channels/{cid}/messages", channels.history),
+        ("POST", "/channels/{cid}/messages", channels.create_message),
+        ("GET", "/channels/{cid}/messages/{mid}", channels.message),
+        ("PATCH", "/channels/{cid}/messages/{mid}", channels.message),
+        ("DELETE", "/channels/{cid}/messages/{mid}", channels.message),
+        ("GET", "/guilds/{gid}", guilds.get_guild),
+        ("GET", "/guilds/{gid}/channels", guilds.get_channels),
+        ("GET", "/guilds/{gid}/roles", guilds.get_roles),
+        ("GET", "/guilds/{gid}/members/{uid}", guilds.get_member),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, API_PREFIX + path, handler)

@@ -8,27 +8,23 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.sandbox.discord import payload_limits
-from bot.sandbox.discord.http import BODY, FILES, Route, attachments_for, error, json_response, unknown
+from bot.sandbox.discord.http import (
+    BODY,
+    FILES,
+    Resource,
+    attachments_for,
+    error,
+    json_response,
+    unknown,
+)
 from bot.sandbox.discord.records import Attachment, Message
 from bot.sandbox.discord.snowflake import Permissions, new_snowflake
 from bot.sandbox.discord.state import EmulatorState
 from bot.sandbox.discord.world import Channel, Member
 
 
-class ChannelRoutes:
-    def __init__(self, emu: EmulatorState) -> None:
-        self.emu = emu
-
-    def routes(self) -> list[Route]:
-        return [
-            ("GET", "/channels/{cid}", self.get_channel),
-            ("POST", "/channels/{cid}/typing", self.typing),
-            ("GET", "/channels/{cid}/messages", self.history),
-            ("POST", "/channels/{cid}/messages", self.create_message),
-            ("GET", "/channels/{cid}/messages/{mid}", self.message),
-            ("PATCH", "/channels/{cid}/messages/{mid}", self.message),
-            ("DELETE", "/channels/{cid}/messages/{mid}", self.message),
-        ]
+class ChannelRoutes(Resource):
+    """Channels and their messages."""
 
     def _bot_channel(self, request: web.Request) -> tuple[Channel, Member] | web.Response:
         """The channel in the path and the calling bot's membership, or the error Discord answers."""

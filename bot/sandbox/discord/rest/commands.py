@@ -7,25 +7,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.discord import payload_limits
-from bot.sandbox.discord.http import BODY, Route, error, json_response, unknown
+from bot.sandbox.discord.http import BODY, Resource, error, json_response, unknown
 from bot.sandbox.discord.snowflake import new_snowflake
-from bot.sandbox.discord.state import EmulatorState, Scope
+from bot.sandbox.discord.state import Scope
 
 
-class CommandRoutes:
-    def __init__(self, emu: EmulatorState) -> None:
-        self.emu = emu
-
-    def routes(self) -> list[Route]:
-        routes: list[Route] = []
-        for base in ("/applications/{app}", "/applications/{app}/guilds/{guild}"):
-            routes += [
-                ("GET", base + "/commands", self.get_commands),
-                ("PUT", base + "/commands", self.put_commands),
-                ("POST", base + "/commands", self.post_command),
-                ("GET", base + "/commands/{cmd}", self.get_command),
-            ]
-        return routes
+class CommandRoutes(Resource):
+    """Application commands, global and per guild."""
 
     def _scope(self, request: web.Request) -> Scope | web.Response:
         account = self.emu.account(request)

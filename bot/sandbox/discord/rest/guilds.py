@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.sandbox.discord.http import Route, json_response, unknown
-from bot.sandbox.discord.state import EmulatorState
+from bot.sandbox.discord.http import Resource, json_response, unknown
 from bot.sandbox.discord.world import Guild
 
 
-class GuildRoutes:
-    def __init__(self, emu: EmulatorState) -> None:
-        self.emu = emu
-
-    def routes(self) -> list[Route]:
-        return [
-            ("GET", "/guilds/{gid}", self.get_guild),
-            ("GET", "/guilds/{gid}/channels", self.get_channels),
-            ("GET", "/guilds/{gid}/roles", self.get_roles),
-            ("GET", "/guilds/{gid}/members/{uid}", self.get_member),
-        ]
+class GuildRoutes(Resource):
+    """Guilds, their channels, roles and members."""
 
     def _guild(self, request: web.Request) -> Guild | web.Response:
         guild = self.emu.guilds.get(int(request.match_info["gid"]))

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.sandbox.discord.http import Route, json_response, unknown
-from bot.sandbox.discord.state import EmulatorState
+from bot.sandbox.discord.http import Resource, json_response, unknown
 from bot.sandbox.discord.world import BotAccount, User
 
 
-class IdentityRoutes:
-    def __init__(self, emu: EmulatorState) -> None:
-        self.emu = emu
-
-    def routes(self) -> list[Route]:
-        return [
-            ("GET", "/gateway", self.get_gateway),
-            ("GET", "/gateway/bot", self.get_gateway_bot),
-            ("GET", "/users/@me", self.get_me),
-            ("GET", "/users/{user_id}", self.get_user),
-            ("GET", "/oauth2/applications/@me", self.get_application),
-            ("GET", "/applications/@me", self.get_application),
-        ]
+class IdentityRoutes(Resource):
+    """Who the bot is and where the gateway is."""
 
     def _caller(self, request: web.Request) -> BotAccount:
         account = self.emu.account(request)

@@ -8,28 +8,25 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.discord import payload_limits
-from bot.sandbox.discord.http import BODY, FILES, Route, attachments_for, error, json_response, unknown
+from bot.sandbox.discord.http import (
+    BODY,
+    FILES,
+    Resource,
+    attachments_for,
+    error,
+    json_response,
+    unknown,
+)
 from bot.sandbox.discord.records import EPHEMERAL, LOADING, Attachment, Callback, Interaction, Message
 from bot.sandbox.discord.rest.channels import delete_message, edit_message
 from bot.sandbox.discord.snowflake import new_snowflake
-from bot.sandbox.discord.state import EmulatorState
 
 # The callback types Discord accepts for each interaction type (command, component, autocomplete).
 _ALLOWED_CALLBACKS = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}}
 
 
-class InteractionRoutes:
-    def __init__(self, emu: EmulatorState) -> None:
-        self.emu = emu
-
-    def routes(self) -> list[Route]:
-        return [
-            ("POST", "/interactions/{iid}/{token}/callback", self.callback),
-            ("POST", "/webhooks/{app}/{token}", self.webhook_execute),
-            ("GET", "/webhooks/{app}/{token}/messages/{mid}", self.webhook_message),
-            ("PATCH", "/webhooks/{app}/{token}/messages/{mid}", self.webhook_message),
-            ("DELETE", "/webhooks/{app}/{token}/messages/{mid}", self.webhook_message),
-        ]
+class InteractionRoutes(Resource):
+    """Interaction callbacks and the interaction webhook."""
 
     def _refused_callback(self, request: web.Request, record: Interaction) -> web.Response | None:
         """The answer Discord gives to a callback it refuses (and the violation it records), or None."""
