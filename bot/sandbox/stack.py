@@ -18,7 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.discord_endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, skip_identify_delay
 from bot.runtime import Runtime
-from bot.sandbox.discord import BotAccount, Channel, DiscordEmulator, Guild, Member
+from bot.sandbox.discord import BotAccount, Channel, DiscordEmulator, Guild, Member, Message
 from bot.sandbox.metrics import MetricsSimulator
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,12 @@ class Stack:
             raise TimeoutError("the bot did not become ready against the emulator")
         await self.emulator.wait_for_commands()
         return self
+
+    async def reply(self, member: Member, command: str, **options: Any) -> Message:
+        """`command` (with its options) typed by `member` in the sandbox channel; the bot's final answer
+        (within 10 s)."""
+        interaction = await self.emulator.invoke(member, command, channel=self.world.channel, options=options)
+        return await interaction.final(timeout=10.0)
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -13,7 +13,4 @@ async def track_fresh(stack: Stack, video_id: str, username: str = "demo") -> Me
     the sandbox channel; returns the bot's answer."""
     stack.simulator.add_video(video_id, stack.clock.now() - timedelta(minutes=5), username=username)
     url = f"https://www.tiktok.com/@{username}/video/{video_id}"
-    w = stack.world
-    return await (await stack.emulator.invoke(w.member, "track", channel=w.channel, url=url)).final(
-        timeout=10
-    )
+    return await stack.reply(stack.world.member, "track", url=url)

@@ -35,7 +35,7 @@ async def test_an_admin_sets_the_channel_and_updates_go_there(
     ).final()
     assert f"<#{updates.id}>" in final.content
     assert (await settings_row(clean_db, w.guild.id))[0] == updates.id
-    shown = await (await stack.emulator.invoke(w.admin, "config show", channel=w.channel)).final()
+    shown = await stack.reply(w.admin, "config show")
     fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
     assert fields["Notification channel"] == f"<#{updates.id}>"
     assert fields["Check-back schedule"].endswith("(default)")
@@ -49,9 +49,7 @@ async def test_an_admin_sets_the_channel_and_updates_go_there(
 
 async def test_a_schedule_is_validated_and_stored(stack: Stack, clean_db: asyncpg.Pool) -> None:
     w = stack.world
-    good = await (
-        await stack.emulator.invoke(w.admin, "config schedule", channel=w.channel, offsets="30m, 2h,1d ,3d")
-    ).final()
+    good = await stack.reply(w.admin, "config schedule", offsets="30m, 2h,1d ,3d")
     assert "**30m,2h,1d,3d** (4 checks)" in good.content
     assert (await settings_row(clean_db, w.guild.id))[1] == [1800, 7200, 86400, 259200]
     for bad, why in (
@@ -61,12 +59,10 @@ async def test_a_schedule_is_validated_and_stored(stack: Stack, clean_db: asyncp
         (",".join(f"{h}h" for h in range(1, 22)), "at most 20"),
         ("soon", "not a duration"),
     ):
-        final = await (
-            await stack.emulator.invoke(w.admin, "config schedule", channel=w.channel, offsets=bad)
-        ).final()
+        final = await stack.reply(w.admin, "config schedule", offsets=bad)
         assert final.ephemeral and why in final.content, (bad, final.content)
     assert (await settings_row(clean_db, w.guild.id))[1] == [1800, 7200, 86400, 259200]
-    shown = await (await stack.emulator.invoke(w.admin, "config show", channel=w.channel)).final()
+    shown = await stack.reply(w.admin, "config show")
     assert "30m,2h,1d,3d" in shown.embeds[0]["fields"][1]["value"]
 
 
@@ -76,9 +72,7 @@ async def test_the_admin_role_makes_its_members_admins(stack: Stack, clean_db: a
     helper = w.guild.add_member("helper", roles=[social])
     before = await (await stack.emulator.invoke(helper, "config show", channel=w.channel)).final()
     assert before.ephemeral and "Only admins" in before.content
-    set_role = await (
-        await stack.emulator.invoke(w.admin, "config admin-role", channel=w.channel, role=social)
-    ).final()
+    set_role = await stack.reply(w.admin, "config admin-role", role=social)
     assert f"<@&{social.id}>" in set_role.content
     assert (await settings_row(clean_db, w.guild.id))[2] == social.id
     after = await (await stack.emulator.invoke(helper, "config show", channel=w.channel)).final()
@@ -87,7 +81,7 @@ async def test_the_admin_role_makes_its_members_admins(stack: Stack, clean_db: a
         await stack.emulator.invoke(helper, "limits set", channel=w.channel, action="view", daily=7)
     ).final()
     assert "**view**: 7 a day" in cap.content
-    plain = await (await stack.emulator.invoke(w.member, "config show", channel=w.channel)).final()
+    plain = await stack.reply(w.member, "config show")
     assert plain.ephemeral and "Only admins" in plain.content  # members without the role still are not
 
 
@@ -111,8 +105,8 @@ async def test_members_may_not_change_any_setting(stack: Stack, clean_db: asyncp
 
 async def test_usage_counts_todays_calls_without_a_budget(stack: Stack, clean_db: asyncpg.Pool) -> None:
     w = stack.world
-    await (await stack.emulator.invoke(w.member, "track", channel=w.channel, url=VIDEO)).final(timeout=10)
-    final = await (await stack.emulator.invoke(w.member, "usage", channel=w.channel)).final()
+    await stack.reply(w.member, "track", url=VIDEO)
+    final = await stack.reply(w.member, "usage")
     fields = {f["name"]: f["value"] for f in final.embeds[0]["fields"]}
     assert fields["Calls today (UTC)"] == "1 (0 failed)"
     assert fields["Calls this month"] == "1 (no budget set)"

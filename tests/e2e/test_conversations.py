@@ -30,7 +30,7 @@ async def test_conversations_lists_unread_newest_first_and_pages(
     stack: Stack, inbox: ConversationService
 ) -> None:
     w = stack.world
-    first = await (await stack.emulator.invoke(w.member, "conversations", channel=w.channel)).final()
+    first = await stack.reply(w.member, "conversations")
     description = first.embeds[0]["description"]
     assert description.count("**@fan_") == 10
     assert description.index("@fan_00") < description.index("@fan_01")
@@ -41,18 +41,14 @@ async def test_conversations_lists_unread_newest_first_and_pages(
     page2 = await (await stack.emulator.press(w.member, first, older)).final()
     assert page2.embeds[0]["description"].count("**@fan_") == 1
     assert "@fan_11" in page2.embeds[0]["description"]
-    all_ = await (
-        await stack.emulator.invoke(w.member, "conversations", channel=w.channel, filter="all")
-    ).final()
+    all_ = await stack.reply(w.member, "conversations", filter="all")
     assert all_.embeds[0]["description"].index("@fan_03") == all_.embeds[0]["description"].index("**@") + 2
     stack.emulator.assert_no_violations()
 
 
 async def test_conversations_with_nothing_to_show_says_so(stack: Stack, clean_db: asyncpg.Pool) -> None:
     w = stack.world
-    final = await (
-        await stack.emulator.invoke(w.member, "conversations", channel=w.channel, filter="archived")
-    ).final()
+    final = await stack.reply(w.member, "conversations", filter="archived")
     assert final.embeds[0]["description"] == "No conversations." and not final.components
     with pytest.raises(InvalidInvocation):
         await stack.emulator.invoke(w.member, "conversations", channel=w.channel, filter="spam")
@@ -67,9 +63,7 @@ async def test_conversation_buttons_mark_read_archive_and_mute(
     )
     assert len(choices) == 10 and choices[0]["name"].startswith("@fan_")
     fan5 = next(c for c in choices if c["name"].startswith("@fan_05"))
-    shown = await (
-        await stack.emulator.invoke(w.member, "conversation", channel=w.channel, participant=fan5["value"])
-    ).final()
+    shown = await stack.reply(w.member, "conversation", participant=fan5["value"])
     assert "hello from fan 5" in shown.embeds[0]["description"]
     cid = int(fan5["value"])
     assert f"cb:conv:{cid}:read" in shown.custom_ids
@@ -91,14 +85,10 @@ async def test_conversation_by_typed_name_and_unknown_participant(
     stack: Stack, inbox: ConversationService
 ) -> None:
     w = stack.world
-    typed = await (
-        await stack.emulator.invoke(w.member, "conversation", channel=w.channel, participant="@fan_07")
-    ).final()
+    typed = await stack.reply(w.member, "conversation", participant="@fan_07")
     assert "fan_07" in typed.embeds[0]["title"]
     for unknown in ("nobody_here", "999999"):
-        final = await (
-            await stack.emulator.invoke(w.member, "conversation", channel=w.channel, participant=unknown)
-        ).final()
+        final = await stack.reply(w.member, "conversation", participant=unknown)
         assert final.ephemeral and "No conversation with" in final.content
 
 
@@ -115,18 +105,14 @@ async def test_templates_add_list_preview_remove(stack: Stack, clean_db: asyncpg
         )
     ).final()
     assert "Template added" in added.embeds[0]["title"]
-    listed = await (await stack.emulator.invoke(w.member, "templates list", channel=w.channel)).final()
+    listed = await stack.reply(w.member, "templates list")
     assert "**welcome**" in listed.embeds[0]["description"]
     names = await stack.emulator.autocomplete(w.member, "templates preview", focused="name", value="wel")
     assert [c["value"] for c in names] == ["welcome"]
-    preview = await (
-        await stack.emulator.invoke(w.member, "templates preview", channel=w.channel, name="welcome")
-    ).final()
+    preview = await stack.reply(w.member, "templates preview", name="welcome")
     assert preview.embeds[0]["description"] == "Hi Sample User, thanks for watching My latest video!"
     assert await clean_db.fetchval("SELECT times_used FROM message_templates") == 0  # a preview is not a use
-    removed = await (
-        await stack.emulator.invoke(w.admin, "templates remove", channel=w.channel, name="welcome")
-    ).final()
+    removed = await stack.reply(w.admin, "templates remove", name="welcome")
     assert "removed" in removed.content
     assert await clean_db.fetchval("SELECT count(*) FROM message_templates") == 0
     stack.emulator.assert_no_violations()
@@ -136,13 +122,9 @@ async def test_a_template_with_an_unknown_placeholder_is_refused(
     stack: Stack, clean_db: asyncpg.Pool
 ) -> None:
     w = stack.world
-    final = await (
-        await stack.emulator.invoke(w.admin, "templates add", channel=w.channel, name="bad", text="Hi {nmae}")
-    ).final()
+    final = await stack.reply(w.admin, "templates add", name="bad", text="Hi {nmae}")
     assert final.ephemeral and "{nmae} (unknown placeholder)" in final.content
-    missing = await (
-        await stack.emulator.invoke(w.member, "templates preview", channel=w.channel, name="nope")
-    ).final()
+    missing = await stack.reply(w.member, "templates preview", name="nope")
     assert missing.ephemeral and "No template named nope" in missing.content
     assert await clean_db.fetchval("SELECT count(*) FROM message_templates") == 0
 
@@ -154,12 +136,8 @@ async def test_members_may_not_add_or_remove_templates(stack: Stack, clean_db: a
             w.admin, "templates add", channel=w.channel, name="keep", text="Hi {username}"
         )
     ).final()
-    add = await (
-        await stack.emulator.invoke(w.member, "templates add", channel=w.channel, name="x", text="Hi")
-    ).final()
-    remove = await (
-        await stack.emulator.invoke(w.member, "templates remove", channel=w.channel, name="keep")
-    ).final()
+    add = await stack.reply(w.member, "templates add", name="x", text="Hi")
+    remove = await stack.reply(w.member, "templates remove", name="keep")
     for final in (add, remove):
         assert final.ephemeral and "Only admins" in final.content
     assert [r["name"] for r in await clean_db.fetch("SELECT name FROM message_templates")] == ["keep"]

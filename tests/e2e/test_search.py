@@ -27,9 +27,7 @@ async def test_search_users_lists_and_stores_them(stack: Stack, clean_db: asyncp
 
 async def test_search_videos_links_each_and_stores_the_posts(stack: Stack, clean_db: asyncpg.Pool) -> None:
     w = stack.world
-    final = await (
-        await stack.emulator.invoke(w.member, "search videos", channel=w.channel, query="diy")
-    ).final(timeout=10)
+    final = await stack.reply(w.member, "search videos", query="diy")
     description = final.embeds[0]["description"]
     urls = [r["post_url"] for r in await clean_db.fetch("SELECT post_url FROM social_media_posts")]
     assert len(urls) == 10 and all(f"]({u})" in description for u in urls)
@@ -38,9 +36,7 @@ async def test_search_videos_links_each_and_stores_the_posts(stack: Stack, clean
 
 async def test_search_hashtags_stores_them(stack: Stack, clean_db: asyncpg.Pool) -> None:
     w = stack.world
-    final = await (
-        await stack.emulator.invoke(w.member, "search hashtags", channel=w.channel, query="food")
-    ).final(timeout=10)
+    final = await stack.reply(w.member, "search hashtags", query="food")
     tags = [
         r["hashtag"] for r in await clean_db.fetch("SELECT hashtag FROM social_media_hashtags ORDER BY id")
     ]
@@ -50,14 +46,10 @@ async def test_search_hashtags_stores_them(stack: Stack, clean_db: asyncpg.Pool)
 
 async def test_a_blank_query_or_a_failing_api_is_a_clear_error(stack: Stack, clean_db: asyncpg.Pool) -> None:
     w = stack.world
-    blank = await (
-        await stack.emulator.invoke(w.member, "search users", channel=w.channel, query="   ")
-    ).final(timeout=10)
+    blank = await stack.reply(w.member, "search users", query="   ")
     assert blank.ephemeral and "give some keywords" in blank.content
     stack.simulator.fail_next(10, kind="error")
-    failed = await (
-        await stack.emulator.invoke(w.member, "search hashtags", channel=w.channel, query="food")
-    ).final(timeout=10)
+    failed = await stack.reply(w.member, "search hashtags", query="food")
     assert "metrics API" in failed.content
     assert await clean_db.fetchval("SELECT count(*) FROM social_media_hashtags") == 0
     with pytest.raises(InvalidInvocation):  # Discord refuses an empty option

@@ -12,7 +12,6 @@ import importlib
 import pkgutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -40,9 +39,9 @@ from bot.sandbox.discord.commands import (
     USER,
 )
 from bot.sandbox.stack import Stack
-from tests.conftest import truncate_data
+from tests.conftest import BOT_START, truncate_data
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+START = BOT_START
 # Written by a refused command legitimately: the API calls it made before the refusal, and their count.
 NOT_COMPARED = {"api_usage_tracking", "metrics_budget_months", "metrics_rate_slots", "schema_migrations"}
 TRICKY = [

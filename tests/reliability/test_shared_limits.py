@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -18,19 +17,22 @@ from bot.metrics.usage import UsageRecorder
 from bot.sandbox.metrics import MetricsSimulator
 from db.pool import create_pool
 from db.ratelimit import calls_in_month
+from tests.conftest import MID_MONTH
 from tests.reliability.helpers import eventually
 
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+NOW = MID_MONTH
 MONTH = date(2026, 3, 1)
 URL = "https://www.tiktok.com/@maker_jo/video/7301234567890123456"
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator[MetricsSimulator]:
-    simulator = MetricsSimulator(clock=ManualClock(NOW), seed=3, retry_after=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+def start() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def sim_seed() -> int:
+    return 3
 
 
 def shared_client(sim: MetricsSimulator, pool: asyncpg.Pool, **overrides: Any) -> MetricsClient:

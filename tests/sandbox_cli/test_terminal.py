@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,8 +10,9 @@ from bot.clock import ScaledClock
 from bot.sandbox.completion import Completer, as_discord_reads, command_usages
 from bot.sandbox.console import parse_duration
 from bot.sandbox.render_terminal import TerminalRenderer
+from tests.conftest import BOT_START
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = BOT_START
 COMMANDS = [
     {
         "name": "track",

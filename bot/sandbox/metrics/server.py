@@ -22,15 +22,6 @@ from bot.clock import Clock
 from bot.sandbox.metrics.provider import Provider, envelope
 from bot.sandbox.metrics.world import SimWorld
 
-ROUTES = (
-    "/",
-    "/comment/list",
-    "/user/info",
-    "/user/posts",
-    "/user/search",
-    "/feed/search",
-    "/challenge/search",
-)
 Fault = Literal["timeout", "error", "429", "limit", "quota"]
 
 PROVIDER_LIMIT = "Free Api Limit: 1 request/second."
@@ -176,7 +167,7 @@ class MetricsSimulator(SimWorld):
     async def start(self) -> str:
         """Listen on `host`:`port` (0 = any free port); returns the base URL."""
         app = web.Application()
-        for route in ROUTES:
+        for route in self.provider.routes:
             app.router.add_get(route, self._handle)
         self._stopping = asyncio.Event()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
