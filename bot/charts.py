@@ -19,7 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from bot.tracking import PostAnalytics  # noqa: E402
-from bot.watch import AccountAnalytics  # noqa: E402
+from bot.watch_models import AccountAnalytics  # noqa: E402
 
 CHART_FILENAME = "chart.png"
 VIEWS_COLOUR = "#3498db"

@@ -1,4 +1,5 @@
-"""APScheduler wiring: a frequent tick and a wake-up at the next due check, for check-backs and the outbox."""
+"""Every APScheduler job, registered here: the check-back tick and the wake-up at the next due check, the
+account polls' tick and the outbox tick."""
 
 from __future__ import annotations
 
@@ -12,19 +13,22 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.checkbacks import CheckbackRunner
 from bot.clock import Clock
 from bot.notifications import OutboxDispatcher
+from bot.polling import AccountPoller
 
 log = logging.getLogger(__name__)
 
 CHECKS_TICK = "checkbacks-tick"
 CHECKS_WAKE = "checkbacks-due"
 OUTBOX_TICK = "outbox-tick"
+POLLS_TICK = "watches-tick"
 
 
-class CheckbackScheduler:
-    """Drives the runner and the dispatcher; Postgres holds the schedule, this only wakes up on time
-    (RoboDanny's durable-timer shape: sleep until the soonest due time, woken early by a sooner one).
+class Scheduler:
+    """Drives the check-back runner, the account poller and the outbox dispatcher; Postgres holds the
+    schedules, this only wakes up on time (RoboDanny's durable-timer shape: sleep until the soonest due
+    time, woken early by a sooner one).
 
-    `tick_seconds`: the interval job, the safety net (posts due while another process held them, backoffs
+    `tick_seconds`: the interval jobs of the checks and of the polls, the safety net (posts due while another process held them, backoffs
     ending). The date job fires at the next due check, re-armed after every run and by `wake_at` (called
     when a post is tracked). Times are on the injected clock; a clock with `real_seconds_until` (the
     sandbox's ScaledClock) has its due times converted to wall-clock delays.
@@ -36,18 +40,22 @@ class CheckbackScheduler:
         clock: Clock,
         dispatcher: OutboxDispatcher | None = None,
         *,
+        polling: AccountPoller | None = None,
         tick_seconds: float = 5.0,
         outbox_seconds: float = 2.0,
         scheduler: AsyncIOScheduler | None = None,
     ) -> None:
         self.runner = runner
         self.dispatcher = dispatcher
+        self.polling = polling
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.outbox_seconds = outbox_seconds
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         self._checks_lock = asyncio.Lock()
         self._outbox_lock = asyncio.Lock()
+        self._polls_lock = asyncio.Lock()
+        self._stopped = False
         self._armed_for: datetime | None = None
         self.runs = 0
 
@@ -63,6 +71,16 @@ class CheckbackScheduler:
             next_run_time=datetime.now(UTC),
             **common,
         )
+        if self.polling is not None:
+            self.scheduler.add_job(
+                self.run_polls,
+                "interval",
+                seconds=self.tick_seconds,
+                id=POLLS_TICK,
+                replace_existing=True,
+                next_run_time=datetime.now(UTC),
+                **common,
+            )
         if self.dispatcher is not None:
             self.scheduler.add_job(
                 self.run_outbox,
@@ -76,10 +94,11 @@ class CheckbackScheduler:
             self.scheduler.start()
 
     async def shutdown(self) -> None:
-        """Stops the jobs and waits for a run in progress (a check half-done is left to its lease)."""
+        """Stops the jobs and waits for a run in progress (a check or poll half-done is left to its lease)."""
+        self._stopped = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        async with self._checks_lock, self._outbox_lock:
+        async with self._checks_lock, self._polls_lock, self._outbox_lock:
             pass
 
     def wake_at(self, when: datetime) -> None:
@@ -138,3 +157,23 @@ class CheckbackScheduler:
                 await self.dispatcher.run_once()
             except Exception:
                 log.exception("outbox dispatch failed")
+
+    async def run_polls(self) -> None:
+        """One run of the due account polls (skipped while one is going on); failures are logged."""
+        if self.polling is None or self._stopped or self._polls_lock.locked():
+            return
+        async with self._polls_lock:
+            try:
+                report = await self.polling.run_due()
+            except Exception:  # the next tick tries again; the schedule is in Postgres
+                log.exception("account polls failed")
+                return
+        if report.outcomes:
+            log.info(
+                "account polls: %d polled, %d new posts announced, %d retried, %d postponed, %d stopped",
+                report.count("polled") + report.count("baseline"),
+                report.announced,
+                report.count("retry"),
+                report.count("postponed"),
+                report.count("stopped"),
+            )

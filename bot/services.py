@@ -13,13 +13,14 @@ from bot.guild_config import GuildConfigService
 from bot.limits import LimitsService
 from bot.metrics.client import MetricsClient
 from bot.notifications import NotificationSender, OutboxDispatcher
+from bot.polling import AccountPoller
 from bot.runtime import Runtime
-from bot.scheduler import CheckbackScheduler
+from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.templates import TemplateService
 from bot.tracking import TrackingService
 from bot.usage import UsageService
-from bot.watch import WatchService
+from bot.watches import WatchService
 
 
 @dataclass
@@ -37,26 +38,25 @@ class Services:
     search: SearchService
     analytics: AnalyticsService
     usage: UsageService
-    watches: WatchService  # watched accounts (bot/watch.py), polled by the scheduler
+    watches: WatchService  # watched accounts (bot/watches.py)
+    polling: AccountPoller  # polls them on the scheduler (bot/polling.py)
     guild_config: GuildConfigService  # per-guild channel, schedule and admin role
     dispatcher: OutboxDispatcher | None = None
-    scheduler: CheckbackScheduler | None = None
+    scheduler: Scheduler | None = None
 
-    def start_scheduler(
-        self, *, tick_seconds: float = 5.0, outbox_seconds: float = 2.0
-    ) -> CheckbackScheduler:
+    def start_scheduler(self, *, tick_seconds: float = 5.0, outbox_seconds: float = 2.0) -> Scheduler:
         """Starts the APScheduler jobs (call inside the running loop); tracking wakes it for new posts."""
         if self.scheduler is None:
-            self.scheduler = CheckbackScheduler(
+            self.scheduler = Scheduler(
                 self.checkbacks,
                 self.tracking.clock,
                 self.dispatcher,
+                polling=self.polling,
                 tick_seconds=tick_seconds,
                 outbox_seconds=outbox_seconds,
             )
             self.tracking.on_scheduled = self.scheduler.wake_at
         self.scheduler.start()
-        self.watches.schedule(self.scheduler.scheduler, seconds=tick_seconds)
         return self.scheduler
 
     async def close(self) -> None:
@@ -64,7 +64,6 @@ class Services:
         if self.scheduler is not None:
             await self.scheduler.shutdown()
             self.tracking.on_scheduled = None
-        await self.watches.close()
         await self.metrics.close()
 
 
@@ -99,6 +98,7 @@ async def build_services(
         else None
     )
     comments = CommentService(runtime.pool, client, runtime.clock)
+    polling = AccountPoller(runtime.pool, client, runtime.clock, tracking=tracking, monthly_budget=budget)
     services = Services(
         metrics=client,
         tracking=tracking,
@@ -111,7 +111,8 @@ async def build_services(
         analytics=AnalyticsService(runtime.pool, runtime.clock, tracking, comments),
         usage=UsageService(runtime.pool, runtime.clock, monthly_budget=budget, recorder=client.recorder),
         dispatcher=dispatcher,
-        watches=WatchService(runtime.pool, client, runtime.clock, tracking=tracking, monthly_budget=budget),
+        watches=WatchService(runtime.pool, client, runtime.clock, polling=polling),
+        polling=polling,
         guild_config=GuildConfigService(
             runtime.pool, runtime.clock, default_channel_id=settings.notify_channel_id
         ),

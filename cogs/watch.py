@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.checks import admin_only, guild_id_of
 from bot.render.watch import watch_added_embed, watch_list_embed, watch_removed_embed
-from bot.watch import WatchService, normalise_username
+from bot.watches import WatchService, normalise_username
 from cogs._ui import ServiceCog, to_embed
 from cogs._watch_ui import watched_autocomplete
 

@@ -11,7 +11,8 @@ from bot.config import Settings
 from bot.render.text import num, signed
 from bot.runtime import Runtime
 from bot.services import build_services
-from bot.watch import PollOutcome, WatchService, WatchSummary
+from bot.watch_models import PollOutcome, WatchSummary
+from bot.watches import WatchService
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -105,7 +106,7 @@ def outcome_line(o: PollOutcome) -> str:
 
 async def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     async with await Runtime.open(settings) as runtime:
-        report = await (await _watches(runtime)).run_due(limit=args.limit)
+        report = await (await build_services(runtime)).polling.run_due(limit=args.limit)
     for o in report.outcomes:
         print(outcome_line(o))
     if not report.outcomes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.render.text import BLUE, GREEN, GREY, TITLE, Embed, clip, discord_ts, field, num, signed
-from bot.watch import AccountAnalytics, AccountNumbers, WatchAddResult, WatchRemoveResult, WatchSummary
+from bot.watch_models import AccountAnalytics, AccountNumbers, WatchAddResult, WatchRemoveResult, WatchSummary
 
 ACCOUNT_CHART = "account.png"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.scheduler import CHECKS_WAKE, CheckbackScheduler
+from bot.scheduler import CHECKS_WAKE, Scheduler
 
 from .conftest import World, video_url
 
@@ -25,9 +25,7 @@ async def test_the_tick_runs_due_checks_and_dispatches_their_notifications(world
     world.sim.add_video("7400000000000000001", world.clock.now() - timedelta(minutes=1))
     await world.tracking.track(None, video_url("7400000000000000001"))
     world.advance(hours=1)
-    scheduler = CheckbackScheduler(
-        world.runner, world.clock, world.dispatcher, tick_seconds=0.1, outbox_seconds=0.1
-    )
+    scheduler = Scheduler(world.runner, world.clock, world.dispatcher, tick_seconds=0.1, outbox_seconds=0.1)
     scheduler.start()
     try:
         assert await wait_for_snapshots(world, 2) == 2
@@ -42,7 +40,7 @@ async def test_the_tick_runs_due_checks_and_dispatches_their_notifications(world
 
 async def test_tracking_a_post_arms_the_wake_up_for_its_first_check(world: World) -> None:
     # The interval is an hour: only the date job can run the check in this test.
-    scheduler = CheckbackScheduler(world.runner, world.clock, tick_seconds=3600)
+    scheduler = Scheduler(world.runner, world.clock, tick_seconds=3600)
     world.tracking.on_scheduled = scheduler.wake_at
     scheduler.start()
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.sandbox.stack import Stack
-from bot.watch import WatchService
+from bot.watches import WatchService
 from tests.conftest import MakeStack
 
 NAME = "maker_jo"
@@ -137,6 +137,7 @@ async def test_three_posts_over_days_are_each_announced_once_with_their_full_sch
     services = stack.bot.services
     watches, checkbacks, dispatcher = services.watches, services.checkbacks, services.dispatcher
     assert isinstance(watches, WatchService) and dispatcher is not None
+    polling = services.polling
     frequent_poster(stack)
     await (await stack.emulator.invoke(w.admin, "watch add", channel=w.channel, account=NAME)).final(
         timeout=10
@@ -146,12 +147,12 @@ async def test_three_posts_over_days_are_each_announced_once_with_their_full_sch
 
     announced: list[str] = []
     while True:
-        due = [d for d in (await watches.next_due_at(), await checkbacks.next_due_at()) if d is not None]
+        due = [d for d in (await polling.next_due_at(), await checkbacks.next_due_at()) if d is not None]
         if not due or min(due) > end:
             break
         clock.set(max(min(due), clock.now()))
         await checkbacks.run_once()
-        report = await watches.run_due()
+        report = await polling.run_due()
         if report.announced:
             await dispatcher.run_once()
             embeds = new_post_embeds(stack, w.channel)

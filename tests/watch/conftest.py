@@ -10,8 +10,9 @@ import asyncpg
 import pytest
 
 from bot.clock import ManualClock
+from bot.polling import AccountPoller
 from bot.sandbox.metrics import MetricsSimulator
-from bot.watch import WatchService
+from bot.watches import WatchService
 from tests.conftest import NewClient, Services
 
 CHANNEL = 555_000_000_000_000_001
@@ -24,6 +25,7 @@ class World(Services):
     """The pieces a watch test drives; `new_process()` gives a second worker on the same database."""
 
     watches: WatchService
+    polling: AccountPoller
     make: Callable[..., Any]
 
     def new_process(self, **options: Any) -> World:
@@ -43,9 +45,10 @@ async def world(
         base = Services.on(
             clean_db, clock, sim, client, channel=CHANNEL, concurrency=8, monthly_budget=monthly_budget
         )
-        watches = WatchService(
+        polling = AccountPoller(
             clean_db, client, clock, tracking=base.tracking, monthly_budget=monthly_budget, **watch_options
         )
-        return World(**vars(base), watches=watches, make=make)
+        watches = WatchService(clean_db, client, clock, polling=polling)
+        return World(**vars(base), watches=watches, polling=polling, make=make)
 
     return make()

@@ -6,13 +6,14 @@ from datetime import datetime
 
 import asyncpg
 
-from bot.watch import PollReport, WatchService
+from bot.polling import AccountPoller
+from bot.watch_models import PollReport
 from tests.watch.conftest import World
 
 
-async def poll_until(world: World, until: datetime, watches: WatchService | None = None) -> PollReport:
+async def poll_until(world: World, until: datetime, polling: AccountPoller | None = None) -> PollReport:
     """Moves the clock to each due poll up to `until` in turn and runs it; ends with the clock at `until`."""
-    service = watches or world.watches
+    service = polling or world.polling
     report = PollReport()
     for _ in range(10_000):
         due = await service.next_due_at()

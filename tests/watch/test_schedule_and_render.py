@@ -5,15 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.charts import render_account_chart
+from bot.polling import MAX_INTERVAL, MIN_INTERVAL, poll_interval
 from bot.render.notices import render_notification
-from bot.watch import (
-    MAX_INTERVAL,
-    MIN_INTERVAL,
-    AccountAnalytics,
-    AccountNumbers,
-    AccountSnapshotView,
-    poll_interval,
-)
+from bot.watch_models import AccountAnalytics, AccountNumbers, AccountSnapshotView
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 

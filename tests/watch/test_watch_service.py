@@ -83,7 +83,7 @@ async def test_a_restart_between_poll_and_dispatch_loses_and_duplicates_nothing(
     successor = world.new_process()
     await successor.dispatcher.run_once()
     await successor.dispatcher.run_once()
-    await poll_until(successor, successor.clock.now() + timedelta(days=1), successor.watches)
+    await poll_until(successor, successor.clock.now() + timedelta(days=1), successor.polling)
     await successor.dispatcher.run_once()
     assert len(successor.embeds(f"New post by @{NAME}")) == 1
     assert world.sender.messages == []
@@ -98,7 +98,7 @@ async def test_a_death_after_tracking_but_before_recording_the_video_announces_i
     # What a poller does first for a new video, then it dies before the seen+announce transaction.
     await world.tracking.track(GUILD, canonical_url(NAME, video_id))
     successor = world.new_process()
-    report = await successor.watches.run_due()
+    report = await successor.polling.run_due()
     assert report.announced == 1
     [row] = await outbox(world.pool, "new_post")
     assert row["payload"]["tracked"] is True
@@ -115,7 +115,7 @@ async def test_two_pollers_at_once_announce_a_post_once(world: World) -> None:
     world.sim.schedule_videos("other_acct", 1, every=timedelta(minutes=5))
     world.clock.advance(timedelta(hours=7))
     second = world.new_process()
-    reports = await asyncio.gather(world.watches.run_due(), second.watches.run_due())
+    reports = await asyncio.gather(world.polling.run_due(), second.polling.run_due())
     assert sum(r.announced for r in reports) == 3
     assert sum(len(r.outcomes) for r in reports) == 2  # each watch polled by exactly one of them
     assert len(await outbox(world.pool, "new_post")) == 3
@@ -127,11 +127,11 @@ async def test_a_poller_whose_lease_expired_does_not_announce_again(world: World
     await world.watches.add(GUILD, NAME)
     world.sim.schedule_videos(NAME, 1, every=timedelta(minutes=5))
     world.clock.advance(timedelta(hours=7))
-    [stale] = await world.watches.claim_due()  # this poller stalls past its lease...
-    world.clock.advance(world.watches.lease + timedelta(seconds=1))
+    [stale] = await world.polling.claim_due()  # this poller stalls past its lease...
+    world.clock.advance(world.polling.lease + timedelta(seconds=1))
     successor = world.new_process()
-    assert (await successor.watches.run_due()).announced == 1
-    late = await world.watches.poll(stale)  # ...and then wakes up
+    assert (await successor.polling.run_due()).announced == 1
+    late = await world.polling.poll(stale)  # ...and then wakes up
     assert late.status == "superseded" and late.announced == 0
     assert len(await outbox(world.pool, "new_post")) == 1
     watch = await world.pool.fetchrow("SELECT next_poll_at, claimed_until FROM account_watches")
@@ -230,7 +230,7 @@ async def test_polls_adapt_to_the_posting_rate_and_skip_the_posts_call_when_noth
     assert nxt["quiet_one"] == timedelta(hours=6)
     posts_calls = world.sim.calls_by_route["/user/posts"]
     world.clock.advance(timedelta(minutes=30))
-    report = await world.watches.run_due()
+    report = await world.polling.run_due()
     assert [o.username for o in report.outcomes] == ["busy_one"]
     assert world.sim.calls_by_route["/user/posts"] == posts_calls  # video count unchanged: info only
     world.sim.schedule_videos("busy_one", 1, every=timedelta(minutes=1))
@@ -247,7 +247,7 @@ async def test_budget_nearly_used_postpones_polls_and_says_so_once(world: World)
     # 4 calls used by the two adds; a budget of 6 leaves nothing beyond the reserve.
     tight = world.new_process(monthly_budget=6)
     world.clock.advance(timedelta(hours=7))
-    report = await tight.watches.run_due()
+    report = await tight.polling.run_due()
     assert [o.status for o in report.outcomes] == ["postponed", "postponed"]
     april = datetime(2026, 4, 1, tzinfo=UTC)
     assert all(o.next_poll_at == april for o in report.outcomes)
@@ -257,7 +257,7 @@ async def test_budget_nearly_used_postpones_polls_and_says_so_once(world: World)
     assert len(tight.embeds("API budget nearly used")) == 1
     # A new month, a new budget: polling resumes.
     world.clock.set(april + timedelta(minutes=1))
-    resumed = await tight.watches.run_due()
+    resumed = await tight.polling.run_due()
     assert sorted(o.status for o in resumed.outcomes) == ["polled", "polled"]
 
 
@@ -284,7 +284,7 @@ async def test_a_new_post_the_budget_cannot_track_is_still_announced_once_as_not
     tight = world.new_process(monthly_budget=10)  # polls fit; a post's 9 check-backs do not
     await tight.watches.add(GUILD, NAME)
     world.sim.schedule_videos(NAME, 1, every=timedelta(minutes=5))
-    report = await poll_until(tight, tight.clock.now() + timedelta(hours=7), tight.watches)
+    report = await poll_until(tight, tight.clock.now() + timedelta(hours=7), tight.polling)
     assert report.announced == 1
     [row] = await outbox(world.pool, "new_post")
     assert row["payload"]["tracked"] is False and row["post_id"] is None

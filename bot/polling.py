@@ -1,5 +1,5 @@
-"""The watch service: watch TikTok accounts, poll their posts on an adaptive schedule, track and announce
-each new post once, and keep account snapshots over time."""
+"""The account poller: the engine that polls watched accounts on an adaptive schedule, tracks and announces
+each new post once, and keeps account snapshots over time. What users ask of watches is bot/watches.py."""
 
 from __future__ import annotations
 
@@ -7,37 +7,34 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import asyncpg
-from pydantic import BaseModel
 
 from bot.budget import calls_this_month, tell_postponed
 from bot.clock import Clock
 from bot.errors import (
-    AccountNotFound,
     AccountUnavailable,
     BudgetExceeded,
-    InvalidInput,
     MetricsApiError,
     QuotaExhausted,
     VideoUnavailable,
 )
 from bot.metrics.models import Page, UserInfo, Video
-from bot.metrics.urls import USERNAME_RE, canonical_url
+from bot.metrics.urls import canonical_url
 from bot.schedule import first_of_next_month
 from bot.tracking import TrackingService, TrackResult
+from bot.watch_models import PollOutcome, PollReport
 from db import accounts as db_accounts
 from db import outbox as db_outbox
 from db import posts as db_posts
 from db import watches as db_watches
-from db.watches import AccountSnapshot, Watcher, WatchRecord
+from db.watches import Watcher, WatchRecord
 
 log = logging.getLogger(__name__)
 
-# --- the poll schedule -------------------------------------------------------------------------------
+# The poll schedule.
 MIN_INTERVAL = timedelta(minutes=15)
 MAX_INTERVAL = timedelta(hours=6)
 # The posting rate is measured over this window of publish times.
@@ -54,8 +51,6 @@ POSTS_REFRESH = timedelta(hours=6)
 MAX_PAGES = 3
 # A poll costs /user/info and usually /user/posts.
 CALLS_PER_POLL = 2
-
-PollStatus = Literal["baseline", "polled", "stopped", "postponed", "retry", "superseded"]
 
 
 class AccountSource(Protocol):
@@ -84,140 +79,6 @@ def poll_interval(
     return interval
 
 
-def normalise_username(username: str) -> str:
-    """ "@Maker_Jo" → "maker_jo"; anything that is not a TikTok handle is InvalidInput."""
-    name = db_accounts.normalise_username(username or "")
-    if not USERNAME_RE.fullmatch(name):
-        raise InvalidInput(f"{username!r} is not a TikTok username (letters, digits, _ and ., at most 24)")
-    return name
-
-
-# --- result models -----------------------------------------------------------------------------------
-class AccountNumbers(BaseModel):
-    followers: int | None = None
-    following: int | None = None
-    hearts: int | None = None
-    videos: int | None = None
-
-    @classmethod
-    def of(cls, snap: AccountSnapshot) -> AccountNumbers:
-        return cls(followers=snap.followers, following=snap.following, hearts=snap.hearts, videos=snap.videos)
-
-    def minus(self, other: AccountNumbers) -> AccountNumbers:
-        def diff(a: int | None, b: int | None) -> int | None:
-            return None if a is None or b is None else a - b
-
-        return AccountNumbers(
-            followers=diff(self.followers, other.followers),
-            following=diff(self.following, other.following),
-            hearts=diff(self.hearts, other.hearts),
-            videos=diff(self.videos, other.videos),
-        )
-
-
-class WatchSummary(BaseModel):
-    """A watched account as replies and lists show it."""
-
-    username: str
-    display_name: str | None = None
-    active: bool
-    stopped_reason: str | None = None
-    next_poll_at: datetime | None = None
-    last_polled_at: datetime | None = None
-    last_new_post_at: datetime | None = None
-    channel_id: int | None = None
-    numbers: AccountNumbers | None = None
-    announced: int = 0
-
-    @property
-    def status(self) -> str:
-        if self.active:
-            return "watching"
-        return f"stopped ({self.stopped_reason})" if self.stopped_reason else "stopped"
-
-    @classmethod
-    def of(
-        cls,
-        watch: WatchRecord,
-        *,
-        channel_id: int | None = None,
-        latest: AccountSnapshot | None = None,
-        announced: int = 0,
-    ) -> WatchSummary:
-        return cls(
-            username=watch.username,
-            display_name=watch.display_name,
-            active=watch.is_active,
-            stopped_reason=watch.stopped_reason,
-            next_poll_at=watch.next_poll_at,
-            last_polled_at=watch.last_polled_at,
-            last_new_post_at=watch.last_new_post_at,
-            channel_id=channel_id,
-            numbers=AccountNumbers.of(latest) if latest else None,
-            announced=announced,
-        )
-
-
-class WatchAddResult(BaseModel):
-    """What `add` did. `already_watching`: the guild watched the account before (its channel may have
-    moved). `baseline_videos`: existing videos recorded without announcing them."""
-
-    watch: WatchSummary
-    already_watching: bool = False
-    baseline_videos: int = 0
-
-
-class WatchRemoveResult(BaseModel):
-    username: str
-    polling_stopped: bool  # no guild watches it any more
-
-
-class AccountSnapshotView(BaseModel):
-    captured_at: datetime
-    numbers: AccountNumbers
-    growth: AccountNumbers | None = None  # since the previous snapshot
-
-
-class AccountAnalytics(BaseModel):
-    """An account's snapshots over time, for /analytics account: and its chart."""
-
-    username: str
-    display_name: str | None = None
-    watch: WatchSummary | None = None
-    snapshots: list[AccountSnapshotView]
-    since_first: AccountNumbers | None = None
-    followers_per_day: float | None = None
-
-    @property
-    def latest(self) -> AccountNumbers | None:
-        return self.snapshots[-1].numbers if self.snapshots else None
-
-
-@dataclass(frozen=True, slots=True)
-class PollOutcome:
-    """What happened to one claimed watch."""
-
-    watch_id: int
-    username: str
-    status: PollStatus
-    new_videos: int = 0  # found by this poll and recorded as seen
-    announced: int = 0  # of those, announced (and tracked) now
-    next_poll_at: datetime | None = None
-    error: str | None = None
-
-
-@dataclass(slots=True)
-class PollReport:
-    outcomes: list[PollOutcome] = field(default_factory=list)
-
-    def count(self, status: PollStatus) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
-
-    @property
-    def announced(self) -> int:
-        return sum(o.announced for o in self.outcomes)
-
-
 class _Superseded(Exception):
     """Our claim was taken over (lease expired) or the watch stopped: roll the poll's writes back."""
 
@@ -230,9 +91,8 @@ class _Transient(Exception):
         self.error = error
 
 
-# --- the service ---------------------------------------------------------------------------------------
-class WatchService:
-    """Watches accounts for guilds (guild_id None: the CLI). Knows nothing of Discord.
+class AccountPoller:
+    """Polls the watched accounts that are due, `concurrency` at once. Knows nothing of Discord.
 
     Order of work per poll, so a crash anywhere loses nothing and announces nothing twice:
       1. claim (short transaction, FOR UPDATE SKIP LOCKED, a lease and a fencing token);
@@ -275,116 +135,7 @@ class WatchService:
         self.retry_base = retry_base
         self.concurrency = max(1, concurrency)
         self.claim_limit = max(1, claim_limit)
-        self._run_lock = asyncio.Lock()
-        self._closed = False
 
-    # --- add / remove / list -------------------------------------------------------------------------
-    async def add(
-        self,
-        guild_id: int | None,
-        username: str,
-        *,
-        channel_id: int | None = None,
-        user_id: int | None = None,
-    ) -> WatchAddResult:
-        """Watch the account for the guild: store its profile and numbers, and (when nobody watched it yet)
-        record its existing videos without announcing them. AccountUnavailable (missing or private),
-        InvalidInput and the API's errors are raised with nothing changed."""
-        name = normalise_username(username)
-        info = await self.metrics.user_info(name)
-        if info.private:
-            raise AccountUnavailable(f"@{name} is private", username=name)
-        now = self.clock.now()
-        async with self.pool.acquire() as conn, conn.transaction():
-            account_id = await self._store_account(conn, name, info, now)
-            watch = await db_watches.lock_watch(conn, account_id, now)
-            new_watcher = await db_watches.add_watcher(
-                conn, watch.id, guild_id, channel_id, now, user_id=user_id
-            )
-            restarted = not watch.is_active
-            if restarted:
-                await db_watches.restart_claimed(conn, watch.id, now, self.lease)
-            claimed = await db_watches.get_watch_by_id(conn, watch.id)
-        assert claimed is not None
-        baseline = 0
-        if restarted:
-            # We hold the claim: the first poll (the baseline) runs now, so the reply can say what exists.
-            outcome = await self._poll(claimed, info=info)
-            baseline = outcome.new_videos
-            if outcome.status == "stopped":
-                raise AccountUnavailable(outcome.error or f"@{name}", username=name)
-        log.info("guild %s watches @%s (%d existing videos recorded)", guild_id, name, baseline)
-        summary = await self._summary(guild_id, name)
-        return WatchAddResult(watch=summary, already_watching=not new_watcher, baseline_videos=baseline)
-
-    async def remove(self, guild_id: int | None, username: str) -> WatchRemoveResult:
-        """The guild stops watching; with no watcher left, polling stops (tracked posts stay tracked)."""
-        name = normalise_username(username)
-        now = self.clock.now()
-        async with self.pool.acquire() as conn, conn.transaction():
-            watch = await db_watches.get_watch(conn, name)
-            if watch is None:
-                raise AccountNotFound(f"@{name} being watched here")
-            await db_watches.lock_watch(conn, watch.account_id, now)
-            if not await db_watches.remove_watcher(conn, watch.id, guild_id):
-                raise AccountNotFound(f"@{name} being watched here")
-            stopped = False
-            if not await db_watches.watchers(conn, watch.id):
-                stopped = await db_watches.stop(conn, watch.id, "unwatched", now)
-        return WatchRemoveResult(username=name, polling_stopped=stopped)
-
-    async def list_watches(self, guild_id: int | None, *, all_guilds: bool = False) -> list[WatchSummary]:
-        """The guild's watched accounts (all_guilds: every watched account, for the CLI), by username."""
-        async with self.pool.acquire() as conn:
-            rows = await db_watches.list_watches(conn, guild_id, all_guilds=all_guilds)
-        return [
-            WatchSummary.of(r.watch, channel_id=r.channel_id, latest=r.latest, announced=r.announced)
-            for r in rows
-        ]
-
-    async def find(self, guild_id: int | None, prefix: str, *, limit: int = 25) -> list[str]:
-        """Usernames the guild watches starting with `prefix` (autocomplete)."""
-        prefix = (prefix or "").strip().lstrip("@")
-        async with self.pool.acquire() as conn:
-            return await db_watches.find_watched(conn, guild_id, prefix, max(1, min(limit, 25)))
-
-    async def _summary(self, guild_id: int | None, name: str) -> WatchSummary:
-        for item in await self.list_watches(guild_id):
-            if item.username == name:
-                return item
-        raise AccountNotFound(f"@{name} being watched here")
-
-    # --- analytics -----------------------------------------------------------------------------------
-    async def account_analytics(self, username: str) -> AccountAnalytics:
-        """The account's snapshots (followers, following, hearts, videos) with growth since the previous
-        and the first, and followers gained per day. AccountNotFound for an account never stored."""
-        name = normalise_username(username)
-        async with self.pool.acquire() as conn:
-            account = await db_accounts.get_account_by_username(conn, name)
-            if account is None:
-                raise AccountNotFound(f"@{name}")
-            snaps = await db_watches.list_snapshots(conn, account.id)
-            watch = await db_watches.get_watch(conn, name)
-        views: list[AccountSnapshotView] = []
-        for snap in snaps:
-            numbers = AccountNumbers.of(snap)
-            growth = numbers.minus(views[-1].numbers) if views else None
-            views.append(AccountSnapshotView(captured_at=snap.captured_at, numbers=numbers, growth=growth))
-        per_day = None
-        if len(snaps) >= 2 and snaps[0].followers is not None and snaps[-1].followers is not None:
-            days = (snaps[-1].captured_at - snaps[0].captured_at).total_seconds() / 86400
-            if days >= 1:  # a rate over minutes says nothing about a day
-                per_day = (snaps[-1].followers - snaps[0].followers) / days
-        return AccountAnalytics(
-            username=name,
-            display_name=account.display_name,
-            watch=WatchSummary.of(watch, latest=snaps[-1] if snaps else None) if watch else None,
-            snapshots=views,
-            since_first=views[-1].numbers.minus(views[0].numbers) if len(views) >= 2 else None,
-            followers_per_day=per_day,
-        )
-
-    # --- polling ---------------------------------------------------------------------------------------
     async def run_due(self, *, limit: int | None = None) -> PollReport:
         """Polls every watch due now (or `limit` of them), `concurrency` at once, then returns."""
         report = PollReport()
@@ -393,7 +144,7 @@ class WatchService:
         async def one(watch: WatchRecord) -> PollOutcome:
             async with semaphore:
                 try:
-                    return await self._poll(watch)
+                    return await self.poll(watch)
                 except Exception as exc:  # e.g. the database failed mid-poll: one watch, not the run
                     log.exception("polling @%s failed", watch.username)
                     return await self._release(watch, exc)
@@ -411,25 +162,20 @@ class WatchService:
                 break
         return report
 
-    run_once = run_due
-
     async def claim_due(self, limit: int | None = None) -> list[WatchRecord]:
         """Claims watches due now for one lease (then poll each with `poll`)."""
         async with self.pool.acquire() as conn:
             return await db_watches.claim_due(conn, self.clock.now(), limit or self.claim_limit, self.lease)
 
-    async def poll(self, watch: WatchRecord) -> PollOutcome:
-        """Polls one claimed watch (from `claim_due`)."""
-        return await self._poll(watch)
-
     async def next_due_at(self) -> datetime | None:
         async with self.pool.acquire() as conn:
             return await db_watches.next_due_at(conn)
 
-    async def _poll(self, watch: WatchRecord, *, info: UserInfo | None = None) -> PollOutcome:
+    async def poll(self, watch: WatchRecord, *, info: UserInfo | None = None) -> PollOutcome:
+        """Polls one claimed watch (from `claim_due`). `info`: the profile WatchService.add fetched and
+        stored a moment ago (for the baseline), so no second snapshot of it is taken."""
         name = watch.username
         baseline = watch.baseline_at is None
-        # `add` passes the profile it fetched and stored a moment ago: no second snapshot of it.
         store_snapshot = info is None
         try:
             if info is None:
@@ -487,7 +233,7 @@ class WatchService:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 if store_snapshot:
-                    await self._store_account(conn, name, info, now)
+                    await store_account(conn, name, info, now)
                 found += await db_watches.record_seen_many(conn, watch.account_id, silent, now)
                 times = await db_watches.post_times_since(conn, watch.account_id, now - RATE_WINDOW)
                 next_poll = now + poll_interval(
@@ -605,30 +351,6 @@ class WatchService:
             now=now,
         )
 
-    async def _store_account(self, conn: Any, name: str, info: UserInfo, now: datetime) -> int:
-        """The accounts row's own columns from the profile, and one snapshot of the numbers."""
-        account_id = await db_accounts.upsert_account(
-            conn,
-            username=name,
-            display_name=info.nickname or None,
-            profile_pic_url=info.avatar,
-            external_id=info.user_id or None,
-            bio=info.signature or None,
-            is_verified=info.verified,
-            is_private=info.private,
-        )
-        await db_watches.insert_snapshot(
-            conn,
-            account_id,
-            now,
-            followers=info.follower_count,
-            following=info.following_count,
-            hearts=info.heart_count,
-            videos=info.video_count,
-            likes_given=info.digg_count,
-        )
-        return int(account_id)
-
     async def _stop_unavailable(self, watch: WatchRecord, *, private: bool, detail: str) -> PollOutcome:
         """Private or gone: polling stops and each watcher is told once."""
         now = self.clock.now()
@@ -717,46 +439,27 @@ class WatchService:
         )
         return [PollOutcome(w.id, w.username, "postponed", next_poll_at=until, error=detail) for w in watches]
 
-    # --- the scheduler ---------------------------------------------------------------------------------
-    def schedule(self, scheduler: Any, *, seconds: float = 5.0) -> None:
-        """Adds an interval job polling due watches to an APScheduler scheduler (running or not)."""
-        scheduler.add_job(
-            self.run_scheduled,
-            "interval",
-            seconds=seconds,
-            id=WATCH_JOB,
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-            next_run_time=datetime.now(UTC),
-        )
 
-    async def run_scheduled(self) -> None:
-        """One run of the due polls (skipped while one is going on); failures are logged, never raised."""
-        if self._closed or self._run_lock.locked():
-            return
-        async with self._run_lock:
-            try:
-                report = await self.run_due()
-            except Exception:  # the next tick tries again; the schedule is in Postgres
-                log.exception("account polls failed")
-                return
-        if report.outcomes:
-            log.info(
-                "account polls: %d polled, %d new posts announced, %d retried, %d postponed, %d stopped",
-                report.count("polled") + report.count("baseline"),
-                report.announced,
-                report.count("retry"),
-                report.count("postponed"),
-                report.count("stopped"),
-            )
-
-    async def close(self) -> None:
-        """No new runs; waits for one in progress (a poll half-done is left to its lease)."""
-        self._closed = True
-        async with self._run_lock:
-            pass
-
-
-WATCH_JOB = "watches-tick"
+async def store_account(conn: Any, name: str, info: UserInfo, now: datetime) -> int:
+    """The accounts row's own columns from the profile, and one snapshot of the numbers."""
+    account_id = await db_accounts.upsert_account(
+        conn,
+        username=name,
+        display_name=info.nickname or None,
+        profile_pic_url=info.avatar,
+        external_id=info.user_id or None,
+        bio=info.signature or None,
+        is_verified=info.verified,
+        is_private=info.private,
+    )
+    await db_watches.insert_snapshot(
+        conn,
+        account_id,
+        now,
+        followers=info.follower_count,
+        following=info.following_count,
+        hearts=info.heart_count,
+        videos=info.video_count,
+        likes_given=info.digg_count,
+    )
+    return int(account_id)

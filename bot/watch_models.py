@@ -1,0 +1,141 @@
+"""What the watch service and the account poller return: watched accounts, their numbers and analytics,
+and the outcome of each poll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from db.watches import AccountSnapshot, WatchRecord
+
+PollStatus = Literal["baseline", "polled", "stopped", "postponed", "retry", "superseded"]
+
+
+class AccountNumbers(BaseModel):
+    """An account's counts; `minus` gives growth (None where either side is unknown)."""
+
+    followers: int | None = None
+    following: int | None = None
+    hearts: int | None = None
+    videos: int | None = None
+
+    @classmethod
+    def of(cls, snap: AccountSnapshot) -> AccountNumbers:
+        return cls(followers=snap.followers, following=snap.following, hearts=snap.hearts, videos=snap.videos)
+
+    def minus(self, other: AccountNumbers) -> AccountNumbers:
+        def diff(a: int | None, b: int | None) -> int | None:
+            return None if a is None or b is None else a - b
+
+        return AccountNumbers(
+            followers=diff(self.followers, other.followers),
+            following=diff(self.following, other.following),
+            hearts=diff(self.hearts, other.hearts),
+            videos=diff(self.videos, other.videos),
+        )
+
+
+class WatchSummary(BaseModel):
+    """A watched account as replies and lists show it."""
+
+    username: str
+    display_name: str | None = None
+    active: bool
+    stopped_reason: str | None = None
+    next_poll_at: datetime | None = None
+    last_polled_at: datetime | None = None
+    last_new_post_at: datetime | None = None
+    channel_id: int | None = None
+    numbers: AccountNumbers | None = None
+    announced: int = 0
+
+    @property
+    def status(self) -> str:
+        if self.active:
+            return "watching"
+        return f"stopped ({self.stopped_reason})" if self.stopped_reason else "stopped"
+
+    @classmethod
+    def of(
+        cls,
+        watch: WatchRecord,
+        *,
+        channel_id: int | None = None,
+        latest: AccountSnapshot | None = None,
+        announced: int = 0,
+    ) -> WatchSummary:
+        return cls(
+            username=watch.username,
+            display_name=watch.display_name,
+            active=watch.is_active,
+            stopped_reason=watch.stopped_reason,
+            next_poll_at=watch.next_poll_at,
+            last_polled_at=watch.last_polled_at,
+            last_new_post_at=watch.last_new_post_at,
+            channel_id=channel_id,
+            numbers=AccountNumbers.of(latest) if latest else None,
+            announced=announced,
+        )
+
+
+class WatchAddResult(BaseModel):
+    """What `add` did. `already_watching`: the guild watched the account before (its channel may have
+    moved). `baseline_videos`: existing videos recorded without announcing them."""
+
+    watch: WatchSummary
+    already_watching: bool = False
+    baseline_videos: int = 0
+
+
+class WatchRemoveResult(BaseModel):
+    username: str
+    polling_stopped: bool  # no guild watches it any more
+
+
+class AccountSnapshotView(BaseModel):
+    captured_at: datetime
+    numbers: AccountNumbers
+    growth: AccountNumbers | None = None  # since the previous snapshot
+
+
+class AccountAnalytics(BaseModel):
+    """An account's snapshots over time, for /analytics account: and its chart."""
+
+    username: str
+    display_name: str | None = None
+    watch: WatchSummary | None = None
+    snapshots: list[AccountSnapshotView]
+    since_first: AccountNumbers | None = None
+    followers_per_day: float | None = None
+
+    @property
+    def latest(self) -> AccountNumbers | None:
+        return self.snapshots[-1].numbers if self.snapshots else None
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What happened to one claimed watch."""
+
+    watch_id: int
+    username: str
+    status: PollStatus
+    new_videos: int = 0  # found by this poll and recorded as seen
+    announced: int = 0  # of those, announced (and tracked) now
+    next_poll_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class PollReport:
+    outcomes: list[PollOutcome] = field(default_factory=list)
+
+    def count(self, status: PollStatus) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def announced(self) -> int:
+        return sum(o.announced for o in self.outcomes)

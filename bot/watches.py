@@ -1,0 +1,152 @@
+"""The watch service: watch and unwatch TikTok accounts for a guild, list them, and an account's analytics.
+The engine that polls them on a schedule is bot/polling.py."""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+
+from bot.clock import Clock
+from bot.errors import AccountNotFound, AccountUnavailable, InvalidInput
+from bot.metrics.urls import USERNAME_RE
+from bot.polling import AccountPoller, AccountSource, store_account
+from bot.watch_models import (
+    AccountAnalytics,
+    AccountNumbers,
+    AccountSnapshotView,
+    WatchAddResult,
+    WatchRemoveResult,
+    WatchSummary,
+)
+from db import accounts as db_accounts
+from db import watches as db_watches
+
+log = logging.getLogger(__name__)
+
+
+def normalise_username(username: str) -> str:
+    """ "@Maker_Jo" → "maker_jo"; anything that is not a TikTok handle is InvalidInput."""
+    name = db_accounts.normalise_username(username or "")
+    if not USERNAME_RE.fullmatch(name):
+        raise InvalidInput(f"{username!r} is not a TikTok username (letters, digits, _ and ., at most 24)")
+    return name
+
+
+class WatchService:
+    """Watches accounts for guilds (guild_id None: the CLI). Knows nothing of Discord. The first poll of a
+    newly watched account (its baseline) runs at once, through `polling`, so the reply can say what exists.
+    """
+
+    def __init__(
+        self, pool: asyncpg.Pool, metrics: AccountSource, clock: Clock, *, polling: AccountPoller
+    ) -> None:
+        self.pool = pool
+        self.metrics = metrics
+        self.clock = clock
+        self.polling = polling
+
+    async def add(
+        self,
+        guild_id: int | None,
+        username: str,
+        *,
+        channel_id: int | None = None,
+        user_id: int | None = None,
+    ) -> WatchAddResult:
+        """Watch the account for the guild: store its profile and numbers, and (when nobody watched it yet)
+        record its existing videos without announcing them. AccountUnavailable (missing or private),
+        InvalidInput and the API's errors are raised with nothing changed."""
+        name = normalise_username(username)
+        info = await self.metrics.user_info(name)
+        if info.private:
+            raise AccountUnavailable(f"@{name} is private", username=name)
+        now = self.clock.now()
+        async with self.pool.acquire() as conn, conn.transaction():
+            account_id = await store_account(conn, name, info, now)
+            watch = await db_watches.lock_watch(conn, account_id, now)
+            new_watcher = await db_watches.add_watcher(
+                conn, watch.id, guild_id, channel_id, now, user_id=user_id
+            )
+            restarted = not watch.is_active
+            if restarted:
+                await db_watches.restart_claimed(conn, watch.id, now, self.polling.lease)
+            claimed = await db_watches.get_watch_by_id(conn, watch.id)
+        assert claimed is not None
+        baseline = 0
+        if restarted:
+            # We hold the claim: the first poll (the baseline) runs now, so the reply can say what exists.
+            outcome = await self.polling.poll(claimed, info=info)
+            baseline = outcome.new_videos
+            if outcome.status == "stopped":
+                raise AccountUnavailable(outcome.error or f"@{name}", username=name)
+        log.info("guild %s watches @%s (%d existing videos recorded)", guild_id, name, baseline)
+        summary = await self._summary(guild_id, name)
+        return WatchAddResult(watch=summary, already_watching=not new_watcher, baseline_videos=baseline)
+
+    async def remove(self, guild_id: int | None, username: str) -> WatchRemoveResult:
+        """The guild stops watching; with no watcher left, polling stops (tracked posts stay tracked)."""
+        name = normalise_username(username)
+        now = self.clock.now()
+        async with self.pool.acquire() as conn, conn.transaction():
+            watch = await db_watches.get_watch(conn, name)
+            if watch is None:
+                raise AccountNotFound(f"@{name} being watched here")
+            await db_watches.lock_watch(conn, watch.account_id, now)
+            if not await db_watches.remove_watcher(conn, watch.id, guild_id):
+                raise AccountNotFound(f"@{name} being watched here")
+            stopped = False
+            if not await db_watches.watchers(conn, watch.id):
+                stopped = await db_watches.stop(conn, watch.id, "unwatched", now)
+        return WatchRemoveResult(username=name, polling_stopped=stopped)
+
+    async def list_watches(self, guild_id: int | None, *, all_guilds: bool = False) -> list[WatchSummary]:
+        """The guild's watched accounts (all_guilds: every watched account, for the CLI), by username."""
+        async with self.pool.acquire() as conn:
+            rows = await db_watches.list_watches(conn, guild_id, all_guilds=all_guilds)
+        return [
+            WatchSummary.of(r.watch, channel_id=r.channel_id, latest=r.latest, announced=r.announced)
+            for r in rows
+        ]
+
+    async def find(self, guild_id: int | None, prefix: str, *, limit: int = 25) -> list[str]:
+        """Usernames the guild watches starting with `prefix` (autocomplete)."""
+        prefix = (prefix or "").strip().lstrip("@")
+        async with self.pool.acquire() as conn:
+            return await db_watches.find_watched(conn, guild_id, prefix, max(1, min(limit, 25)))
+
+    async def _summary(self, guild_id: int | None, name: str) -> WatchSummary:
+        for item in await self.list_watches(guild_id):
+            if item.username == name:
+                return item
+        raise AccountNotFound(f"@{name} being watched here")
+
+    # --- analytics -----------------------------------------------------------------------------------
+    async def account_analytics(self, username: str) -> AccountAnalytics:
+        """The account's snapshots (followers, following, hearts, videos) with growth since the previous
+        and the first, and followers gained per day. AccountNotFound for an account never stored."""
+        name = normalise_username(username)
+        async with self.pool.acquire() as conn:
+            account = await db_accounts.get_account_by_username(conn, name)
+            if account is None:
+                raise AccountNotFound(f"@{name}")
+            snaps = await db_watches.list_snapshots(conn, account.id)
+            watch = await db_watches.get_watch(conn, name)
+        views: list[AccountSnapshotView] = []
+        for snap in snaps:
+            numbers = AccountNumbers.of(snap)
+            growth = numbers.minus(views[-1].numbers) if views else None
+            views.append(AccountSnapshotView(captured_at=snap.captured_at, numbers=numbers, growth=growth))
+        per_day = None
+        if len(snaps) >= 2 and snaps[0].followers is not None and snaps[-1].followers is not None:
+            days = (snaps[-1].captured_at - snaps[0].captured_at).total_seconds() / 86400
+            if days >= 1:  # a rate over minutes says nothing about a day
+                per_day = (snaps[-1].followers - snaps[0].followers) / days
+        return AccountAnalytics(
+            username=name,
+            display_name=account.display_name,
+            watch=WatchSummary.of(watch, latest=snaps[-1] if snaps else None) if watch else None,
+            snapshots=views,
+            since_first=views[-1].numbers.minus(views[0].numbers) if len(views) >= 2 else None,
+            followers_per_day=per_day,
+        )
