@@ -18,7 +18,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from bot.tracking import PostAnalytics  # noqa: E402
+from bot.tracking_models import PostAnalytics  # noqa: E402
 from bot.watch_models import AccountAnalytics  # noqa: E402
 
 CHART_FILENAME = "chart.png"

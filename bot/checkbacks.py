@@ -15,8 +15,10 @@ import asyncpg
 from bot.budget import calls_this_month, tell_postponed
 from bot.clock import Clock
 from bot.errors import MetricsApiError, QuotaExhausted, VideoUnavailable
-from bot.schedule import first_of_next_month, format_offset, latest_due
-from bot.tracking import VideoSource, video_metrics
+from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
+from bot.schedule import first_of_next_month, latest_due
+from bot.tracking import VideoSource
+from bot.tracking_models import Metrics, video_metrics
 from db import guilds as db_guilds
 from db import outbox as db_outbox
 from db import posts as db_posts
@@ -25,13 +27,6 @@ from db.posts import ClaimedPost
 
 log = logging.getLogger(__name__)
 
-MILESTONES = (10_000, 100_000, 1_000_000, 10_000_000)
-# A post is viral at 3x the median of its account's other posts at the same check (with at least
-# VIRAL_MIN_PEERS of them), or when its views/hour jump to 3x its previous pace; below VIRAL_MIN_VIEWS
-# views neither says anything.
-VIRAL_FACTOR = 3.0
-VIRAL_MIN_PEERS = 3
-VIRAL_MIN_VIEWS = 1_000
 # A check answered more than this after its time says how late it is.
 LATE_AFTER = timedelta(minutes=10)
 
@@ -66,10 +61,6 @@ class RunReport:
     @property
     def recorded(self) -> int:
         return self.count("recorded")
-
-
-def _payload_metrics(m: Any) -> dict[str, int]:
-    return {"views": m.views, "likes": m.likes, "comments": m.comments, "shares": m.shares, "saves": m.saves}
 
 
 class CheckbackRunner:
@@ -283,7 +274,7 @@ class CheckbackRunner:
         post: ClaimedPost,
         check_index: int,
         schedule: list[datetime],
-        metrics: Any,
+        metrics: Metrics,
         previous: list[db_snapshots.Snapshot],
         now: datetime,
         late: timedelta,
@@ -294,17 +285,7 @@ class CheckbackRunner:
         author, caption, _ = await db_posts.author_and_caption(conn, post.id)
         first = previous[0] if previous else None
         last = previous[-1] if previous else None
-        hours_since_last = (now - last.captured_at).total_seconds() / 3600 if last else None
-        pace = (
-            max(0, metrics.views - last.views) / hours_since_last
-            if last is not None and hours_since_last and hours_since_last > 0
-            else None
-        )
-        offset = (
-            format_offset(round((schedule[check_index - 1] - post.posted_at).total_seconds()))
-            if post.posted_at
-            else None
-        )
+        pace = views_per_hour(metrics.views, last.views, last.captured_at, now) if last else None
         base = {
             "post_id": post.id,
             "video_id": post.external_post_id,
@@ -317,14 +298,14 @@ class CheckbackRunner:
             **base,
             "check_index": check_index,
             "checks_total": len(schedule),
-            "offset": offset,
+            "offset": check_offset(schedule, post.posted_at, check_index),
             "scheduled_for": schedule[check_index - 1].isoformat(),
             "captured_at": now.isoformat(),
             "late_seconds": int(late.total_seconds()) if late >= LATE_AFTER or skipped else 0,
             "skipped": skipped,
-            "metrics": _payload_metrics(metrics),
-            "since_previous": _diff(metrics, last),
-            "since_first": _diff(metrics, first),
+            "metrics": metrics.model_dump(),
+            "since_previous": _growth(metrics, last),
+            "since_first": _growth(metrics, first),
             "views_per_hour": round(pace, 1) if pace is not None else None,
             "engagement_rate": metrics.engagement_rate,
             "final": next_check is None,
@@ -334,16 +315,14 @@ class CheckbackRunner:
             ("checkback", f"checkback:{post.id}:{check_index}", payload)
         ]
 
-        prev_views = last.views if last else 0
-        for mark in MILESTONES:
-            if last is not None and prev_views < mark <= metrics.views:
-                rows.append(
-                    (
-                        "milestone",
-                        f"milestone:{post.id}:{mark}",
-                        {**base, "milestone": mark, **_views_of(metrics)},
-                    )
+        for mark in milestones_crossed(last.views if last else None, metrics.views):
+            rows.append(
+                (
+                    "milestone",
+                    f"milestone:{post.id}:{mark}",
+                    {**base, "milestone": mark, **_views_of(metrics)},
                 )
+            )
 
         viral = await self._viral(conn, post, check_index, metrics.views, pace, previous)
         if viral is not None:
@@ -383,26 +362,7 @@ class CheckbackRunner:
         median, peers = await db_snapshots.median_views_at_check(
             conn, post.account_id, check_index, exclude_post=post.id
         )
-        if median is not None and peers >= VIRAL_MIN_PEERS and median > 0 and views >= VIRAL_FACTOR * median:
-            return {
-                "reason": "account_median",
-                "median_views": round(median),
-                "peers": peers,
-                "ratio": round(views / median, 1),
-            }
-        # Pace: views/hour since the last snapshot against the pace between the two before it.
-        if pace is not None and len(previous) >= 2:
-            a, b = previous[-2], previous[-1]
-            hours = (b.captured_at - a.captured_at).total_seconds() / 3600
-            before = (b.views - a.views) / hours if hours > 0 else None
-            if before is not None and before > 0 and pace >= VIRAL_FACTOR * before:
-                return {
-                    "reason": "pace",
-                    "views_per_hour": round(pace, 1),
-                    "previous_views_per_hour": round(before, 1),
-                    "ratio": round(pace / before, 1),
-                }
-        return None
+        return viral_reason(views, pace, previous, median, peers)
 
     async def _stop_unavailable(self, post: ClaimedPost, reason: str) -> CheckOutcome:
         """Deleted or private: tracking stops, and each guild is told once."""
@@ -469,17 +429,9 @@ class CheckbackRunner:
             return await db_posts.next_due_at(conn, self.clock.now())
 
 
-def _diff(metrics: Any, snap: db_snapshots.Snapshot | None) -> dict[str, int] | None:
-    if snap is None:
-        return None
-    return {
-        "views": metrics.views - snap.views,
-        "likes": metrics.likes - snap.likes,
-        "comments": metrics.comments - snap.comments,
-        "shares": metrics.shares - snap.shares,
-        "saves": metrics.saves - snap.saves,
-    }
+def _growth(metrics: Metrics, snap: db_snapshots.Snapshot | None) -> dict[str, int] | None:
+    return None if snap is None else metrics.minus(Metrics.of(snap)).model_dump()
 
 
-def _views_of(metrics: Any) -> dict[str, int]:
+def _views_of(metrics: Metrics) -> dict[str, int]:
     return {"views": metrics.views}

@@ -24,7 +24,8 @@ from bot.errors import (
 from bot.metrics.models import Page, UserInfo, Video
 from bot.metrics.urls import canonical_url
 from bot.schedule import first_of_next_month
-from bot.tracking import TrackingService, TrackResult
+from bot.tracking import TrackingService
+from bot.tracking_models import TrackResult
 from bot.watch_models import PollOutcome, PollReport
 from db import accounts as db_accounts
 from db import outbox as db_outbox

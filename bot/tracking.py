@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import asyncpg
-from pydantic import BaseModel
 
 from bot.budget import calls_this_month
 from bot.clock import Clock
 from bot.errors import BudgetExceeded, InvalidInput, PostNotFound
+from bot.growth import snapshot_views
 from bot.metrics.models import Video
 from bot.metrics.urls import VideoRef, canonical_url, parse_video_url
 from bot.schedule import (
@@ -20,15 +20,23 @@ from bot.schedule import (
     due_times,
     first_of_next_month,
     first_pending,
-    format_offset,
     schedule_to_json,
+)
+from bot.tracking_models import (
+    Metrics,
+    PostAnalytics,
+    PostChoice,
+    PostPage,
+    PostSummary,
+    TrackResult,
+    UntrackResult,
+    video_metrics,
 )
 from db import accounts as db_accounts
 from db import guilds as db_guilds
 from db import posts as db_posts
 from db import snapshots as db_snapshots
 from db.posts import PostRecord
-from db.snapshots import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -43,189 +51,6 @@ class VideoSource(Protocol):
     async def video_info(self, video: str | VideoRef) -> Video: ...
 
 
-# --- result models ---------------------------------------------------------------------------------
-class Metrics(BaseModel):
-    views: int = 0
-    likes: int = 0
-    comments: int = 0
-    shares: int = 0
-    saves: int = 0
-
-    @classmethod
-    def of(cls, snap: Snapshot) -> Metrics:
-        return cls(
-            views=snap.views, likes=snap.likes, comments=snap.comments, shares=snap.shares, saves=snap.saves
-        )
-
-    def minus(self, other: Metrics) -> Metrics:
-        return Metrics(
-            views=self.views - other.views,
-            likes=self.likes - other.likes,
-            comments=self.comments - other.comments,
-            shares=self.shares - other.shares,
-            saves=self.saves - other.saves,
-        )
-
-    @property
-    def engagement_rate(self) -> float | None:
-        """(likes + comments + shares) / views; None with no views."""
-        return (self.likes + self.comments + self.shares) / self.views if self.views else None
-
-
-class SnapshotView(BaseModel):
-    """One snapshot with its growth since the one before."""
-
-    check_index: int
-    label: str  # "at tracking", or the check's offset from publishing ("24h")
-    captured_at: datetime
-    scheduled_for: datetime | None = None
-    metrics: Metrics
-    growth: Metrics | None = None  # since the previous snapshot
-    views_per_hour: float | None = None  # since the previous snapshot (the first: since publishing)
-    engagement_rate: float | None = None
-
-
-class PostSummary(BaseModel):
-    """A tracked post as lists and replies show it."""
-
-    id: int
-    video_id: str
-    url: str
-    author: str
-    author_display: str | None = None
-    caption: str | None = None
-    posted_at: datetime | None = None
-    checks_completed: int = 0
-    checks_total: int = 0
-    next_check_at: datetime | None = None
-    tracking_complete: bool = False
-    stopped_reason: str | None = None
-    latest: Metrics | None = None
-    last_checked_at: datetime | None = None
-
-    @property
-    def status(self) -> str:
-        if self.stopped_reason:
-            return f"stopped ({self.stopped_reason})"
-        if self.tracking_complete:
-            return "complete"
-        return "active" if self.next_check_at is not None else "stopped"
-
-    @classmethod
-    def of(cls, post: PostRecord, latest: Metrics | None = None) -> PostSummary:
-        return cls(
-            id=post.id,
-            video_id=post.external_post_id,
-            url=post.post_url,
-            author=post.username,
-            author_display=post.display_name,
-            caption=post.caption,
-            posted_at=post.posted_at,
-            checks_completed=post.checks_completed,
-            checks_total=len(post.check_schedule),
-            next_check_at=post.next_check_at,
-            tracking_complete=post.tracking_complete,
-            stopped_reason=post.tracking_stopped_reason,
-            latest=latest,
-            last_checked_at=post.last_checked_at,
-        )
-
-
-class TrackResult(BaseModel):
-    """What `track` did. `already_tracked`: the guild tracked the post before; nothing changed."""
-
-    post: PostSummary
-    snapshot: SnapshotView | None = None
-    already_tracked: bool = False
-    skipped_checks: int = 0  # offsets already past when tracking started
-
-
-class UntrackResult(BaseModel):
-    post: PostSummary
-    tracking_stopped: bool  # no guild tracks it any more, so its check-backs stopped
-
-
-class PostPage(BaseModel):
-    """One page of a listing; pass `next_cursor` as `before` for the next page (None: the last page)."""
-
-    items: list[PostSummary]
-    next_cursor: int | None = None
-    status: str = "active"
-
-
-class PostChoice(BaseModel):
-    """An autocomplete choice: the post's id and a label of at most 100 characters."""
-
-    id: int
-    label: str
-
-
-class PostAnalytics(BaseModel):
-    post: PostSummary
-    snapshots: list[SnapshotView]
-    since_first: Metrics | None = None
-    since_previous: Metrics | None = None
-    views_per_hour: float | None = None  # the latest pace
-    engagement_rate: float | None = None  # of the latest snapshot
-
-
-# --- helpers -----------------------------------------------------------------------------------------
-def video_metrics(video: Video) -> Metrics:
-    """The API's fields mapped as the original did: digg→likes, play→views, collect→saves."""
-    return Metrics(
-        views=video.play_count or 0,
-        likes=video.digg_count or 0,
-        comments=video.comment_count or 0,
-        shares=video.share_count or 0,
-        saves=video.collect_count or 0,
-    )
-
-
-def check_label(post: PostRecord | None, check_index: int) -> str:
-    if check_index == 0:
-        return "at tracking"
-    if post is not None and post.posted_at is not None and 0 < check_index <= len(post.check_schedule):
-        return format_offset(round((post.check_schedule[check_index - 1] - post.posted_at).total_seconds()))
-    return f"check {check_index}"
-
-
-def views_per_hour(views: int, since_views: int, start: datetime | None, end: datetime) -> float | None:
-    if start is None:
-        return None
-    hours = (end - start).total_seconds() / 3600
-    if hours <= 0:
-        return None
-    return max(0, views - since_views) / hours
-
-
-def snapshot_views(post: PostRecord, snaps: Sequence[Snapshot]) -> list[SnapshotView]:
-    out: list[SnapshotView] = []
-    prev: Snapshot | None = None
-    for snap in snaps:
-        metrics = Metrics.of(snap)
-        if prev is None:
-            growth = None
-            pace = views_per_hour(snap.views, 0, post.posted_at, snap.captured_at)
-        else:
-            growth = metrics.minus(Metrics.of(prev))
-            pace = views_per_hour(snap.views, prev.views, prev.captured_at, snap.captured_at)
-        out.append(
-            SnapshotView(
-                check_index=snap.check_index,
-                label=check_label(post, snap.check_index),
-                captured_at=snap.captured_at,
-                scheduled_for=snap.scheduled_for,
-                metrics=metrics,
-                growth=growth,
-                views_per_hour=pace,
-                engagement_rate=metrics.engagement_rate,
-            )
-        )
-        prev = snap
-    return out
-
-
-# --- the service ---------------------------------------------------------------------------------------
 class TrackingService:
     """Tracks posts for guilds (guild_id None: the CLI). Knows nothing of Discord.
 
@@ -249,7 +74,6 @@ class TrackingService:
         self.monthly_budget = monthly_budget
         self.on_scheduled = on_scheduled
 
-    # --- track / untrack ---------------------------------------------------------------------------
     async def track(
         self,
         guild_id: int | None,
@@ -419,7 +243,6 @@ class TrackingService:
         assert post is not None
         return UntrackResult(post=PostSummary.of(post), tracking_stopped=stopped)
 
-    # --- reading -----------------------------------------------------------------------------------
     async def list_posts(
         self,
         guild_id: int | None,

@@ -9,12 +9,11 @@ import asyncpg
 
 from bot.clock import Clock
 from bot.errors import AccountNotFound, AccountUnavailable, InvalidInput
+from bot.growth import account_snapshot_views, followers_per_day
 from bot.metrics.urls import USERNAME_RE
 from bot.polling import AccountPoller, AccountSource, store_account
 from bot.watch_models import (
     AccountAnalytics,
-    AccountNumbers,
-    AccountSnapshotView,
     WatchAddResult,
     WatchRemoveResult,
     WatchSummary,
@@ -132,21 +131,12 @@ class WatchService:
                 raise AccountNotFound(f"@{name}")
             snaps = await db_watches.list_snapshots(conn, account.id)
             watch = await db_watches.get_watch(conn, name)
-        views: list[AccountSnapshotView] = []
-        for snap in snaps:
-            numbers = AccountNumbers.of(snap)
-            growth = numbers.minus(views[-1].numbers) if views else None
-            views.append(AccountSnapshotView(captured_at=snap.captured_at, numbers=numbers, growth=growth))
-        per_day = None
-        if len(snaps) >= 2 and snaps[0].followers is not None and snaps[-1].followers is not None:
-            days = (snaps[-1].captured_at - snaps[0].captured_at).total_seconds() / 86400
-            if days >= 1:  # a rate over minutes says nothing about a day
-                per_day = (snaps[-1].followers - snaps[0].followers) / days
+        views = account_snapshot_views(snaps)
         return AccountAnalytics(
             username=name,
             display_name=account.display_name,
             watch=WatchSummary.of(watch, latest=snaps[-1] if snaps else None) if watch else None,
             snapshots=views,
             since_first=views[-1].numbers.minus(views[0].numbers) if len(views) >= 2 else None,
-            followers_per_day=per_day,
+            followers_per_day=followers_per_day(snaps),
         )

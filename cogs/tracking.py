@@ -18,7 +18,8 @@ from bot.render.posts import (
     track_result_embed,
     untrack_result_embed,
 )
-from bot.tracking import PostPage, TrackingService
+from bot.tracking import TrackingService
+from bot.tracking_models import PostPage
 from cogs._ui import ServiceCog, post_autocomplete, services_of, to_embed
 
 Status = Literal["active", "complete", "all"]

@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.render.text import duration, num, pct, signed
 from bot.runtime import Runtime
 from bot.services import build_services
-from bot.tracking import PostSummary
+from bot.tracking_models import PostSummary
 
 
 def register(sub: argparse._SubParsersAction) -> None:

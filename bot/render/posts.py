@@ -26,7 +26,7 @@ from bot.render.text import (
     utc_short,
 )
 from bot.search import FoundHashtag, FoundUser, FoundVideo
-from bot.tracking import Metrics, PostAnalytics, PostPage, PostSummary, TrackResult, UntrackResult
+from bot.tracking_models import Metrics, PostAnalytics, PostPage, PostSummary, TrackResult, UntrackResult
 
 HISTORY_ROWS = 25
 PAGE_NEWEST = "⏮ Newest"

@@ -1,0 +1,150 @@
+"""What the tracking service returns: a post's numbers (Metrics), its snapshots with their growth, and the
+results of tracking, untracking, listing and analytics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from bot.metrics.models import Video
+from db.posts import PostRecord
+from db.snapshots import Snapshot
+
+
+class Metrics(BaseModel):
+    """A post's numbers at one moment; `minus` gives the growth between two of them."""
+
+    views: int = 0
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    saves: int = 0
+
+    @classmethod
+    def of(cls, snap: Snapshot) -> Metrics:
+        return cls(
+            views=snap.views, likes=snap.likes, comments=snap.comments, shares=snap.shares, saves=snap.saves
+        )
+
+    def minus(self, other: Metrics) -> Metrics:
+        return Metrics(
+            views=self.views - other.views,
+            likes=self.likes - other.likes,
+            comments=self.comments - other.comments,
+            shares=self.shares - other.shares,
+            saves=self.saves - other.saves,
+        )
+
+    @property
+    def engagement_rate(self) -> float | None:
+        """(likes + comments + shares) / views; None with no views."""
+        return (self.likes + self.comments + self.shares) / self.views if self.views else None
+
+
+class SnapshotView(BaseModel):
+    """One snapshot with its growth since the one before."""
+
+    check_index: int
+    label: str  # "at tracking", or the check's offset from publishing ("24h")
+    captured_at: datetime
+    scheduled_for: datetime | None = None
+    metrics: Metrics
+    growth: Metrics | None = None  # since the previous snapshot
+    views_per_hour: float | None = None  # since the previous snapshot (the first: since publishing)
+    engagement_rate: float | None = None
+
+
+class PostSummary(BaseModel):
+    """A tracked post as lists and replies show it."""
+
+    id: int
+    video_id: str
+    url: str
+    author: str
+    author_display: str | None = None
+    caption: str | None = None
+    posted_at: datetime | None = None
+    checks_completed: int = 0
+    checks_total: int = 0
+    next_check_at: datetime | None = None
+    tracking_complete: bool = False
+    stopped_reason: str | None = None
+    latest: Metrics | None = None
+    last_checked_at: datetime | None = None
+
+    @property
+    def status(self) -> str:
+        if self.stopped_reason:
+            return f"stopped ({self.stopped_reason})"
+        if self.tracking_complete:
+            return "complete"
+        return "active" if self.next_check_at is not None else "stopped"
+
+    @classmethod
+    def of(cls, post: PostRecord, latest: Metrics | None = None) -> PostSummary:
+        return cls(
+            id=post.id,
+            video_id=post.external_post_id,
+            url=post.post_url,
+            author=post.username,
+            author_display=post.display_name,
+            caption=post.caption,
+            posted_at=post.posted_at,
+            checks_completed=post.checks_completed,
+            checks_total=len(post.check_schedule),
+            next_check_at=post.next_check_at,
+            tracking_complete=post.tracking_complete,
+            stopped_reason=post.tracking_stopped_reason,
+            latest=latest,
+            last_checked_at=post.last_checked_at,
+        )
+
+
+class TrackResult(BaseModel):
+    """What `track` did. `already_tracked`: the guild tracked the post before; nothing changed."""
+
+    post: PostSummary
+    snapshot: SnapshotView | None = None
+    already_tracked: bool = False
+    skipped_checks: int = 0  # offsets already past when tracking started
+
+
+class UntrackResult(BaseModel):
+    post: PostSummary
+    tracking_stopped: bool  # no guild tracks it any more, so its check-backs stopped
+
+
+class PostPage(BaseModel):
+    """One page of a listing; pass `next_cursor` as `before` for the next page (None: the last page)."""
+
+    items: list[PostSummary]
+    next_cursor: int | None = None
+    status: str = "active"
+
+
+class PostChoice(BaseModel):
+    """An autocomplete choice: the post's id and a label of at most 100 characters."""
+
+    id: int
+    label: str
+
+
+class PostAnalytics(BaseModel):
+    post: PostSummary
+    snapshots: list[SnapshotView]
+    since_first: Metrics | None = None
+    since_previous: Metrics | None = None
+    views_per_hour: float | None = None  # the latest pace
+    engagement_rate: float | None = None  # of the latest snapshot
+
+
+def video_metrics(video: Video) -> Metrics:
+    """The API's fields mapped as the original did: digg→likes, play→views, collect→saves."""
+    return Metrics(
+        views=video.play_count or 0,
+        likes=video.digg_count or 0,
+        comments=video.comment_count or 0,
+        shares=video.share_count or 0,
+        saves=video.collect_count or 0,
+    )
