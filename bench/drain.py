@@ -28,7 +28,7 @@ from bot.checkbacks import CheckbackRunner  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.metrics import MetricsClient  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
-from db import posts as db_posts  # noqa: E402
+from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -146,7 +146,7 @@ async def claim_at_scale(pool, rows: int) -> float:  # type: ignore[no-untyped-d
             tx = conn.transaction()
             await tx.start()
             t0 = time.perf_counter()
-            claimed = await db_posts.claim_due(conn, now, 64, timedelta(minutes=5))
+            claimed = await db_claims.claim_due(conn, now, 64, timedelta(minutes=5))
             timings.append((time.perf_counter() - t0) * 1000)
             await tx.rollback()  # every repetition claims the same 64
             assert len(claimed) == 64

@@ -19,11 +19,12 @@ from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_
 from bot.schedule import first_of_next_month, latest_due
 from bot.tracking import VideoSource
 from bot.tracking_models import Metrics, video_metrics
+from db import claims as db_claims
 from db import guilds as db_guilds
 from db import outbox as db_outbox
 from db import posts as db_posts
 from db import snapshots as db_snapshots
-from db.posts import ClaimedPost
+from db.claims import ClaimedPost
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ class CheckbackRunner:
         month's budget the rest are postponed)."""
         now = self.clock.now()
         async with self.pool.acquire() as conn:
-            batch = await db_posts.claim_due(conn, now, count, self.lease)
+            batch = await db_claims.claim_due(conn, now, count, self.lease)
         if not batch or self.monthly_budget is None:
             return len(batch), batch
         # Calls started this month, and those claimed here but not started yet, count against the budget.
@@ -168,7 +169,7 @@ class CheckbackRunner:
         until = first_of_next_month(now)
         ids = [p.id for p in posts]
         async with self.pool.acquire() as conn, conn.transaction():
-            await db_posts.postpone(conn, ids, until)
+            await db_claims.postpone(conn, ids, until)
             affected: Counter[int | None] = Counter()
             for gids in (await db_guilds.guilds_of_posts(conn, ids)).values():
                 affected.update(gids)
@@ -217,7 +218,7 @@ class CheckbackRunner:
         metrics = video_metrics(video)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                advanced = await db_posts.complete_check(
+                advanced = await db_claims.complete_check(
                     conn, post.id, expected_done=done, done=check_index, next_check_at=next_check, now=now
                 )
                 if not advanced:
@@ -405,7 +406,7 @@ class CheckbackRunner:
         now = self.clock.now()
         delay = min(self.retry_max, self.retry_base * (2 ** min(post.check_failures, 20)))
         async with self.pool.acquire() as conn:
-            await db_posts.release_claim(
+            await db_claims.release_claim(
                 conn, post.id, expected_done=post.checks_completed, retry_at=now + delay
             )
         log.warning("check-back of post %s failed (%s); retrying in %s", post.id, error, delay)
@@ -414,7 +415,7 @@ class CheckbackRunner:
     async def _finish_empty(self, post: ClaimedPost) -> CheckOutcome:
         # Every check of the schedule is answered: complete it as record_check_completion would.
         async with self.pool.acquire() as conn:
-            await db_posts.complete_check(
+            await db_claims.complete_check(
                 conn,
                 post.id,
                 expected_done=post.checks_completed,
@@ -426,7 +427,7 @@ class CheckbackRunner:
 
     async def next_due_at(self) -> datetime | None:
         async with self.pool.acquire() as conn:
-            return await db_posts.next_due_at(conn, self.clock.now())
+            return await db_claims.next_due_at(conn, self.clock.now())
 
 
 def _growth(metrics: Metrics, snap: db_snapshots.Snapshot | None) -> dict[str, int] | None:

@@ -11,9 +11,9 @@ from typing import Any
 from bot.schedule import format_offset
 from bot.tracking_models import Metrics, SnapshotView
 from bot.watch_models import AccountNumbers, AccountSnapshotView
+from db.account_snapshots import AccountSnapshot
 from db.posts import PostRecord
 from db.snapshots import Snapshot
-from db.watches import AccountSnapshot
 
 MILESTONES = (10_000, 100_000, 1_000_000, 10_000_000)
 # A post is viral at 3x the median of its account's other posts at the same check (with at least

@@ -27,9 +27,11 @@ from bot.schedule import first_of_next_month
 from bot.tracking import TrackingService
 from bot.tracking_models import TrackResult
 from bot.watch_models import PollOutcome, PollReport
+from db import account_snapshots as db_account_snapshots
 from db import accounts as db_accounts
+from db import claims as db_claims
 from db import outbox as db_outbox
-from db import posts as db_posts
+from db import seen_videos as db_seen
 from db import watches as db_watches
 from db.watches import Watcher, WatchRecord
 
@@ -213,7 +215,7 @@ class AccountPoller:
             silent = [(v.video_id, v.create_time) for v in videos]
         else:
             async with self.pool.acquire() as conn:
-                seen = await db_watches.seen_among(conn, watch.account_id, [v.video_id for v in videos])
+                seen = await db_seen.seen_among(conn, watch.account_id, [v.video_id for v in videos])
             fresh = [v for v in videos if v.video_id not in seen]
             # Oldest first, so a channel reads the announcements in publishing order.
             fresh.sort(key=lambda v: v.create_time or now)
@@ -235,8 +237,8 @@ class AccountPoller:
             async with self.pool.acquire() as conn, conn.transaction():
                 if store_snapshot:
                     await store_account(conn, name, info, now)
-                found += await db_watches.record_seen_many(conn, watch.account_id, silent, now)
-                times = await db_watches.post_times_since(conn, watch.account_id, now - RATE_WINDOW)
+                found += await db_seen.record_seen_many(conn, watch.account_id, silent, now)
+                times = await db_seen.post_times_since(conn, watch.account_id, now - RATE_WINDOW)
                 next_poll = now + poll_interval(
                     times, now, min_interval=self.min_interval, max_interval=self.max_interval
                 )
@@ -272,7 +274,7 @@ class AccountPoller:
             if baseline or page.at_end or page.cursor == cursor:
                 break
             async with self.pool.acquire() as conn:
-                if await db_watches.seen_among(conn, watch.account_id, [v.video_id for v in fresh]):
+                if await db_seen.seen_among(conn, watch.account_id, [v.video_id for v in fresh]):
                     break
             cursor = page.cursor
         return found
@@ -292,7 +294,7 @@ class AccountPoller:
             except VideoUnavailable:
                 # Gone between the listing and the fetch: nothing to track or announce.
                 async with self.pool.acquire() as conn:
-                    recorded = await db_watches.record_seen(
+                    recorded = await db_seen.record_seen(
                         conn, watch.account_id, video.video_id, video.create_time, now, announced=False
                     )
                 return int(recorded), 0
@@ -302,7 +304,7 @@ class AccountPoller:
             except MetricsApiError as exc:
                 raise _Transient(exc) from exc
         async with self.pool.acquire() as conn, conn.transaction():
-            if not await db_watches.record_seen(
+            if not await db_seen.record_seen(
                 conn, watch.account_id, video.video_id, video.create_time, now, announced=True
             ):
                 return 0, 0  # another poller recorded (and announced) it
@@ -359,7 +361,7 @@ class AccountPoller:
         async with self.pool.acquire() as conn, conn.transaction():
             stopped = await db_watches.stop(conn, watch.id, reason, now, claim=watch.claim_count)
             if stopped:
-                await db_watches.mark_account_unavailable(conn, watch.account_id, private=private, now=now)
+                await db_accounts.mark_account_unavailable(conn, watch.account_id, private=private, now=now)
                 for watcher in await db_watches.watchers(conn, watch.id):
                     await db_outbox.enqueue(
                         conn,
@@ -400,7 +402,7 @@ class AccountPoller:
         now = self.clock.now()
         used = await calls_this_month(self.metrics, self.pool, now)
         async with self.pool.acquire() as conn:
-            promised = await db_posts.pending_checks_before(conn, first_of_next_month(now))
+            promised = await db_claims.pending_checks_before(conn, first_of_next_month(now))
         reserve = max(CALLS_PER_POLL, round(self.monthly_budget * self.budget_reserve))
         affordable = max(0, (self.monthly_budget - used - promised - reserve) // CALLS_PER_POLL)
         if affordable >= len(batch):
@@ -453,7 +455,7 @@ async def store_account(conn: Any, name: str, info: UserInfo, now: datetime) -> 
         is_verified=info.verified,
         is_private=info.private,
     )
-    await db_watches.insert_snapshot(
+    await db_account_snapshots.insert_snapshot(
         conn,
         account_id,
         now,

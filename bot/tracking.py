@@ -33,6 +33,7 @@ from bot.tracking_models import (
     video_metrics,
 )
 from db import accounts as db_accounts
+from db import claims as db_claims
 from db import guilds as db_guilds
 from db import posts as db_posts
 from db import snapshots as db_snapshots
@@ -215,7 +216,7 @@ class TrackingService:
         needed = 1 + sum(1 for when in pending if when < month_end)  # the first snapshot, then the checks
         used = await calls_this_month(self.metrics, self.pool, now)
         async with self.pool.acquire() as conn:
-            promised = await db_posts.pending_checks_before(conn, month_end)
+            promised = await db_claims.pending_checks_before(conn, month_end)
         available = self.monthly_budget - used - promised
         if needed > available:
             raise BudgetExceeded(
@@ -323,7 +324,7 @@ class TrackingService:
     async def next_check_in(self) -> timedelta | None:
         """How long until the soonest check-back of any post (None: nothing scheduled)."""
         async with self.pool.acquire() as conn:
-            when = await db_posts.next_due_at(conn, self.clock.now())
+            when = await db_claims.next_due_at(conn, self.clock.now())
         return None if when is None else max(timedelta(0), when - self.clock.now())
 
 

@@ -9,7 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from db.watches import AccountSnapshot, WatchRecord
+from db.account_snapshots import AccountSnapshot
+from db.watches import WatchRecord
 
 PollStatus = Literal["baseline", "polled", "stopped", "postponed", "retry", "superseded"]
 

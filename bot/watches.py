@@ -18,6 +18,7 @@ from bot.watch_models import (
     WatchRemoveResult,
     WatchSummary,
 )
+from db import account_snapshots as db_account_snapshots
 from db import accounts as db_accounts
 from db import watches as db_watches
 
@@ -129,7 +130,7 @@ class WatchService:
             account = await db_accounts.get_account_by_username(conn, name)
             if account is None:
                 raise AccountNotFound(f"@{name}")
-            snaps = await db_watches.list_snapshots(conn, account.id)
+            snaps = await db_account_snapshots.list_snapshots(conn, account.id)
             watch = await db_watches.get_watch(conn, name)
         views = account_snapshot_views(snaps)
         return AccountAnalytics(

@@ -1,8 +1,10 @@
-"""SQL about social-media accounts: upsert from API data, look-up by username, get-or-create."""
+"""SQL about social-media accounts: upsert from API data, look-up by username, get-or-create, and the
+account marked private or gone."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from pydantic import BaseModel
@@ -112,3 +114,19 @@ async def get_or_create_account(conn: asyncpg.Connection, username: str, platfor
         name,
     )
     return Account(**dict(row))
+
+
+async def mark_account_unavailable(conn: Any, account_id: int, *, private: bool, now: datetime) -> None:
+    """Keeps the accounts table's own flags true to what the API said: private, or gone (inactive)."""
+    await conn.execute(
+        """
+        UPDATE social_media_accounts
+           SET is_private = CASE WHEN $2 THEN true ELSE is_private END,
+               is_active = CASE WHEN $2 THEN is_active ELSE false END,
+               updated_at = $3
+         WHERE id = $1
+        """,
+        account_id,
+        private,
+        now,
+    )

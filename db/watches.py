@@ -1,12 +1,13 @@
-"""SQL about watched accounts: the poll schedule (claim, complete, release, stop), watchers, seen videos
-and account snapshots."""
+"""SQL about watched accounts: the watch and its watchers, the poll schedule (claim, complete, release,
+stop). Seen videos are db/seen_videos.py, account snapshots db/account_snapshots.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
+
+from db.account_snapshots import AccountSnapshot, snapshot_of
 
 # Columns every WatchRecord is read from; `w` is the watch, `a` its account.
 _WATCH_COLUMNS = """
@@ -58,15 +59,6 @@ class Watcher:
 
 
 @dataclass(frozen=True, slots=True)
-class AccountSnapshot:
-    captured_at: datetime
-    followers: int | None
-    following: int | None
-    hearts: int | None
-    videos: int | None
-
-
-@dataclass(frozen=True, slots=True)
 class WatchListRow:
     """A guild's watch with its channel and the account's latest numbers."""
 
@@ -76,19 +68,6 @@ class WatchListRow:
     announced: int  # new posts announced since the watch began
 
 
-def _snapshot(row: Any, prefix: str = "") -> AccountSnapshot | None:
-    if row[f"{prefix}captured_at"] is None:
-        return None
-    return AccountSnapshot(
-        captured_at=row[f"{prefix}captured_at"],
-        followers=row[f"{prefix}followers_count"],
-        following=row[f"{prefix}following_count"],
-        hearts=row[f"{prefix}hearts_count"],
-        videos=row[f"{prefix}videos_count"],
-    )
-
-
-# --- the watch and its watchers ---------------------------------------------------------------------
 async def lock_watch(conn: Any, account_id: int, now: datetime) -> WatchRecord:
     """The account's watch, created (not scheduled) when missing, locked FOR UPDATE for this transaction."""
     await conn.execute(
@@ -244,7 +223,7 @@ async def list_watches(conn: Any, guild_id: int | None, *, all_guilds: bool = Fa
         WatchListRow(
             watch=WatchRecord.from_row(r),
             channel_id=r["watch_channel_id"],
-            latest=_snapshot(r, "s_"),
+            latest=snapshot_of(r, "s_"),
             announced=r["announced"],
         )
         for r in rows
@@ -270,7 +249,6 @@ async def find_watched(conn: Any, guild_id: int | None, prefix: str, limit: int)
     return [r["username"] for r in rows]
 
 
-# --- the poll schedule ------------------------------------------------------------------------------
 async def claim_due(conn: Any, now: datetime, limit: int, lease: timedelta) -> list[WatchRecord]:
     """Claims up to `limit` watches due now, oldest due first, for `lease` (SKIP LOCKED: two pollers never
     claim one watch; an expired lease can be claimed again). Each claim bumps the fencing token."""
@@ -379,139 +357,3 @@ async def stop(conn: Any, watch_id: int, reason: str, now: datetime, *, claim: i
 
 async def next_due_at(conn: Any) -> datetime | None:
     return await conn.fetchval("SELECT min(next_poll_at) FROM account_watches WHERE next_poll_at IS NOT NULL")
-
-
-# --- seen videos ------------------------------------------------------------------------------------
-async def seen_among(conn: Any, account_id: int, video_ids: Sequence[str]) -> set[str]:
-    rows = await conn.fetch(
-        "SELECT video_id FROM account_watch_seen_videos WHERE account_id = $1 AND video_id = ANY($2::text[])",
-        account_id,
-        list(video_ids),
-    )
-    return {r["video_id"] for r in rows}
-
-
-async def record_seen(
-    conn: Any,
-    account_id: int,
-    video_id: str,
-    posted_at: datetime | None,
-    now: datetime,
-    *,
-    announced: bool,
-) -> bool:
-    """Records the video as seen; True when this call recorded it (only then is it announced)."""
-    row = await conn.fetchrow(
-        """
-        INSERT INTO account_watch_seen_videos (account_id, video_id, posted_at, first_seen_at, announced)
-        VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (account_id, video_id) DO NOTHING
-        RETURNING video_id
-        """,
-        account_id,
-        video_id,
-        posted_at,
-        now,
-        announced,
-    )
-    return row is not None
-
-
-async def record_seen_many(
-    conn: Any, account_id: int, videos: Sequence[tuple[str, datetime | None]], now: datetime
-) -> int:
-    """Records videos as seen without announcing them (the back catalogue); returns how many were new."""
-    if not videos:
-        return 0
-    status = await conn.execute(
-        """
-        INSERT INTO account_watch_seen_videos (account_id, video_id, posted_at, first_seen_at, announced)
-        SELECT $1, v.video_id, v.posted_at, $4, false
-          FROM unnest($2::text[], $3::timestamptz[]) AS v(video_id, posted_at)
-        ON CONFLICT (account_id, video_id) DO NOTHING
-        """,
-        account_id,
-        [v for v, _ in videos],
-        [p for _, p in videos],
-        now,
-    )
-    return int(status.split()[-1])
-
-
-async def post_times_since(conn: Any, account_id: int, since: datetime) -> list[datetime]:
-    """Publish times of the account's seen videos since `since` (its recent posting rate)."""
-    rows = await conn.fetch(
-        """
-        SELECT posted_at FROM account_watch_seen_videos
-         WHERE account_id = $1 AND posted_at >= $2 ORDER BY posted_at
-        """,
-        account_id,
-        since,
-    )
-    return [r["posted_at"] for r in rows]
-
-
-# --- accounts and their snapshots -------------------------------------------------------------------
-async def insert_snapshot(
-    conn: Any,
-    account_id: int,
-    captured_at: datetime,
-    *,
-    followers: int | None,
-    following: int | None,
-    hearts: int | None,
-    videos: int | None,
-    likes_given: int | None,
-) -> bool:
-    row = await conn.fetchrow(
-        """
-        INSERT INTO social_media_account_snapshots
-            (account_id, captured_at, followers_count, following_count, hearts_count, videos_count,
-             likes_given)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
-        ON CONFLICT (account_id, captured_at) DO NOTHING
-        RETURNING id
-        """,
-        account_id,
-        captured_at,
-        followers,
-        following,
-        hearts,
-        videos,
-        likes_given,
-    )
-    return row is not None
-
-
-async def list_snapshots(conn: Any, account_id: int, *, limit: int = 2000) -> list[AccountSnapshot]:
-    """The account's snapshots, oldest first (the newest `limit` of them)."""
-    rows = await conn.fetch(
-        """
-        SELECT * FROM (
-            SELECT captured_at, followers_count, following_count, hearts_count, videos_count
-              FROM social_media_account_snapshots
-             WHERE account_id = $1
-             ORDER BY captured_at DESC
-             LIMIT $2
-        ) s ORDER BY captured_at
-        """,
-        account_id,
-        limit,
-    )
-    return [s for s in (_snapshot(r) for r in rows) if s is not None]
-
-
-async def mark_account_unavailable(conn: Any, account_id: int, *, private: bool, now: datetime) -> None:
-    """Keeps the accounts table's own flags true to what the API said: private, or gone (inactive)."""
-    await conn.execute(
-        """
-        UPDATE social_media_accounts
-           SET is_private = CASE WHEN $2 THEN true ELSE is_private END,
-               is_active = CASE WHEN $2 THEN is_active ELSE false END,
-               updated_at = $3
-         WHERE id = $1
-        """,
-        account_id,
-        private,
-        now,
-    )

@@ -9,7 +9,7 @@ import pytest
 
 from bot.checkbacks import CheckbackRunner
 from bot.errors import PostNotFound
-from db import posts as db_posts
+from db import claims as db_claims
 from db import snapshots as db_snapshots
 
 from .conftest import CHANNEL, MakeClient, World, video_url
@@ -147,7 +147,7 @@ async def test_two_runners_never_record_a_check_twice(world: World, make_client:
 async def test_a_runner_killed_between_claim_and_write_loses_nothing(world: World) -> None:
     ids = await make_due(world, 5)
     # The "killed" runner: it claimed (lease 5 minutes), then died before the API call and the write.
-    claimed = await db_posts.claim_due(world.pool, world.clock.now(), 100, timedelta(minutes=5))
+    claimed = await db_claims.claim_due(world.pool, world.clock.now(), 100, timedelta(minutes=5))
     assert sorted(c.id for c in claimed) == ids
     assert (await world.runner.run_once()).outcomes == []  # leased: nobody else takes them
     world.advance(minutes=6)
@@ -163,7 +163,7 @@ async def test_a_runner_killed_between_claim_and_write_loses_nothing(world: Worl
 
 async def test_a_slow_runner_whose_lease_expired_does_not_record_twice(world: World) -> None:
     [post_id] = await make_due(world, 1)
-    [slow] = await db_posts.claim_due(world.pool, world.clock.now(), 1, timedelta(minutes=5))
+    [slow] = await db_claims.claim_due(world.pool, world.clock.now(), 1, timedelta(minutes=5))
     world.advance(minutes=6)
     assert (await world.runner.run_once()).recorded == 1  # another runner took the expired claim
     # The slow one finally gets its answer and writes: the schedule moved on, so nothing is written.
