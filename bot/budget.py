@@ -10,7 +10,7 @@ import asyncpg
 
 from bot.schedule import first_of_next_month
 from db import outbox as db_outbox
-from db.usage import count_calls_in_month
+from db.api_usage import count_calls_in_month
 
 
 async def calls_this_month(metrics: Any, pool: asyncpg.Pool, now: datetime) -> int:

@@ -87,7 +87,7 @@ async def growth_chart_png(analytics: PostAnalytics) -> bytes:
     return await asyncio.to_thread(render_growth_chart, points_of(analytics), title)
 
 
-# --- accounts (watched accounts' snapshots, bot/watch.py) --------------------------------------------
+# --- accounts (watched accounts' snapshots, bot/watches.py) ---------------------------------------
 FOLLOWERS_COLOUR = "#2ecc71"
 HEARTS_COLOUR = "#e91e63"
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.analytics import AnalyticsService
+from bot.api_usage import UsageService
+from bot.caps import LimitsService
 from bot.checkbacks import CheckbackRunner
 from bot.comments import CommentService
 from bot.conversations import ConversationService
 from bot.guild_config import GuildConfigService
-from bot.limits import LimitsService
 from bot.metrics.client import MetricsClient
 from bot.notifications import NotificationSender, OutboxDispatcher
 from bot.polling import AccountPoller
@@ -19,7 +20,6 @@ from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.templates import TemplateService
 from bot.tracking import TrackingService
-from bot.usage import UsageService
 from bot.watches import WatchService
 
 

@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.caps import MAX_CAP
 from bot.checks import admin_only
-from bot.limits import MAX_CAP
 from bot.render.team import actions_embed, cap_set_message, limits_embed
 from cogs._ui import ServiceCog, to_embed
 

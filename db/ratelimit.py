@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from db.usage import PROVIDER, count_calls_in_month, month_bounds
+from db.api_usage import PROVIDER, count_calls_in_month, month_bounds
 
 
 @dataclass(frozen=True, slots=True)

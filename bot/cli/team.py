@@ -8,10 +8,10 @@ import getpass
 import sys
 from pathlib import Path
 
+from bot.caps import LimitsService
 from bot.config import Settings
 from bot.conversations import ConversationService
 from bot.errors import InvalidInput
-from bot.limits import LimitsService
 from bot.render.team import render_report
 from bot.runtime import Runtime
 

@@ -27,12 +27,12 @@ from bot.errors import (
     RateLimited,
     VideoUnavailable,
 )
-from bot.metrics.limits import TokenBucket, backoff_delay
+from bot.metrics.call_log import UsageRecorder
 from bot.metrics.models import Comment, Hashtag, Page, UserInfo, UserSummary, Video, parse_page
+from bot.metrics.pacing import TokenBucket, backoff_delay
 from bot.metrics.shared import BudgetUsedUp, SharedLimits
 from bot.metrics.urls import USERNAME_RE, VideoRef, parse_video_url
-from bot.metrics.usage import UsageRecorder
-from db.usage import PROVIDER, UsageRow, count_calls_in_month
+from db.api_usage import PROVIDER, UsageRow, count_calls_in_month
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 from db import ratelimit as db_ratelimit
-from db.usage import PROVIDER
+from db.api_usage import PROVIDER
 
 log = logging.getLogger(__name__)
 

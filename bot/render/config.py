@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.api_usage import UsageReport
 from bot.guild_config import GuildConfigView
 from bot.render.text import BLUE, ORANGE, RED, Embed, cut, field, num, pct
 from bot.schedule import format_offsets
-from bot.usage import UsageReport
 
 
 def channel_set_message(mention: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.caps import LimitsReport
 from bot.conversations import ConversationDetail, ConversationPage
-from bot.limits import LimitsReport
 from bot.render.text import (
     BLUE,
     DESCRIPTION,

@@ -16,7 +16,6 @@ from bot.errors import QuotaExhausted, VideoUnavailable
 from bot.metrics import UsageRecorder
 from bot.sandbox.metrics import MetricsSimulator
 from db.pool import create_pool
-from db.usage import PROVIDER, UsageRow, count_calls_in_month, insert_usage, usage_summary
 from tests.metrics.conftest import START, MakeClient
 
 URL = "https://www.tiktok.com/@maker_jo/video/7400000000000000001"

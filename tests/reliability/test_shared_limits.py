@@ -13,7 +13,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.errors import QuotaExhausted
 from bot.metrics import MetricsClient
-from bot.metrics.usage import UsageRecorder
+from bot.metrics.call_log import UsageRecorder
 from bot.sandbox.metrics import MetricsSimulator
 from db.pool import create_pool
 from db.ratelimit import calls_in_month

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from bot.limits import LimitsService
+from bot.caps import LimitsService
 from bot.metrics import MetricsClient
 from bot.sandbox.metrics import MetricsSimulator
 from db.pool import connect

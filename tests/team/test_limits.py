@@ -7,8 +7,8 @@ import asyncio
 import asyncpg
 import pytest
 
+from bot.caps import LimitsService
 from bot.errors import AccountNotFound, CapReached, InvalidAction
-from bot.limits import LimitsService
 from bot.render.team import bar, render_report
 from db import actions as db_actions
 from db.accounts import upsert_account

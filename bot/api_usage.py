@@ -8,9 +8,9 @@ from datetime import date
 import asyncpg
 
 from bot.clock import Clock
-from bot.metrics.usage import UsageRecorder
-from db import usage as db_usage
-from db.usage import UsageSummary
+from bot.metrics.call_log import UsageRecorder
+from db import api_usage as db_api_usage
+from db.api_usage import UsageSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,8 @@ class UsageService:
             await self.recorder.flush()
         now = self.clock.now()
         async with self.pool.acquire() as conn:
-            summary = await db_usage.usage_summary(conn, now, now)
-        day = db_usage.as_utc_date(now)
+            summary = await db_api_usage.usage_summary(conn, now, now)
+        day = db_api_usage.as_utc_date(now)
         return UsageReport(
             day=day, month=day.replace(day=1), summary=summary, monthly_budget=self.monthly_budget
         )

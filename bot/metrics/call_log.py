@@ -1,4 +1,4 @@
-"""The usage recorder: writes one api_usage_tracking row per API call in the background, in batches."""
+"""The API call log: one api_usage_tracking row per metrics API call, written in the background in batches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 from collections import deque
 from typing import Any
 
-from db.usage import UsageRow, insert_usage
+from db.api_usage import UsageRow, insert_usage
 
 log = logging.getLogger(__name__)
 
