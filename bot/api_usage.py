@@ -7,6 +7,7 @@ from datetime import date
 
 import asyncpg
 
+from bot.budget import Budget
 from bot.clock import Clock
 from bot.metrics.call_log import UsageRecorder
 from db import api_usage as db_api_usage
@@ -43,12 +44,12 @@ class UsageService:
         pool: asyncpg.Pool,
         clock: Clock,
         *,
-        monthly_budget: int | None = None,
+        budget: Budget | None = None,
         recorder: UsageRecorder | None = None,
     ) -> None:
         self.pool = pool
         self.clock = clock
-        self.monthly_budget = monthly_budget
+        self.budget = budget
         self.recorder = recorder
 
     async def report(self) -> UsageReport:
@@ -59,5 +60,8 @@ class UsageService:
             summary = await db_api_usage.usage_summary(conn, now, now)
         day = db_api_usage.as_utc_date(now)
         return UsageReport(
-            day=day, month=day.replace(day=1), summary=summary, monthly_budget=self.monthly_budget
+            day=day,
+            month=day.replace(day=1),
+            summary=summary,
+            monthly_budget=self.budget.monthly if self.budget is not None else None,
         )

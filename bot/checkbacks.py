@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import asyncpg
 
-from bot.budget import calls_this_month, tell_postponed
+from bot.budget import Budget, tell_postponed
 from bot.clock import Clock
 from bot.errors import MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
@@ -84,7 +84,7 @@ class CheckbackRunner:
         *,
         concurrency: int = 64,
         lease: timedelta = timedelta(minutes=5),
-        monthly_budget: int | None = None,
+        budget: Budget | None = None,
         retry_base: timedelta = timedelta(minutes=1),
         retry_max: timedelta = timedelta(hours=1),
         on_outcome: Callable[[CheckOutcome], None] | None = None,
@@ -96,13 +96,12 @@ class CheckbackRunner:
         # rate x latency so the bucket is never starved (50/s x 0.75 s = 38 < 64).
         self.concurrency = max(1, concurrency)
         self.lease = lease
-        self.monthly_budget = monthly_budget
+        self.budget = budget
         self.retry_base = retry_base
         self.retry_max = retry_max
         self.on_outcome = on_outcome
         self._lock = asyncio.Lock()
 
-    # --- the run -------------------------------------------------------------------------------------
     async def run_once(self, *, limit: int | None = None) -> RunReport:
         """Checks every post due now (or `limit` of them), then returns; claims again as calls finish, so
         `concurrency` calls stay in flight until nothing due is left."""
@@ -146,16 +145,15 @@ class CheckbackRunner:
         now = self.clock.now()
         async with self.pool.acquire() as conn:
             batch = await db_claims.claim_due(conn, now, count, self.lease)
-        if not batch or self.monthly_budget is None:
+        monthly = self.budget.monthly if self.budget is not None else None
+        if not batch or self.budget is None or monthly is None:
             return len(batch), batch
         # Calls started this month, and those claimed here but not started yet, count against the budget.
-        remaining = self.monthly_budget - await calls_this_month(self.metrics, self.pool, now) - in_flight
+        remaining = monthly - await self.budget.used() - in_flight
         if remaining >= len(batch):
             return len(batch), batch
         keep = batch[: max(0, remaining)]
-        for outcome in await self._postpone(
-            batch[len(keep) :], now, used=self.monthly_budget - max(0, remaining)
-        ):
+        for outcome in await self._postpone(batch[len(keep) :], now, used=monthly - max(0, remaining)):
             report.outcomes.append(outcome)
             if self.on_outcome is not None:
                 self.on_outcome(outcome)
@@ -179,13 +177,12 @@ class CheckbackRunner:
                 per_guild=affected,
                 unit="posts",
                 now=now,
-                budget=self.monthly_budget,
+                budget=self.budget.monthly if self.budget is not None else None,
                 used=used,
             )
         log.warning("API budget used up: %d check-backs postponed to %s", len(posts), until.date())
         return [CheckOutcome(p.id, p.external_post_id, "postponed", next_check_at=until) for p in posts]
 
-    # --- one post ------------------------------------------------------------------------------------
     async def _check(self, post: ClaimedPost) -> CheckOutcome:
         schedule = post.check_schedule
         done = post.checks_completed

@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import asyncpg
 
-from bot.budget import calls_this_month, tell_postponed
+from bot.budget import Budget, tell_postponed
 from bot.clock import Clock
 from bot.errors import (
     AccountUnavailable,
@@ -23,13 +22,13 @@ from bot.errors import (
 )
 from bot.metrics.models import Page, UserInfo, Video
 from bot.metrics.urls import canonical_url
+from bot.poll_schedule import MAX_INTERVAL, MIN_INTERVAL, RATE_WINDOW, poll_interval
 from bot.schedule import first_of_next_month
 from bot.tracking import TrackingService
 from bot.tracking_models import TrackResult
 from bot.watch_models import PollOutcome, PollReport
 from db import account_snapshots as db_account_snapshots
 from db import accounts as db_accounts
-from db import claims as db_claims
 from db import outbox as db_outbox
 from db import seen_videos as db_seen
 from db import watches as db_watches
@@ -37,16 +36,6 @@ from db.watches import Watcher, WatchRecord
 
 log = logging.getLogger(__name__)
 
-# The poll schedule.
-MIN_INTERVAL = timedelta(minutes=15)
-MAX_INTERVAL = timedelta(hours=6)
-# The posting rate is measured over this window of publish times.
-RATE_WINDOW = timedelta(days=14)
-# Polls per average gap between posts: a daily poster is polled hourly, so a new post is usually found
-# before its 1-hour check-back (a later find skips that check).
-POLLS_PER_GAP = 24
-# Creators often post in bursts: for this long after a post the interval is halved.
-AFTER_POST = timedelta(hours=6)
 # /user/info's video count says whether the posts changed; the posts are fetched anyway this often, in
 # case a deletion and a new post cancelled out.
 POSTS_REFRESH = timedelta(hours=6)
@@ -62,24 +51,6 @@ class AccountSource(Protocol):
     async def user_info(self, username: str) -> UserInfo: ...
 
     async def user_posts(self, username: str, *, cursor: str | int = 0, count: int = 30) -> Page[Video]: ...
-
-
-def poll_interval(
-    post_times: Sequence[datetime],
-    now: datetime,
-    *,
-    min_interval: timedelta = MIN_INTERVAL,
-    max_interval: timedelta = MAX_INTERVAL,
-) -> timedelta:
-    """How long until the next poll, from the account's recent publish times: POLLS_PER_GAP polls per
-    average gap between posts over RATE_WINDOW, within [min_interval, max_interval], halved for
-    AFTER_POST after the latest post. An account that posted nothing recently is polled at max_interval."""
-    recent = [t for t in post_times if now - RATE_WINDOW <= t <= now]
-    interval = RATE_WINDOW / len(recent) / POLLS_PER_GAP if recent else max_interval
-    interval = max(min_interval, min(max_interval, interval))
-    if recent and now - max(recent) < AFTER_POST:
-        interval = max(min_interval, interval / 2)
-    return interval
 
 
 class _Superseded(Exception):
@@ -117,7 +88,7 @@ class AccountPoller:
         clock: Clock,
         *,
         tracking: TrackingService,
-        monthly_budget: int | None = None,
+        budget: Budget | None = None,
         budget_reserve: float = 0.05,
         lease: timedelta = timedelta(minutes=5),
         min_interval: timedelta = MIN_INTERVAL,
@@ -130,7 +101,7 @@ class AccountPoller:
         self.metrics = metrics
         self.clock = clock
         self.tracking = tracking
-        self.monthly_budget = monthly_budget
+        self.budget = budget
         self.budget_reserve = budget_reserve
         self.lease = lease
         self.min_interval = min_interval
@@ -393,22 +364,19 @@ class AccountPoller:
         log.warning("polling @%s failed (%s); again in %s", watch.username, text, delay)
         return PollOutcome(watch.id, watch.username, "retry", next_poll_at=now + delay, error=text)
 
-    # --- the budget ------------------------------------------------------------------------------------
     async def _within_budget(self, batch: list[WatchRecord]) -> tuple[list[WatchRecord], list[PollOutcome]]:
         """The watches the month's budget can poll; the rest are postponed. Check-backs already promised to
         tracked posts come first, and a reserve (`budget_reserve` of the budget) is kept for new posts."""
-        if self.monthly_budget is None:
+        monthly = self.budget.monthly if self.budget is not None else None
+        if self.budget is None or monthly is None:
             return batch, []
-        now = self.clock.now()
-        used = await calls_this_month(self.metrics, self.pool, now)
-        async with self.pool.acquire() as conn:
-            promised = await db_claims.pending_checks_before(conn, first_of_next_month(now))
-        reserve = max(CALLS_PER_POLL, round(self.monthly_budget * self.budget_reserve))
-        affordable = max(0, (self.monthly_budget - used - promised - reserve) // CALLS_PER_POLL)
+        used, promised = await self.budget.outlook(self.pool, self.clock.now())
+        reserve = max(CALLS_PER_POLL, round(monthly * self.budget_reserve))
+        affordable = max(0, (monthly - used - promised - reserve) // CALLS_PER_POLL)
         if affordable >= len(batch):
             return batch, []
         keep, rest = batch[:affordable], batch[affordable:]
-        detail = f"{used} of {self.monthly_budget} calls used, {promised} promised to check-backs"
+        detail = f"{used} of {monthly} calls used, {promised} promised to check-backs"
         return keep, await self._postpone(rest, detail, used=used)
 
     async def _postpone(
@@ -431,7 +399,7 @@ class AccountPoller:
                 per_guild=guilds,
                 unit="accounts",
                 now=now,
-                budget=self.monthly_budget,
+                budget=self.budget.monthly if self.budget is not None else None,
                 used=used,
             )
         log.warning(

@@ -83,14 +83,14 @@ async def build_services(
     client = metrics or MetricsClient.from_settings(
         settings, pool=runtime.pool, clock=runtime.clock, **options
     )
-    budget = settings.metrics_api_monthly_budget
-    tracking = TrackingService(runtime.pool, client, runtime.clock, monthly_budget=budget)
+    budget = client.budget  # one budget: the client spends it, the services decide by it
+    tracking = TrackingService(runtime.pool, client, runtime.clock, budget=budget)
     runner = CheckbackRunner(
         runtime.pool,
         client,
         runtime.clock,
         concurrency=settings.metrics_api_concurrency,
-        monthly_budget=budget,
+        budget=budget,
     )
     dispatcher = (
         OutboxDispatcher(runtime.pool, sender, runtime.clock, default_channel_id=settings.notify_channel_id)
@@ -98,7 +98,7 @@ async def build_services(
         else None
     )
     comments = CommentService(runtime.pool, client, runtime.clock)
-    polling = AccountPoller(runtime.pool, client, runtime.clock, tracking=tracking, monthly_budget=budget)
+    polling = AccountPoller(runtime.pool, client, runtime.clock, tracking=tracking, budget=budget)
     services = Services(
         metrics=client,
         tracking=tracking,
@@ -109,7 +109,7 @@ async def build_services(
         comments=comments,
         search=SearchService(runtime.pool, client, runtime.clock),
         analytics=AnalyticsService(runtime.pool, runtime.clock, tracking, comments),
-        usage=UsageService(runtime.pool, runtime.clock, monthly_budget=budget, recorder=client.recorder),
+        usage=UsageService(runtime.pool, runtime.clock, budget=budget, recorder=client.recorder),
         dispatcher=dispatcher,
         watches=WatchService(runtime.pool, client, runtime.clock, polling=polling),
         polling=polling,

@@ -9,7 +9,7 @@ from typing import Any, Literal, Protocol
 
 import asyncpg
 
-from bot.budget import calls_this_month
+from bot.budget import Budget
 from bot.clock import Clock
 from bot.errors import BudgetExceeded, InvalidInput, PostNotFound
 from bot.growth import snapshot_views
@@ -65,14 +65,14 @@ class TrackingService:
         clock: Clock,
         *,
         default_offsets: Sequence[int] = DEFAULT_OFFSETS,
-        monthly_budget: int | None = None,
+        budget: Budget | None = None,
         on_scheduled: Callable[[datetime], None] | None = None,
     ) -> None:
         self.pool = pool
         self.metrics = metrics
         self.clock = clock
         self.default_offsets = tuple(default_offsets)
-        self.monthly_budget = monthly_budget
+        self.budget = budget
         self.on_scheduled = on_scheduled
 
     async def track(
@@ -112,8 +112,8 @@ class TrackingService:
         schedule = due_times(posted_at, offsets)
         skipped = first_pending(schedule, now)
         next_check = schedule[skipped] if skipped < len(schedule) else None
-        if self.monthly_budget is not None:
-            await self._check_budget(schedule[skipped:], now)
+        if self.budget is not None and self.budget.monthly is not None:
+            await self._check_budget(self.budget.monthly, schedule[skipped:], now)
 
         author = video.author
         username = (author.unique_id if author else "") or "unknown"
@@ -208,24 +208,22 @@ class TrackingService:
             settings = await db_guilds.get_settings(conn, guild_id)
         return tuple(settings.checkback_offsets_seconds or self.default_offsets)
 
-    async def _check_budget(self, pending: Sequence[datetime], now: datetime) -> None:
+    async def _check_budget(self, monthly: int, pending: Sequence[datetime], now: datetime) -> None:
         """Refuse a post whose checks this month the month's budget cannot cover, after the checks already
         promised to the posts being tracked."""
-        assert self.monthly_budget is not None
+        assert self.budget is not None
         month_end = first_of_next_month(now)
         needed = 1 + sum(1 for when in pending if when < month_end)  # the first snapshot, then the checks
-        used = await calls_this_month(self.metrics, self.pool, now)
-        async with self.pool.acquire() as conn:
-            promised = await db_claims.pending_checks_before(conn, month_end)
-        available = self.monthly_budget - used - promised
+        used, promised = await self.budget.outlook(self.pool, now)
+        available = monthly - used - promised
         if needed > available:
             raise BudgetExceeded(
                 f"this post needs {needed} API calls before {month_end:%B %-d}, but only {max(0, available)} "
-                f"of the {self.monthly_budget} this month are left ({used} used, {promised} promised to "
+                f"of the {monthly} this month are left ({used} used, {promised} promised to "
                 f"tracked posts)",
                 needed=needed,
                 available=max(0, available),
-                budget=self.monthly_budget,
+                budget=monthly,
                 used=used,
                 promised=promised,
             )

@@ -121,7 +121,6 @@ class WatchService:
                 return item
         raise AccountNotFound(f"@{name} being watched here")
 
-    # --- analytics -----------------------------------------------------------------------------------
     async def account_analytics(self, username: str) -> AccountAnalytics:
         """The account's snapshots (followers, following, hearts, videos) with growth since the previous
         and the first, and followers gained per day. AccountNotFound for an account never stored."""

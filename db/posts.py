@@ -191,7 +191,6 @@ async def stop_tracking(
     return row is not None
 
 
-# --- listings -------------------------------------------------------------------------------------
 _STATUS_SQL = {
     "active": "AND p.tracking_complete = false AND p.next_check_at IS NOT NULL",
     "complete": "AND (p.tracking_complete = true OR p.next_check_at IS NULL)",

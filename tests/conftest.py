@@ -215,7 +215,6 @@ class Services:
         *,
         channel: int,
         concurrency: int,
-        monthly_budget: int | None = None,
     ) -> Services:
         sender = RecordingSender()
         return cls(
@@ -223,10 +222,8 @@ class Services:
             clock=clock,
             sim=sim,
             client=client,
-            tracking=TrackingService(pool, client, clock, monthly_budget=monthly_budget),
-            runner=CheckbackRunner(
-                pool, client, clock, concurrency=concurrency, monthly_budget=monthly_budget
-            ),
+            tracking=TrackingService(pool, client, clock, budget=client.budget),
+            runner=CheckbackRunner(pool, client, clock, concurrency=concurrency, budget=client.budget),
             sender=sender,
             dispatcher=OutboxDispatcher(
                 pool, sender, clock, default_channel_id=channel, channel_interval=0.0

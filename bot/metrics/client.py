@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any, Literal, Self, TypeVar
+from datetime import date
+from typing import Any, Self, TypeVar
 
 import aiohttp
 from pydantic import BaseModel
 
+from bot.budget import Budget
 from bot.clock import Clock, SystemClock
 from bot.config import RAPIDAPI_HOST
 from bot.errors import (
@@ -27,6 +25,7 @@ from bot.errors import (
     RateLimited,
     VideoUnavailable,
 )
+from bot.metrics.answers import Attempt, classify, first_line
 from bot.metrics.call_log import UsageRecorder
 from bot.metrics.models import Comment, Hashtag, Page, UserInfo, UserSummary, Video, parse_page
 from bot.metrics.pacing import TokenBucket, backoff_delay
@@ -37,22 +36,11 @@ from db.api_usage import PROVIDER, UsageRow, count_calls_in_month
 log = logging.getLogger(__name__)
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
-Outcome = Literal["ok", "throttled", "transient", "rejected", "not_found", "quota"]
+
 
 # The provider's own page-size limits (metrics-api.md §2); larger counts are clamped, not refused.
 MAX_COMMENTS_PER_PAGE = 50
 MAX_ITEMS_PER_PAGE = 30
-
-
-@dataclass(slots=True)
-class _Attempt:
-    """What one HTTP attempt gave: the `data` on success, else the kind of failure and its reason."""
-
-    outcome: Outcome
-    data: Any = None
-    status: int | None = None
-    reason: str = ""
-    retry_after: float | None = None
 
 
 class MetricsClient:
@@ -60,8 +48,9 @@ class MetricsClient:
 
     Holds the process's one ClientSession, a token bucket at `rate` requests/s and a bound of `concurrency`
     requests in flight, retries 429 (honouring Retry-After), 5xx, timeouts and connection errors with
-    exponential backoff and full jitter, refuses calls past `monthly_budget`, and records each HTTP attempt
-    as one api_usage_tracking row through a background UsageRecorder (none written when `pool` is None).
+    exponential backoff and full jitter, takes each attempt from `budget` (a Budget; or one of
+    `monthly_budget` calls made here) and refuses calls past it, and records each HTTP attempt as one
+    api_usage_tracking row through a background UsageRecorder (none written when `pool` is None).
 
     With `shared_limits` (and a pool) the rate and the budget hold for every process on the database
     together: each attempt takes its send time and its budgeted call from Postgres (SharedLimits, one
@@ -79,6 +68,7 @@ class MetricsClient:
         timeout: float = 15.0,
         retries: int = 4,
         monthly_budget: int | None = None,
+        budget: Budget | None = None,
         pool: Any | None = None,
         clock: Clock | None = None,
         recorder: UsageRecorder | None = None,
@@ -95,21 +85,25 @@ class MetricsClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
-        self.monthly_budget = monthly_budget
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.max_retry_after = max_retry_after
-        self.budget_refresh = budget_refresh
         self.clock: Clock = clock or SystemClock()
+        self.budget = (
+            budget if budget is not None else Budget(monthly_budget, self.clock, refresh=budget_refresh)
+        )
         self.bucket = TokenBucket(rate, burst)
         self.pool = pool
         self.shared: SharedLimits | None = (
-            SharedLimits(pool, rate=rate, budget=monthly_budget, name=rate_key)
+            SharedLimits(pool, rate=rate, budget=self.budget.monthly, name=rate_key)
             if shared_limits and pool is not None
             else None
         )
         self._owns_recorder = recorder is None
         self.recorder = recorder if recorder is not None else UsageRecorder(pool)
+        # The budget's count reads every process's calls where this client's calls are counted.
+        self.budget.count.shared = self.shared.calls_in_month if self.shared is not None else None
+        self.budget.count.stored = self._stored_calls if pool is not None else None
         self._semaphore = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._rng = rng or random.Random()
@@ -119,12 +113,6 @@ class MetricsClient:
             self._headers["x-rapidapi-key"] = api_key
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
-        # Budget: the month's count as last read from the database, plus this process's calls since.
-        self._count_month: date | None = None
-        self._count_base = 0
-        self._count_since = 0
-        self._count_read_at = float("-inf")
-        self._count_lock = asyncio.Lock()
         # Plain counters, for logs and tests.
         self.attempts = 0
         self.retried = 0
@@ -147,7 +135,6 @@ class MetricsClient:
         options.update(overrides)
         return cls(settings.metrics_api_base_url, **options)
 
-    # --- lifecycle ---------------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
         await self.start()
         return self
@@ -180,7 +167,6 @@ class MetricsClient:
             )
         return self._session
 
-    # --- endpoints ---------------------------------------------------------------------------------
     async def video_info(self, video: str | VideoRef) -> Video:
         """The video's details and current numbers. VideoUnavailable when deleted, private or unknown."""
         ref = _video_ref(video)
@@ -287,81 +273,32 @@ class MetricsClient:
         data = await self._call("/challenge/search", params, ApiRejected)
         return parse_page(data, ("challenge_list", "challenges", "list"), Hashtag)
 
-    # --- budget ------------------------------------------------------------------------------------
-    async def calls_this_month(self) -> int:
-        """Calls this UTC month by every process (as last read from the database) plus this one's since.
+    @property
+    def monthly_budget(self) -> int | None:
+        return self.budget.monthly
 
-        The database count is read again when older than `budget_refresh` seconds or when the month changes.
-        """
-        month = self._month()
-        if self.shared is not None:
-            try:
-                used = await self.shared.calls_in_month(month)
-            except Exception as exc:  # the database is away: the last count this process knows
-                log.warning("cannot read this month's shared API count (%s)", exc)
-            else:
-                self._count_month, self._count_base, self._count_since = month, used, 0
-                self._count_read_at = time.monotonic()
-                return used
-        if month != self._count_month or time.monotonic() - self._count_read_at >= self.budget_refresh:
-            await self._read_count(month)
-        return self._count_base + self._count_since
+    async def calls_this_month(self) -> int:
+        """Calls this UTC month by every process (as last read from the database) plus this one's since."""
+        return await self.budget.used()
 
     def remaining_budget(self) -> int | None:
         """Calls left this month by the last count (None: no budget set)."""
-        if self.monthly_budget is None:
-            return None
-        used = self._count_base + self._count_since if self._count_month == self._month() else 0
-        return max(0, self.monthly_budget - used)
+        return self.budget.remaining()
 
-    def _month(self) -> date:
-        return self.clock.now().astimezone(UTC).date().replace(day=1)
+    async def _stored_calls(self, month: date) -> int:
+        """The call log's rows for `month` plus this process's rows not yet written."""
+        async with self.pool.acquire(timeout=5.0) as conn:
+            stored = await count_calls_in_month(conn, month, PROVIDER)
+        return stored + self.recorder.pending
 
-    async def _read_count(self, month: date) -> None:
-        async with self._count_lock:
-            if month == self._count_month and time.monotonic() - self._count_read_at < self.budget_refresh:
-                return  # another caller read it while this one waited
-            if month != self._count_month:
-                self._count_month, self._count_base, self._count_since = month, 0, 0
-            self._count_read_at = time.monotonic()
-            if self.pool is None:
-                return
-            try:
-                async with self.pool.acquire(timeout=5.0) as conn:
-                    stored = await count_calls_in_month(conn, month, PROVIDER)
-            except Exception as exc:  # a database outage must not stop API calls; keep counting locally
-                log.warning(
-                    "cannot read this month's API usage (%s); counting this process's calls only", exc
-                )
-                return
-            # Our rows not yet written are not in `stored`; everything before now is in the new base.
-            self._count_base = stored + self.recorder.pending
-            self._count_since = 0
-
-    def _take_budget(self, path: str) -> None:
-        """Count one call against the budget, or raise QuotaExhausted without calling."""
-        if self._count_month != self._month():
-            self._count_month, self._count_base, self._count_since = self._month(), 0, 0
-        if self.monthly_budget is not None:
-            used = self._count_base + self._count_since
-            if used >= self.monthly_budget:
-                raise QuotaExhausted(
-                    f"{used} of the {self.monthly_budget} calls budgeted for {self._count_month:%B %Y} are used",
-                    used=used,
-                    budget=self.monthly_budget,
-                    endpoint=path,
-                )
-        self._count_since += 1
-
-    # --- the call ----------------------------------------------------------------------------------
     async def _call(self, path: str, params: dict[str, str], not_found: type[MetricsApiError]) -> Any:
         """GET `path` until it succeeds, fails for good, or the retries are spent; returns `data`."""
-        if self.monthly_budget is not None and self.shared is None:
-            await self.calls_this_month()
-        last: _Attempt | None = None
+        if self.budget.monthly is not None and self.shared is None:
+            await self.budget.used()  # read again when stale
+        last: Attempt | None = None
         for attempt in range(self.retries + 1):
             if self.shared is None:
-                self._take_budget(path)
+                self.budget.take(path)
             async with self._semaphore:
                 if self.shared is None:
                     await self.bucket.acquire()
@@ -403,25 +340,18 @@ class MetricsClient:
         """Count the attempt against the shared budget and wait for its shared send time; with the
         database away, this process's own count and token bucket."""
         assert self.shared is not None
-        month = self._month()
+        month = self.budget.count.month()
         try:
             granted = await self.shared.acquire(month)
         except BudgetUsedUp:
-            budget = self.monthly_budget or 0
-            self._count_month, self._count_base, self._count_since = month, budget, 0
-            raise QuotaExhausted(
-                f"{budget} of the {budget} calls budgeted for {month:%B %Y} are used",
-                used=budget,
-                budget=budget,
-                endpoint=path,
-            ) from None
+            raise self.budget.used_up(path) from None
         if granted.used is not None:
-            self._count_month, self._count_base, self._count_since = month, granted.used, 0
+            self.budget.count.set(month, granted.used)
             return
-        self._take_budget(path)
+        self.budget.take(path)
         await self.bucket.acquire()
 
-    async def _attempt(self, path: str, params: dict[str, str]) -> _Attempt:
+    async def _attempt(self, path: str, params: dict[str, str]) -> Attempt:
         """One HTTP GET, classified, and recorded as one usage row."""
         session = self._session_or_open()
         self.attempts += 1
@@ -432,11 +362,11 @@ class MetricsClient:
                 self.base_url + path, params=params, timeout=aiohttp.ClientTimeout(total=self.timeout)
             ) as response:
                 body = await response.read()
-                result = self._classify(response.status, response.headers, body)
+                result = classify(response.status, response.headers, body, self.clock.now())
         except TimeoutError:
-            result = _Attempt("transient", reason=f"no answer within {self.timeout:g} s")
+            result = Attempt("transient", reason=f"no answer within {self.timeout:g} s")
         except aiohttp.ClientError as exc:
-            result = _Attempt("transient", reason=f"{type(exc).__name__}: {_first_line(exc)}")
+            result = Attempt("transient", reason=f"{type(exc).__name__}: {first_line(exc)}")
         latency_ms = round((time.monotonic() - started) * 1000)
         self.recorder.record(
             UsageRow(
@@ -449,47 +379,6 @@ class MetricsClient:
             )
         )
         return result
-
-    def _classify(self, status: int, headers: Any, body: bytes) -> _Attempt:
-        try:
-            payload = json.loads(body) if body else None
-        except ValueError:
-            payload = None
-        gateway_msg = _text(payload.get("message")) if isinstance(payload, dict) else ""
-        if status == 200:
-            if not isinstance(payload, dict):
-                return _Attempt("transient", status=status, reason="HTTP 200 with a body that is not JSON")
-            code, msg = payload.get("code"), _text(payload.get("msg"))
-            if code in (0, "0"):
-                if "data" not in payload:
-                    return _Attempt("transient", status=status, reason="code 0 without data")
-                return _Attempt("ok", data=payload["data"], status=status)
-            if "limit" in msg.lower():
-                return _Attempt("throttled", status=status, reason=f"code {code}: {msg}")
-            return _Attempt("not_found", status=status, reason=f"the API answered: {msg or f'code {code}'}")
-        if status == 429:
-            if "quota" in gateway_msg.lower():
-                return _Attempt(
-                    "quota", status=status, reason=f"the API plan's quota is used up ({gateway_msg})"
-                )
-            retry_after = _retry_after(headers.get("Retry-After"), self.clock.now())
-            return _Attempt(
-                "throttled", status=status, reason="HTTP 429 rate limited", retry_after=retry_after
-            )
-        if status in (401, 403):
-            why = gateway_msg or ("unauthorized" if status == 401 else "forbidden")
-            return _Attempt(
-                "rejected",
-                status=status,
-                reason=f"HTTP {status} ({why}); check RAPIDAPI_KEY and the API subscription",
-            )
-        if status == 404:
-            return _Attempt("not_found", status=status, reason="HTTP 404 not found")
-        if status >= 500 or status == 408:
-            return _Attempt("transient", status=status, reason=f"HTTP {status}")
-        return _Attempt(
-            "rejected", status=status, reason=f"HTTP {status}{f' ({gateway_msg})' if gateway_msg else ''}"
-        )
 
 
 def _video_ref(video: str | VideoRef) -> VideoRef:
@@ -512,29 +401,3 @@ def _keywords(keywords: str) -> str:
 
 def _clamp(count: int, most: int = MAX_ITEMS_PER_PAGE) -> int:
     return max(1, min(most, int(count)))
-
-
-def _text(value: Any) -> str:
-    return value.strip()[:300] if isinstance(value, str) else ""
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else "no detail"
-
-
-def _retry_after(value: str | None, now: datetime) -> float | None:
-    """Retry-After in seconds: either delta-seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())

@@ -20,7 +20,7 @@ async def test_tracking_a_post_the_budget_cannot_cover_is_refused(
     # Published now, on March 2nd: the first snapshot plus the 8 checks before April 1st (30d falls on April 1st).
     world.sim.add_video("7400000000000000001", world.clock.now() - timedelta(minutes=1))
     client = await make_client(monthly_budget=15)
-    tracking = TrackingService(world.pool, client, world.clock, monthly_budget=15)
+    tracking = TrackingService(world.pool, client, world.clock, budget=client.budget)
     first = await tracking.track(None, video_url("7400000000000000001"))
     assert not first.already_tracked
 
@@ -39,7 +39,9 @@ async def test_checks_past_the_budget_are_postponed_to_next_month_and_told_once(
         world.sim.add_video(f"740000000000000000{i}", world.clock.now() - timedelta(minutes=1))
         await world.tracking.track(None if i < 3 else 8, video_url(f"740000000000000000{i}"))
     used = await world.client.calls_this_month()
-    runner = CheckbackRunner(world.pool, world.client, world.clock, concurrency=16, monthly_budget=used + 2)
+    runner = CheckbackRunner(
+        world.pool, world.client, world.clock, concurrency=16, budget=world.client.budget.limited(used + 2)
+    )
     world.clock.advance(timedelta(hours=1, minutes=1))
     report = await runner.run_once()
     assert report.recorded == 2 and report.count("postponed") == 3

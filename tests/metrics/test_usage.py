@@ -15,6 +15,7 @@ from bot.clock import ManualClock
 from bot.errors import QuotaExhausted, VideoUnavailable
 from bot.metrics import UsageRecorder
 from bot.sandbox.metrics import MetricsSimulator
+from db.api_usage import PROVIDER, UsageRow, count_calls_in_month, insert_usage, usage_summary
 from db.pool import create_pool
 from tests.metrics.conftest import START, MakeClient
 

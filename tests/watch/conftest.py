@@ -42,11 +42,9 @@ async def world(
 ) -> World:
     def make(*, monthly_budget: int | None = None, **watch_options: Any) -> World:
         client = new_client(pool=clean_db, monthly_budget=monthly_budget, budget_refresh=0.0)
-        base = Services.on(
-            clean_db, clock, sim, client, channel=CHANNEL, concurrency=8, monthly_budget=monthly_budget
-        )
+        base = Services.on(clean_db, clock, sim, client, channel=CHANNEL, concurrency=8)
         polling = AccountPoller(
-            clean_db, client, clock, tracking=base.tracking, monthly_budget=monthly_budget, **watch_options
+            clean_db, client, clock, tracking=base.tracking, budget=client.budget, **watch_options
         )
         watches = WatchService(clean_db, client, clock, polling=polling)
         return World(**vars(base), watches=watches, polling=polling, make=make)

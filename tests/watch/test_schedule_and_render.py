@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.charts import render_account_chart
-from bot.polling import MAX_INTERVAL, MIN_INTERVAL, poll_interval
+from bot.poll_schedule import MAX_INTERVAL, MIN_INTERVAL, poll_interval
 from bot.render.notices import render_notification
 from bot.watch_models import AccountAnalytics, AccountNumbers, AccountSnapshotView
 
