@@ -287,6 +287,7 @@ class MetricsClient:
 
     async def _stored_calls(self, month: date) -> int:
         """The call log's rows for `month` plus this process's rows not yet written."""
+        assert self.pool is not None  # only counted from the log when there is one
         async with self.pool.acquire(timeout=5.0) as conn:
             stored = await count_calls_in_month(conn, month, PROVIDER)
         return stored + self.recorder.pending
