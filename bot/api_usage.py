@@ -49,7 +49,7 @@ class UsageService:
     ) -> None:
         self.pool = pool
         self.clock = clock
-        self.budget = budget
+        self.budget = budget if budget is not None else Budget(None, clock)  # None: no budget
         self.recorder = recorder
 
     async def report(self) -> UsageReport:
@@ -63,5 +63,5 @@ class UsageService:
             day=day,
             month=day.replace(day=1),
             summary=summary,
-            monthly_budget=self.budget.monthly if self.budget is not None else None,
+            monthly_budget=self.budget.monthly,
         )

@@ -96,7 +96,7 @@ class CheckbackRunner:
         # rate x latency so the bucket is never starved (50/s x 0.75 s = 38 < 64).
         self.concurrency = max(1, concurrency)
         self.lease = lease
-        self.budget = budget
+        self.budget = budget if budget is not None else Budget(None, clock)  # None: no budget
         self.retry_base = retry_base
         self.retry_max = retry_max
         self.on_outcome = on_outcome
@@ -145,8 +145,8 @@ class CheckbackRunner:
         now = self.clock.now()
         async with self.pool.acquire() as conn:
             batch = await db_claims.claim_due(conn, now, count, self.lease)
-        monthly = self.budget.monthly if self.budget is not None else None
-        if not batch or self.budget is None or monthly is None:
+        monthly = self.budget.monthly
+        if not batch or monthly is None:
             return len(batch), batch
         # Calls started this month, and those claimed here but not started yet, count against the budget.
         remaining = monthly - await self.budget.used() - in_flight
@@ -177,7 +177,7 @@ class CheckbackRunner:
                 per_guild=affected,
                 unit="posts",
                 now=now,
-                budget=self.budget.monthly if self.budget is not None else None,
+                budget=self.budget.monthly,
                 used=used,
             )
         log.warning("API budget used up: %d check-backs postponed to %s", len(posts), until.date())

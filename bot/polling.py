@@ -46,7 +46,7 @@ CALLS_PER_POLL = 2
 
 
 class AccountSource(Protocol):
-    """What the watch service needs of the metrics client."""
+    """What the account poller and the watch service need of the metrics client."""
 
     async def user_info(self, username: str) -> UserInfo: ...
 
@@ -101,7 +101,7 @@ class AccountPoller:
         self.metrics = metrics
         self.clock = clock
         self.tracking = tracking
-        self.budget = budget
+        self.budget = budget if budget is not None else Budget(None, clock)  # None: no budget
         self.budget_reserve = budget_reserve
         self.lease = lease
         self.min_interval = min_interval
@@ -367,8 +367,8 @@ class AccountPoller:
     async def _within_budget(self, batch: list[WatchRecord]) -> tuple[list[WatchRecord], list[PollOutcome]]:
         """The watches the month's budget can poll; the rest are postponed. Check-backs already promised to
         tracked posts come first, and a reserve (`budget_reserve` of the budget) is kept for new posts."""
-        monthly = self.budget.monthly if self.budget is not None else None
-        if self.budget is None or monthly is None:
+        monthly = self.budget.monthly
+        if monthly is None:
             return batch, []
         used, promised = await self.budget.outlook(self.pool, self.clock.now())
         reserve = max(CALLS_PER_POLL, round(monthly * self.budget_reserve))
@@ -399,7 +399,7 @@ class AccountPoller:
                 per_guild=guilds,
                 unit="accounts",
                 now=now,
-                budget=self.budget.monthly if self.budget is not None else None,
+                budget=self.budget.monthly,
                 used=used,
             )
         log.warning(

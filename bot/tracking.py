@@ -72,7 +72,7 @@ class TrackingService:
         self.metrics = metrics
         self.clock = clock
         self.default_offsets = tuple(default_offsets)
-        self.budget = budget
+        self.budget = budget if budget is not None else Budget(None, clock)  # None: no budget
         self.on_scheduled = on_scheduled
 
     async def track(
@@ -112,7 +112,7 @@ class TrackingService:
         schedule = due_times(posted_at, offsets)
         skipped = first_pending(schedule, now)
         next_check = schedule[skipped] if skipped < len(schedule) else None
-        if self.budget is not None and self.budget.monthly is not None:
+        if self.budget.monthly is not None:
             await self._check_budget(self.budget.monthly, schedule[skipped:], now)
 
         author = video.author
@@ -211,7 +211,6 @@ class TrackingService:
     async def _check_budget(self, monthly: int, pending: Sequence[datetime], now: datetime) -> None:
         """Refuse a post whose checks this month the month's budget cannot cover, after the checks already
         promised to the posts being tracked."""
-        assert self.budget is not None
         month_end = first_of_next_month(now)
         needed = 1 + sum(1 for when in pending if when < month_end)  # the first snapshot, then the checks
         used, promised = await self.budget.outlook(self.pool, now)
