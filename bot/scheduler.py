@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -61,37 +61,29 @@ class Scheduler:
 
     def start(self) -> None:
         """Adds the jobs and starts APScheduler (inside the running event loop; e.g. from setup_hook)."""
-        common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-        self.scheduler.add_job(
-            self.run_checks,
-            "interval",
-            seconds=self.tick_seconds,
-            id=CHECKS_TICK,
-            replace_existing=True,
-            next_run_time=datetime.now(UTC),
-            **common,
-        )
+        self._every(self.run_checks, CHECKS_TICK, self.tick_seconds, now=True)
         if self.polling is not None:
-            self.scheduler.add_job(
-                self.run_polls,
-                "interval",
-                seconds=self.tick_seconds,
-                id=POLLS_TICK,
-                replace_existing=True,
-                next_run_time=datetime.now(UTC),
-                **common,
-            )
+            self._every(self.run_polls, POLLS_TICK, self.tick_seconds, now=True)
         if self.dispatcher is not None:
-            self.scheduler.add_job(
-                self.run_outbox,
-                "interval",
-                seconds=self.outbox_seconds,
-                id=OUTBOX_TICK,
-                replace_existing=True,
-                **common,
-            )
+            self._every(self.run_outbox, OUTBOX_TICK, self.outbox_seconds)
         if not self.scheduler.running:
             self.scheduler.start()
+
+    def _every(
+        self, job: Callable[[], Awaitable[None]], job_id: str, seconds: float, *, now: bool = False
+    ) -> None:
+        """An interval job, one run at a time; missed runs fold into one (`now`: the first run at once)."""
+        self.scheduler.add_job(
+            job,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            **({"next_run_time": datetime.now(UTC)} if now else {}),
+        )
 
     async def shutdown(self) -> None:
         """Stops the jobs and waits for a run in progress (a check or poll half-done is left to its lease)."""
