@@ -16,6 +16,7 @@ from bot.budget import Budget, tell_postponed
 from bot.clock import Clock
 from bot.errors import MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
+from bot.ops import metrics as ops_metrics
 from bot.schedule import first_of_next_month, latest_due
 from bot.tracking import VideoSource
 from bot.tracking_models import Metrics, video_metrics
@@ -129,10 +130,7 @@ class CheckbackRunner:
                     continue
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
-                    outcome = task.result()
-                    report.outcomes.append(outcome)
-                    if self.on_outcome is not None:
-                        self.on_outcome(outcome)
+                    self._report(report, task.result())
         finally:
             # A cancelled run leaves its claims to expire: nothing half-written to undo.
             for task in pending:
@@ -154,10 +152,16 @@ class CheckbackRunner:
             return len(batch), batch
         keep = batch[: max(0, remaining)]
         for outcome in await self._postpone(batch[len(keep) :], now, used=monthly - max(0, remaining)):
-            report.outcomes.append(outcome)
-            if self.on_outcome is not None:
-                self.on_outcome(outcome)
+            self._report(report, outcome)
         return len(batch), keep
+
+    def _report(self, report: RunReport, outcome: CheckOutcome) -> None:
+        report.outcomes.append(outcome)
+        ops_metrics.count_checkback(
+            outcome.status, late=outcome.late is not None and outcome.late > LATE_AFTER
+        )
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
 
     async def _postpone(
         self, posts: list[ClaimedPost], now: datetime, *, used: int | None = None

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     metrics_api_retries: int = Field(default=4, ge=0, le=20)
     metrics_api_monthly_budget: int | None = Field(default=None, gt=0)
 
+    health_port: int | None = Field(default=None, ge=0, le=65535, description="serve /healthz and /metrics")
+    health_host: str = Field(default="0.0.0.0", description="the address HEALTH_PORT listens on")  # noqa: S104
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.discord_endpoints import point_discord_at
 from bot.discord_sender import DiscordSender
 from bot.errors import ConfigError
+from bot.ops.server import GatewayState, HealthServer
 from bot.runtime import Runtime
 from bot.services import build_services
 from db.locks import try_lock
@@ -51,13 +52,50 @@ async def run(settings: Settings, role: Role = "all") -> int:
     return await _run_gateway(settings, token, stop, run_jobs=role == "all")
 
 
+def gateway_state(client: discord.Client) -> GatewayState:
+    """Shard id -> connected, for /healthz and the gateway gauge: open and ready, per shard when sharded."""
+
+    def state() -> dict[int, bool]:
+        if client.is_closed():
+            return {}
+        if isinstance(client, discord.AutoShardedClient):
+            ready = client.is_ready()
+            return {sid: ready and not info.is_closed() for sid, info in client.shards.items()}
+        ws = client.ws
+        if ws is None:
+            return {}
+        return {client.shard_id or 0: client.is_ready() and ws.open}
+
+    return state
+
+
+async def start_health(
+    settings: Settings, runtime: Runtime, *, gateway: GatewayState | None = None
+) -> HealthServer | None:
+    """The /healthz and /metrics server when HEALTH_PORT is set (closed with the runtime)."""
+    if settings.health_port is None:
+        return None
+    server = HealthServer(
+        runtime.pool,
+        runtime.clock,
+        port=settings.health_port,
+        host=settings.health_host,
+        monthly_budget=settings.metrics_api_monthly_budget,
+        gateway=gateway,
+    )
+    await server.start()
+    runtime.extras["health"] = server
+    return server
+
+
 async def _run_gateway(settings: Settings, token: str, stop: asyncio.Event, *, run_jobs: bool) -> int:
     runtime = await Runtime.open(settings)
     lock_conn = await connect(runtime.dsn)
     try:
+        bot = CheckbackBot(settings, runtime=runtime, run_jobs=run_jobs)
+        await start_health(settings, runtime, gateway=gateway_state(bot))
         if not await _hold_gateway_lock(lock_conn, gateway_lock_key(token), stop):
             return 0
-        bot = CheckbackBot(settings, runtime=runtime, run_jobs=run_jobs)
         task = asyncio.create_task(bot.start(token), name="discord-gateway")
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -100,6 +138,7 @@ async def _run_worker(settings: Settings, token: str, stop: asyncio.Event) -> in
     """Check-backs and notifications only: REST through discord.py's HTTP client, no gateway."""
     runtime = await Runtime.open(settings)
     client = discord.Client(intents=discord.Intents.none())
+    await start_health(settings, runtime)
     try:
         try:
             await client.login(token)

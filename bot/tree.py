@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 
 import discord
 from discord import app_commands
 
 from bot.errors import CheckbackError, DatabaseUnavailable, GuildOnly, InvalidInput, NotAdmin, user_message
+from bot.ops.metrics import observe_interaction
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,18 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
 
 
 class CheckbackTree(app_commands.CommandTree):
-    """Command tree whose on_error turns every failure into one ephemeral reply."""
+    """Command tree whose on_error turns every failure into one ephemeral reply, and that times every
+    command for the interaction-latency histogram."""
+
+    async def _call(self, interaction: discord.Interaction) -> None:
+        started = time.perf_counter()
+        try:
+            await super()._call(interaction)
+        finally:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            if interaction.type is discord.InteractionType.autocomplete:
+                command += " (autocomplete)"
+            observe_interaction(command, time.perf_counter() - started)
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         text, ref = reply_for(error)

@@ -8,6 +8,7 @@ import logging
 from collections import deque
 from typing import Any
 
+from bot.ops.metrics import count_api_call
 from db.api_usage import UsageRow, insert_usage
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class UsageRecorder:
     def record(self, row: UsageRow) -> None:
         """Queue one row; returns at once."""
         self.recorded += 1
+        count_api_call(row.status_code)
         if self.pool is None or self._closed:
             self.dropped += 1
             return

@@ -1,0 +1,1 @@
+"""Operating Checkback: Prometheus metrics, the /healthz and /metrics server, and their readings."""
