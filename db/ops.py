@@ -29,3 +29,15 @@ async def server_version(conn: Any) -> str:
 async def ping(conn: Any) -> None:
     """One round trip to the server (the caller bounds its time)."""
     await conn.fetchval("SELECT 1")
+
+
+async def notify_channels(conn: Any, limit: int = 25) -> list[int]:
+    """The notification channels guilds chose with /config channel (at most `limit`)."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT notify_channel_id FROM guild_settings
+         WHERE notify_channel_id IS NOT NULL ORDER BY notify_channel_id LIMIT $1
+        """,
+        limit,
+    )
+    return [int(r["notify_channel_id"]) for r in rows]

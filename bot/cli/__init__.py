@@ -8,13 +8,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.config import load_settings
-from bot.errors import CheckbackError
+from bot.errors import CheckbackError, ConfigError
 from bot.logs import register_secret, setup_logging
 
-from . import core, docs, sandbox, team, tracking, watch
+from . import core, docs, doctor, sandbox, team, tracking, watch
 
 # Each module adds its sub-commands; a sub-command sets `handler(args, settings) -> int` (async).
-COMMAND_MODULES = (core, tracking, team, sandbox, docs, watch)
+COMMAND_MODULES = (core, tracking, team, sandbox, docs, watch, doctor)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable = args.handler
     try:
-        settings = load_settings()
+        try:
+            settings = load_settings()
+        except ConfigError:
+            if not getattr(args, "settings_optional", False):
+                raise
+            return asyncio.run(handler(args, None))  # the command reports the bad setting itself
         setup_logging(settings.log_level, settings.log_format)
         for secret in (settings.database_url, settings.discord_token, settings.rapidapi_key):
             if secret is not None:
