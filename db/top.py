@@ -16,6 +16,8 @@ _COLUMNS: dict[str, str] = {
     "shares": "shares_count",
 }
 
+_SPAN_COLUMNS: dict[str, str] = {m: m for m in _COLUMNS}
+
 
 @dataclass(frozen=True, slots=True)
 class TopRow:
@@ -38,38 +40,45 @@ async def top_growth(
 
     Growth is the latest snapshot's value minus the baseline: the last snapshot taken before `since`, or,
     for a post first tracked inside the window, its first snapshot (the views it had before we tracked it
-    are not growth we saw). Only posts with a snapshot inside the window are considered; the window's
-    snapshots come from idx_analytics_captured_at (migration 0006), the rest from the (post, check) key.
+    are not growth we saw). Only posts with a snapshot inside the window are considered.
+
+    Read from post_snapshot_spans (migration 0030: each post's first and latest snapshot, kept by a
+    trigger), in two parts: posts whose first snapshot is inside the window grew by latest - first, so
+    their best `limit` come straight from the growth index; posts whose snapshots straddle `since` (the GiST
+    index on (first_at, last_at]) need the snapshot just before it, one index probe each. The window's
+    snapshots themselves are never scanned.
     """
     column = _COLUMNS[metric]
-    scope = "gp.guild_id IS NULL" if guild_id is None else "gp.guild_id = $3"
+    short = _SPAN_COLUMNS[metric]  # the spans' columns: first_<metric>, last_<metric>
+    scope = (
+        "EXISTS (SELECT 1 FROM guild_posts gp WHERE gp.post_id = s.post_id AND gp.guild_id IS NULL)"
+        if guild_id is None
+        else "EXISTS (SELECT 1 FROM guild_posts gp WHERE gp.post_id = s.post_id AND gp.guild_id = $3)"
+    )
     args: list[Any] = [since, limit] + ([] if guild_id is None else [guild_id])
     rows = await conn.fetch(
         f"""
-        WITH window_checks AS (
-            SELECT s.post_id, min(s.check_index) AS first_index, max(s.check_index) AS last_index
-              FROM social_media_post_analytics s
-              JOIN guild_posts gp ON gp.post_id = s.post_id
-             WHERE s.captured_at >= $1 AND s.check_index IS NOT NULL AND {scope}
-             GROUP BY s.post_id
+        WITH inside AS (
+            SELECT s.post_id, s.last_{short} AS current, s.last_{short} - s.first_{short} AS growth,
+                   s.first_at AS since
+              FROM post_snapshot_spans s
+             WHERE s.first_at >= $1 AND {scope}
+             ORDER BY s.last_{short} - s.first_{short} DESC, s.post_id DESC
+             LIMIT $2
+        ), straddling AS (
+            SELECT s.post_id, s.last_{short} AS current, s.last_{short} - before.value AS growth,
+                   before.at AS since
+              FROM post_snapshot_spans s
+              JOIN LATERAL (
+                    SELECT coalesce(a.{column}, 0) AS value, a.captured_at AS at
+                      FROM social_media_post_analytics a
+                     WHERE a.post_id = s.post_id AND a.check_index IS NOT NULL AND a.captured_at < $1
+                     ORDER BY a.check_index DESC LIMIT 1) before ON true
+             WHERE tstzrange(s.first_at, s.last_at, '(]') @> $1::timestamptz AND {scope}
         ), growth AS (
-            SELECT w.post_id, latest.value AS current,
-                   latest.value - coalesce(before.value, first.value) AS growth,
-                   coalesce(before.at, first.at) AS since
-              FROM window_checks w
-              JOIN LATERAL (
-                    SELECT coalesce(s.{column}, 0) AS value
-                      FROM social_media_post_analytics s
-                     WHERE s.post_id = w.post_id AND s.check_index = w.last_index) latest ON true
-              JOIN LATERAL (
-                    SELECT coalesce(s.{column}, 0) AS value, s.captured_at AS at
-                      FROM social_media_post_analytics s
-                     WHERE s.post_id = w.post_id AND s.check_index = w.first_index) first ON true
-              LEFT JOIN LATERAL (
-                    SELECT coalesce(s.{column}, 0) AS value, s.captured_at AS at
-                      FROM social_media_post_analytics s
-                     WHERE s.post_id = w.post_id AND s.check_index < w.first_index
-                     ORDER BY s.check_index DESC LIMIT 1) before ON true
+            SELECT * FROM inside UNION ALL SELECT * FROM straddling
+             ORDER BY growth DESC, post_id DESC
+             LIMIT $2
         )
         SELECT g.post_id, a.username, p.external_post_id, p.post_url, p.caption, g.current, g.growth,
                g.since
@@ -77,7 +86,6 @@ async def top_growth(
           JOIN social_media_posts p ON p.id = g.post_id
           JOIN social_media_accounts a ON a.id = p.account_id
          ORDER BY g.growth DESC, g.post_id DESC
-         LIMIT $2
         """,  # noqa: S608 - the column comes from the fixed _COLUMNS table, never from user input
         *args,
     )

@@ -1,0 +1,102 @@
+"""/top from post_snapshot_spans (migration 0030) ranks exactly as the original scan of every snapshot did."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from db import top as db_top
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+# The ranking as it was before the spans: every snapshot in the window read (kept here as the reference).
+REFERENCE = """
+WITH window_checks AS (
+    SELECT s.post_id, min(s.check_index) AS first_index, max(s.check_index) AS last_index
+      FROM social_media_post_analytics s
+      JOIN guild_posts gp ON gp.post_id = s.post_id
+     WHERE s.captured_at >= $1 AND s.check_index IS NOT NULL AND gp.guild_id = $3
+     GROUP BY s.post_id
+), growth AS (
+    SELECT w.post_id, latest.value - coalesce(before.value, first.value) AS growth
+      FROM window_checks w
+      JOIN LATERAL (SELECT coalesce(s.views_count, 0) AS value FROM social_media_post_analytics s
+                     WHERE s.post_id = w.post_id AND s.check_index = w.last_index) latest ON true
+      JOIN LATERAL (SELECT coalesce(s.views_count, 0) AS value FROM social_media_post_analytics s
+                     WHERE s.post_id = w.post_id AND s.check_index = w.first_index) first ON true
+      LEFT JOIN LATERAL (SELECT coalesce(s.views_count, 0) AS value FROM social_media_post_analytics s
+                          WHERE s.post_id = w.post_id AND s.check_index < w.first_index
+                          ORDER BY s.check_index DESC LIMIT 1) before ON true
+)
+SELECT post_id, growth FROM growth ORDER BY growth DESC, post_id DESC LIMIT $2
+"""
+
+
+async def _posts(conn: asyncpg.Connection, rng: random.Random, count: int, guilds: list[int]) -> None:
+    account = await conn.fetchval(
+        "INSERT INTO social_media_accounts (platform, username) VALUES ('tiktok', 'spans') RETURNING id"
+    )
+    for n in range(count):
+        posted = START + timedelta(hours=rng.randint(0, 24 * 40))
+        post_id = await conn.fetchval(
+            """
+            INSERT INTO social_media_posts (account_id, platform, external_post_id, post_url, posted_at)
+            VALUES ($1, 'tiktok', $2, $3, $4) RETURNING id
+            """,
+            account,
+            str(7300000000000000000 + n),
+            f"https://www.tiktok.com/@spans/video/{7300000000000000000 + n}",
+            posted,
+        )
+        for guild in rng.sample(guilds, rng.randint(1, len(guilds))):
+            await conn.execute("INSERT INTO guild_posts (guild_id, post_id) VALUES ($1, $2)", guild, post_id)
+        at, views = posted, rng.randint(0, 500)
+        checks = list(range(1, rng.randint(1, 9) + 1))
+        rows = []
+        for index in checks:
+            at += timedelta(hours=rng.choice((1, 5, 12, 24, 72, 168)))
+            views += rng.randint(0, 5_000)
+            rows.append((post_id, index, at, views))
+        rng.shuffle(rows)  # written in any order (an import): the trigger keeps first and latest right
+        for post, index, when, value in rows:
+            await conn.execute(
+                """
+                INSERT INTO social_media_post_analytics
+                    (post_id, check_index, captured_at, snapshot_date, snapshot_hour, views_count)
+                VALUES ($1, $2, $3, $5, $2, $4)
+                """,
+                post,
+                index,
+                when,
+                None if rng.random() < 0.05 else value,
+                when.date(),
+            )
+
+
+async def test_top_from_spans_matches_the_full_scan_for_every_window(clean_db: asyncpg.Pool) -> None:
+    rng = random.Random(21)
+    async with clean_db.acquire() as conn:
+        await _posts(conn, rng, 120, [11, 22])
+        # A deleted snapshot and a deleted post: the spans follow.
+        await conn.execute(
+            "DELETE FROM social_media_post_analytics WHERE id IN "
+            "(SELECT id FROM social_media_post_analytics ORDER BY id LIMIT 30)"
+        )
+        await conn.execute("DELETE FROM social_media_posts WHERE id = 7")
+        kept = await conn.fetch("SELECT * FROM post_snapshot_spans ORDER BY post_id")
+        assert await conn.fetchval("SELECT rebuild_post_snapshot_spans()") == len(kept)
+        assert await conn.fetch("SELECT * FROM post_snapshot_spans ORDER BY post_id") == kept
+
+        for step in range(60):
+            since = START + timedelta(hours=rng.randint(0, 24 * 50))
+            if step % 10 == 0:  # exactly at a snapshot's time: the boundary belongs to the window
+                since = await conn.fetchval(
+                    "SELECT captured_at FROM social_media_post_analytics ORDER BY random() LIMIT 1"
+                )
+            guild = rng.choice([11, 22])
+            limit = rng.choice([1, 5, 10, 200])
+            want = [(r["post_id"], r["growth"]) for r in await conn.fetch(REFERENCE, since, limit, guild)]
+            got = await db_top.top_growth(conn, guild_id=guild, metric="views", since=since, limit=limit)
+            assert [(r.post_id, r.growth) for r in got] == want, (since, guild, limit)
