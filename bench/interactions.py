@@ -1,20 +1,26 @@
-"""Benchmark: how fast the bot acknowledges slash commands with 100,000 tracked posts and 2,000,000 snapshots.
+"""Benchmark: slash-command latency, /top, the claim and the bot's memory at 500,000 posts and 10,000,000 snapshots.
 
-The real bot runs against the Discord emulator and the metrics simulator (bot/sandbox/stack.py) on a scratch
-database (tests/conftest.py's server: DATABASE_URL's, or the embedded Postgres), filled with generate_series:
-100,000 posts of 1,000 accounts, all tracked by the emulator's guild (a quarter complete, the rest active),
-20 snapshots each, spread over the last 60 days. `--quick` uses 1/20 of that and 1/5 of the calls.
+The bot runs alone in its own process, as in production: `python -m bot run` (gateway, check-backs and
+notifications), pointed at the Discord emulator and the metrics simulator, which run in this process and
+drive it. The scratch database (DATABASE_URL's server, or the embedded Postgres) holds `--posts` tracked
+posts (default 500,000; 100 per account, all tracked by the emulator's guild, a quarter complete) with 20
+snapshots each (bench/_dataset.py). `--quick`: 1/20 of the posts, 1/5 of the calls, a 400-post drain.
 
-Latency is `Interaction.latency_ms`: from the emulator sending INTERACTION_CREATE on the gateway to the bot's
-first callback (what Discord's 3-second deadline is about). Calls run one after the other, each waiting for
-its final answer (for /analytics, the chart's edit), so no call queues behind another; 20 of each are run
-first as warm-up. /tracked lists the newest page; /track defers and then calls the simulator; /analytics
-picks random posts, with and without the chart. `chart_ms` is the median drawing time of one chart (20
-points) on a worker thread. `rss_mb` is this process's resident memory at the end: the bot, and also the
-emulator and simulator, which share the process.
+1. Commands: `--calls` rounds (default 500, after 20 warm-up rounds) of /tracked, /track (a new video),
+   /analytics post:<random> (with its chart) and /analytics chart:false, one at a time, each waiting for its
+   final answer (for /analytics, the chart's edit). Latency is the emulator's `Interaction.latency_ms`: from
+   sending INTERACTION_CREATE to the bot's first callback (Discord's 3-second deadline is about that).
+2. Commands while draining: 2,000 posts fall due at once (`--drain`); while the bot checks them (metrics API
+   at 100 calls/s, the simulator answering in ~50 ms) /tracked and /analytics go on, one at a time, and
+   only those sent before the last check was recorded count.
+3. /top: the ranking query of /top (db/top.py, from post_snapshot_spans) for 24h, 7d and 30d; median of 5.
+4. The claim: 100 of the active posts made due, the real claim of 64 (db.posts.claim_due) timed 25 times,
+   each rolled back; the median.
+5. `rss_mb_bot`: the bot process's resident memory at the end (after all the above, charts included);
+   also at start-up and after the commands.
 
-Last line: {"bench": "interactions", "tracked_p50_ms": .., "tracked_p99_ms": .., "track_p99_ms": ..,
-"analytics_p50_ms": .., "analytics_p99_ms": .., "chart_ms": .., "rss_mb": ..}
+Last line: {"bench": "interactions", "tracked_p99_ms", "analytics_p99_ms", "analytics_p99_ms_draining",
+"tracked_p99_ms_draining", "top_24h_ms", "top_7d_ms", "top_30d_ms", "claim_ms_at_10m", "rss_mb_bot", ...}
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import random
 import statistics
 import sys
@@ -31,89 +38,25 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from bot.charts import points_of, render_growth_chart  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.discord_endpoints import restore_discord_endpoints  # noqa: E402
+from bench._dataset import load  # noqa: E402
+from bot.charts import ChartPoint, render_growth_chart  # noqa: E402
+from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
-from bot.sandbox.stack import Stack  # noqa: E402
+from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
+from db import posts as db_posts  # noqa: E402
+from db import seed as db_seed  # noqa: E402
 from db import top as db_top  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 from db.pool import create_pool  # noqa: E402
 
 SNAPSHOTS_PER_POST = 20
-POSTS_PER_ACCOUNT = 100
 WARMUP = 20
-BATCH = 10_000  # posts per INSERT of snapshots (200,000 rows), so progress shows
-
-
-async def load(dsn: str, posts: int) -> None:
-    """Accounts, posts (each with a 25-check schedule, 19 done) and 20 snapshots per post."""
-    pool = await create_pool(dsn, max_size=2)
-    now = datetime.now(UTC)
-    try:
-        async with pool.acquire() as conn:
-            started = time.perf_counter()
-            accounts = max(1, posts // POSTS_PER_ACCOUNT)
-            await conn.execute(
-                """
-                INSERT INTO social_media_accounts (platform, username, display_name)
-                SELECT 'tiktok', 'bench_' || g, 'Bench ' || g FROM generate_series(1, $1::int) AS g
-                """,
-                accounts,
-            )
-            # Publish times spread over 60 days; checks hourly after publishing; a quarter are complete.
-            await conn.execute(
-                """
-                INSERT INTO social_media_posts
-                    (account_id, platform, external_post_id, post_url, caption, posted_at, check_schedule,
-                     checks_completed, next_check_at, tracking_complete, tracking_started_at)
-                SELECT 1 + g % $2::int, 'tiktok', (7600000000000000000 + g)::text,
-                       'https://www.tiktok.com/@bench_' || (1 + g % $2::int) || '/video/' || (7600000000000000000 + g),
-                       'Bench video ' || g || ' #diy #bench', t.posted,
-                       (SELECT jsonb_agg(to_char((t.posted + k * interval '1 hour') AT TIME ZONE 'UTC',
-                                                 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"') ORDER BY k)
-                          FROM generate_series(1, CASE WHEN g % 4 = 0 THEN 19 ELSE 25 END) AS k),
-                       19,
-                       CASE WHEN g % 4 = 0 THEN NULL ELSE $3::timestamptz + interval '30 days' END,
-                       g % 4 = 0, t.posted
-                  FROM generate_series(1, $1::int) AS g,
-                       LATERAL (SELECT $3::timestamptz - interval '61 days'
-                                       + (g::bigint * 86400 / $1::int) * interval '1 minute' AS posted) AS t
-                """,
-                posts,
-                accounts,
-                now,
-            )
-            print(f"  {posts:,} posts in {time.perf_counter() - started:.1f} s", flush=True)
-            started = time.perf_counter()
-            for first in range(1, posts + 1, BATCH):
-                await conn.execute(
-                    """
-                    INSERT INTO social_media_post_analytics
-                        (post_id, check_index, scheduled_for, captured_at, snapshot_date, snapshot_hour,
-                         views_count, likes_count, comments_count, shares_count, saves_count, created_at)
-                    SELECT p.id, k, at, at, (at AT TIME ZONE 'UTC')::date,
-                           extract(hour FROM at AT TIME ZONE 'UTC')::int,
-                           (k + 1) * (k + 1) * (100 + p.id % 1000), (k + 1) * (k + 1) * (5 + p.id % 50),
-                           (k + 1) * (1 + p.id % 7), (k + 1) * (p.id % 5), (k + 1) * (p.id % 3), at
-                      FROM social_media_posts p, generate_series(0, $3::int - 1) AS k,
-                           LATERAL (SELECT p.posted_at + k * interval '1 hour' AS at) AS x
-                     WHERE p.id BETWEEN $1 AND $2
-                    """,
-                    first,
-                    min(posts, first + BATCH - 1),
-                    SNAPSHOTS_PER_POST,
-                )
-            print(
-                f"  {posts * SNAPSHOTS_PER_POST:,} snapshots in {time.perf_counter() - started:.1f} s",
-                flush=True,
-            )
-            await conn.execute("ANALYZE")
-    finally:
-        await pool.close()
+TOKEN = "bench-interactions-token"
+DRAIN_RATE = 100  # metrics API calls per second allowed to the bot while it drains
 
 
 def has_chart(message: Message) -> bool | None:
@@ -133,131 +76,280 @@ def summary(name: str, values: list[float]) -> str:
     )
 
 
-async def measure(stack: Stack, calls: int, posts: int, rng: random.Random) -> dict[str, list[float]]:
-    w = stack.world
-    emu = stack.emulator
-    out: dict[str, list[float]] = {
-        k: [] for k in ("tracked", "track", "analytics", "analytics_nochart", "chart_done")
-    }
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(resident now, peak) in MB of process `pid`."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0]) / 1024
+    return found["VmRSS"], found["VmHWM"]
 
-    async def first_callback(i: Interaction) -> float:
+
+class Bench:
+    def __init__(self, emu: DiscordEmulator, posts: int, rng: random.Random) -> None:
+        self.emu = emu
+        self.posts = posts
+        self.rng = rng
+        self.guild = emu.add_guild("Bench team")
+        self.channel = self.guild.add_channel("checkbacks")
+        self.member = self.guild.add_member("member")
+        self.video = 7700000000000000001
+
+    async def first_callback(self, i: Interaction) -> float:
         await i.response(timeout=30)
         assert i.latency_ms is not None
         return i.latency_ms
 
-    video = 7700000000000000001
-    for n in range(WARMUP + calls):
-        keep = n >= WARMUP
-
-        i = await emu.invoke(w.member, "tracked", channel=w.channel)
-        ms = await first_callback(i)
+    async def tracked(self) -> float:
+        i = await self.emu.invoke(self.member, "tracked", channel=self.channel)
+        ms = await self.first_callback(i)
         await i.final(timeout=30)
-        if keep:
-            out["tracked"].append(ms)
+        return ms
 
-        video += 10  # ids ending in 1: the simulator treats ...403 and ...404 as private and deleted
-        i = await emu.invoke(
-            w.member, "track", channel=w.channel, url=f"https://www.tiktok.com/@fresh/video/{video}"
+    async def track(self) -> float:
+        self.video += 10  # ids ending in 1: the simulator treats ...403 and ...404 as private and deleted
+        url = f"https://www.tiktok.com/@fresh/video/{self.video}"
+        i = await self.emu.invoke(self.member, "track", channel=self.channel, url=url)
+        ms = await self.first_callback(i)
+        await i.final(timeout=30)
+        return ms
+
+    async def analytics(self, *, chart: bool = True, wait_chart: bool = True) -> tuple[float, float]:
+        """(first callback ms, ms until the chart's edit arrived or the answer was final)."""
+        post = self.rng.randint(1, self.posts)
+        options = {} if chart else {"chart": False}
+        i = await self.emu.invoke(self.member, "analytics", channel=self.channel, post=post, **options)
+        ms = await self.first_callback(i)
+        await i.final(timeout=30)
+        if chart and wait_chart:
+            await self.emu.wait_until(partial(has_chart, i.message), 30, "the chart")
+        return ms, (time.monotonic() - i.sent_at) * 1000
+
+    async def commands(self, calls: int) -> dict[str, list[float]]:
+        out: dict[str, list[float]] = {
+            k: [] for k in ("tracked", "track", "analytics", "analytics_nochart", "chart_done")
+        }
+        for n in range(WARMUP + calls):
+            keep = n >= WARMUP
+            tracked = await self.tracked()
+            track = await self.track()
+            analytics, chart_done = await self.analytics()
+            nochart, _ = await self.analytics(chart=False)
+            if keep:
+                out["tracked"].append(tracked)
+                out["track"].append(track)
+                out["analytics"].append(analytics)
+                out["chart_done"].append(chart_done)
+                out["analytics_nochart"].append(nochart)
+        return out
+
+    async def while_draining(self, pool, count: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+        """/tracked and /analytics while `count` due posts are checked; only calls sent before the drain
+        ended count."""
+        now = await pool.fetchval("SELECT now()")
+        seeded = await pool.fetchval("SELECT max(id) + 1 FROM social_media_posts")
+        async with pool.acquire() as conn:
+            await db_seed.seed_due_posts(
+                conn,
+                count=count,
+                due=now - timedelta(seconds=1),
+                username="bench_drain",
+                first_video_id=7800000000000000001,
+                guild_ids=[self.guild.id],
+            )
+        out: dict[str, list[float]] = {"tracked": [], "analytics": [], "drain_s": []}
+        started = time.monotonic()
+
+        async def drained() -> bool:
+            done = await pool.fetchval(
+                "SELECT count(*) FROM social_media_posts WHERE id >= $1 AND checks_completed >= 1", seeded
+            )
+            return done >= count
+
+        while True:
+            sent = time.monotonic()
+            tracked = await self.tracked()
+            analytics, _ = await self.analytics(wait_chart=False)  # the chart is drawn meanwhile
+            if await drained():
+                out["drain_s"].append(time.monotonic() - started)
+                break
+            if sent - started > 600:
+                raise TimeoutError("the drain did not finish in 10 minutes")
+            out["tracked"].append(tracked)
+            out["analytics"].append(analytics)
+        return out
+
+
+async def top_ms(pool, guild_id: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    now = datetime.now(UTC)
+    found: dict[str, float] = {}
+    async with pool.acquire() as conn:
+        for period, days in (("24h", 1), ("7d", 7), ("30d", 30)):
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                rows = await db_top.top_growth(
+                    conn, guild_id=guild_id, metric="views", since=now - timedelta(days=days), limit=10
+                )
+                times.append((time.perf_counter() - t0) * 1000)
+            found[period] = statistics.median(times)
+            print(
+                f"/top views {period}: median {found[period]:.1f} ms of 5 (first {times[0]:.1f} ms), {len(rows)} rows"
+            )
+    return found
+
+
+async def claim_ms(pool) -> float:  # type: ignore[no-untyped-def]
+    """The real claim of 64 among the data set's posts, 100 of them made due; median of 25, rolled back."""
+    now = datetime.now(UTC)
+    async with pool.acquire() as conn:
+        ids = await conn.fetch(
+            "SELECT id FROM social_media_posts WHERE tracking_complete = false ORDER BY id LIMIT 100"
         )
-        ms = await first_callback(i)
-        await i.final(timeout=30)
-        if keep:
-            out["track"].append(ms)
-
-        i = await emu.invoke(w.member, "analytics", channel=w.channel, post=rng.randint(1, posts))
-        ms = await first_callback(i)
-        await i.final(timeout=30)
-        await emu.wait_until(partial(has_chart, i.message), 30, "the chart")
-        chart_done = (time.monotonic() - i.sent_at) * 1000  # until the edit carrying the chart arrived
-        if keep:
-            out["analytics"].append(ms)
-            out["chart_done"].append(chart_done)
-
-        i = await emu.invoke(
-            w.member, "analytics", channel=w.channel, post=rng.randint(1, posts), chart=False
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute(
+            "UPDATE social_media_posts SET next_check_at = $2 WHERE id = ANY($1::int[])",
+            [r["id"] for r in ids],
+            now - timedelta(minutes=1),
         )
-        ms = await first_callback(i)
-        await i.final(timeout=30)
-        if keep:
-            out["analytics_nochart"].append(ms)
-    return out
+        timings = []
+        for _ in range(25):
+            inner = conn.transaction()
+            await inner.start()
+            t0 = time.perf_counter()
+            claimed = await db_posts.claim_due(conn, now, 64, timedelta(minutes=5))
+            timings.append((time.perf_counter() - t0) * 1000)
+            await inner.rollback()
+            assert len(claimed) == 64, len(claimed)
+        await tx.rollback()
+    ms = statistics.median(timings)
+    print(f"claim of 64 due posts: median {ms:.2f} ms over 25 runs")
+    return ms
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+async def start_bot(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, channel_id: int, log: Path):  # type: ignore[no-untyped-def]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "METRICS_", "NOTIFY_", "HEALTH_"))
+    }
+    assert sim.base_url is not None
+    env.update(
+        DATABASE_URL=dsn,
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_BASE_URL=emu.base_url,
+        METRICS_API_BASE_URL=sim.base_url,
+        METRICS_API_RATE=str(DRAIN_RATE),
+        NOTIFY_CHANNEL_ID=str(channel_id),
+        LOG_LEVEL="WARNING",
+    )
+    with log.open("ab") as out:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    await emu.wait_until_connected(timeout=120)
+    await emu.wait_for_commands(timeout=120)
+    return proc
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, object]:
     posts = args.posts // 20 if args.quick else args.posts
     calls = args.calls // 5 if args.quick else args.calls
+    drain = 400 if args.quick else args.drain
     dsn = await create_database("checkback_bench")
+    log = Path(os.environ.get("BENCH_LOG", "/tmp/checkback-bench-interactions.log"))
+    emu, sim = DiscordEmulator(), MetricsSimulator(seed=3, latency=0.05)
+    proc = None
     try:
         await migrate(dsn)
         print(f"loading {posts:,} posts, {posts * SNAPSHOTS_PER_POST:,} snapshots", flush=True)
-        await load(dsn, posts)
-        stack = Stack(dsn=dsn, clock=SystemClock(), run_jobs=False)
-        await stack.start()
+        took = await load(dsn, posts, SNAPSHOTS_PER_POST)
+        await emu.start()
+        await sim.start()
+        emu.add_bot(TOKEN, "Checkback")
+        bench = Bench(emu, posts, random.Random(7))
+        pool = await create_pool(dsn, max_size=4)
         try:
-            guild_id = stack.world.guild.id
-            await stack.runtime.pool.execute(
-                "INSERT INTO guild_posts (guild_id, post_id) SELECT $1, id FROM social_media_posts", guild_id
+            await pool.execute(
+                "INSERT INTO guild_posts (guild_id, post_id) SELECT $1, id FROM social_media_posts",
+                bench.guild.id,
             )
-            await stack.runtime.pool.execute("ANALYZE guild_posts")
-            rng = random.Random(7)
+            await pool.execute("ANALYZE guild_posts")
+            proc = await start_bot(dsn, emu, sim, bench.channel.id, log)
+            rss_start, _ = rss_mb(proc.pid)
+            print(f"bot process {proc.pid}: {rss_start:.1f} MB resident after start-up", flush=True)
+
             started = time.perf_counter()
-            results = await measure(stack, calls, posts, rng)
+            results = await bench.commands(calls)
             print(f"{4 * (calls + WARMUP)} interactions in {time.perf_counter() - started:.1f} s")
             for name, values in results.items():
                 print(summary(name, values))
+            rss_commands, _ = rss_mb(proc.pid)
+            print(f"bot process: {rss_commands:.1f} MB resident after the commands", flush=True)
 
-            analytics = await stack.bot.services.tracking.analytics(guild_id, 1)
-            chart_times = []
-            for _ in range(30):
-                t0 = time.perf_counter()
-                await asyncio.to_thread(render_growth_chart, points_of(analytics), "#1")
-                chart_times.append((time.perf_counter() - t0) * 1000)
-            chart_ms = statistics.median(chart_times)
-            print(f"chart ({len(analytics.snapshots)} points): median {chart_ms:.1f} ms over 30 renders")
+            draining = await bench.while_draining(pool, drain)
+            print(f"drain of {drain:,} posts: {draining['drain_s'][0]:.1f} s")
+            for name in ("tracked", "analytics"):
+                print(summary(f"{name} while draining", draining[name]))
 
-            now = datetime.now(UTC)
-            async with stack.runtime.pool.acquire() as conn:
-                for period, days in (("24h", 1), ("7d", 7), ("30d", 30)):
-                    t0 = time.perf_counter()
-                    rows = await db_top.top_growth(
-                        conn, guild_id=guild_id, metric="views", since=now - timedelta(days=days), limit=10
-                    )
-                    print(
-                        f"/top views {period} query: {(time.perf_counter() - t0) * 1000:.0f} ms ({len(rows)} rows)"
-                    )
-            late = len(stack.emulator.violations_of("late-callback"))
-            print(f"late callbacks (over 3 s): {late}; violations: {len(stack.emulator.violations)}")
-            memory = rss_mb()
+            tops = await top_ms(pool, bench.guild.id)
+            claim = await claim_ms(pool)
+            late = len(emu.violations_of("late-callback"))
+            print(f"late callbacks (over 3 s): {late}; violations: {len(emu.violations)}")
+            rss_end, rss_peak = rss_mb(proc.pid)
+            print(f"bot process: {rss_end:.1f} MB resident at the end (peak {rss_peak:.1f} MB)")
+
+            analytics_points = await pool.fetch(
+                "SELECT captured_at, views_count, likes_count FROM social_media_post_analytics WHERE post_id = 1"
+            )
         finally:
-            await stack.stop()
-            restore_discord_endpoints()
+            await pool.close()
+        chart_times = []
+        points = [ChartPoint(r["captured_at"], r["views_count"], r["likes_count"]) for r in analytics_points]
+        for _ in range(30):
+            t0 = time.perf_counter()
+            await asyncio.to_thread(render_growth_chart, points, "#1")
+            chart_times.append((time.perf_counter() - t0) * 1000)
+        chart_ms = statistics.median(chart_times)
     finally:
+        if proc is not None and proc.returncode is None:
+            proc.terminate()
+            await proc.wait()
+        await sim.stop()
+        await emu.stop()
         await drop_database(dsn)
     r = results
     return {
         "bench": "interactions",
+        "posts": posts,
+        "snapshots": posts * SNAPSHOTS_PER_POST,
         "tracked_p50_ms": round(pct(r["tracked"], 0.5), 1),
         "tracked_p99_ms": round(pct(r["tracked"], 0.99), 1),
         "track_p99_ms": round(pct(r["track"], 0.99), 1),
         "analytics_p50_ms": round(pct(r["analytics"], 0.5), 1),
         "analytics_p99_ms": round(pct(r["analytics"], 0.99), 1),
+        "tracked_p99_ms_draining": round(pct(draining["tracked"], 0.99), 1),
+        "analytics_p99_ms_draining": round(pct(draining["analytics"], 0.99), 1),
+        "drain_s": round(draining["drain_s"][0], 1),
+        "top_24h_ms": round(tops["24h"], 1),
+        "top_7d_ms": round(tops["7d"], 1),
+        "top_30d_ms": round(tops["30d"], 1),
+        "claim_ms_at_10m": round(claim, 2),
         "chart_ms": round(chart_ms, 1),
-        "rss_mb": round(memory, 1),
+        "rss_mb_bot": round(rss_end, 1),
+        "rss_mb_bot_peak": round(rss_peak, 1),
+        "load_s": round(sum(took.values()), 1),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1/20 of the data, 1/5 of the calls")
-    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=500_000)
     parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument("--drain", type=int, default=2_000)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(json.dumps(asyncio.run(main_async(args))))

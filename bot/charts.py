@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import gc
 import io
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import matplotlib
-
-# Agg draws into memory: no display, and no GUI toolkit that would insist on the main thread.
-matplotlib.use("Agg")
-
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from bot.tracking_models import PostAnalytics  # noqa: E402
-from bot.watch_models import AccountAnalytics  # noqa: E402
+from bot.tracking_models import PostAnalytics
+from bot.watch_models import AccountAnalytics
 
 CHART_FILENAME = "chart.png"
 VIEWS_COLOUR = "#3498db"
@@ -37,6 +31,42 @@ def points_of(analytics: PostAnalytics) -> list[ChartPoint]:
     return [ChartPoint(s.captured_at, s.metrics.views, s.metrics.likes) for s in analytics.snapshots]
 
 
+# One thread draws every chart: drawing holds the GIL, so more threads would not draw faster, and each
+# would get a malloc arena of its own (measured: ~10 MB more resident memory after 100 charts).
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
+
+
+async def _draw(render: Any, *args: Any) -> bytes:
+    """`render(*args)` on the chart thread, then the figure's reference cycles collected at once.
+
+    A matplotlib Figure is a web of cycles that only the generational collector frees; left to it, ~25 MB
+    of dead figures pile up between full collections (measured over 100 charts). A young-generation
+    collection right after the drawing (~3 ms, on the chart thread) frees them while they are young."""
+
+    def run() -> bytes:
+        try:
+            return bytes(render(*args))
+        finally:
+            gc.collect(1)
+
+    return await asyncio.get_running_loop().run_in_executor(_DRAWER, run)
+
+
+@functools.cache
+def _matplotlib() -> tuple[Any, Any, Any, Any]:
+    """matplotlib's pieces, imported at the first chart: ~45 MB a bot that draws no chart never pays.
+
+    Agg draws into memory: no display, and no GUI toolkit that would insist on the main thread."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    return Figure, FuncFormatter, AutoDateLocator, ConciseDateFormatter
+
+
 def _compact(value: float, _pos: object = None) -> str:
     """1.2M, 35k, 900: axis labels that stay narrow."""
     for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
@@ -51,6 +81,7 @@ def render_growth_chart(points: Sequence[ChartPoint], title: str = "") -> bytes:
     Uses the object API (a Figure of its own, no pyplot state), so renders on several threads do not
     share anything.
     """
+    Figure, FuncFormatter, AutoDateLocator, ConciseDateFormatter = _matplotlib()
     fig = Figure(figsize=(8, 3.6), dpi=100)
     # Fixed margins: a constrained layout would cost more than the drawing itself.
     fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
@@ -84,7 +115,7 @@ def render_growth_chart(points: Sequence[ChartPoint], title: str = "") -> bytes:
 async def growth_chart_png(analytics: PostAnalytics) -> bytes:
     """The post's chart, drawn on a worker thread so the event loop keeps answering interactions."""
     title = f"#{analytics.post.id} @{analytics.post.author}"
-    return await asyncio.to_thread(render_growth_chart, points_of(analytics), title)
+    return await _draw(render_growth_chart, points_of(analytics), title)
 
 
 # --- accounts (watched accounts' snapshots, bot/watches.py) ---------------------------------------
@@ -94,6 +125,7 @@ HEARTS_COLOUR = "#e91e63"
 
 def render_account_chart(analytics: AccountAnalytics) -> bytes:
     """An account's followers (left axis) and hearts (right axis) over its snapshots, as a PNG."""
+    Figure, FuncFormatter, AutoDateLocator, ConciseDateFormatter = _matplotlib()
     times: list[Any] = [s.captured_at for s in analytics.snapshots]  # matplotlib's stubs want numbers
     fig = Figure(figsize=(8, 3.6), dpi=100)
     fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
@@ -135,4 +167,4 @@ def render_account_chart(analytics: AccountAnalytics) -> bytes:
 
 async def account_chart_png(analytics: AccountAnalytics) -> bytes:
     """The account's chart, drawn on a worker thread."""
-    return await asyncio.to_thread(render_account_chart, analytics)
+    return await _draw(render_account_chart, analytics)
