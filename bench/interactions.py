@@ -170,7 +170,7 @@ class Bench:
         while True:
             sent = time.monotonic()
             tracked = await self.tracked()
-            analytics, _ = await self.analytics(wait_chart=False)  # the chart is drawn meanwhile
+            analytics, _ = await self.analytics()
             if await drained():
                 out["drain_s"].append(time.monotonic() - started)
                 break

@@ -13,6 +13,7 @@ import cogs
 from bot.clock import Clock
 from bot.config import Settings
 from bot.discord_sender import DiscordSender
+from bot.ops.memory import freeze_startup_objects
 from bot.runtime import Runtime
 from bot.services import Services, build_services
 from bot.tree import CheckbackTree
@@ -72,6 +73,7 @@ class CheckbackBot(commands.Bot):
         if self.run_jobs:
             self.services.start_scheduler(**self.scheduler_options)
         log.info("Checkback is set up: %d cogs, jobs %s", len(self.cogs), "on" if self.run_jobs else "off")
+        freeze_startup_objects()
 
     async def sync_commands(self) -> None:
         """Sync to DISCORD_DEV_GUILD_ID when set (instant), else globally (Discord may take a while)."""

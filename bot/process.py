@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.discord_endpoints import point_discord_at
 from bot.discord_sender import DiscordSender
 from bot.errors import ConfigError
+from bot.ops.memory import freeze_startup_objects
 from bot.ops.server import GatewayState, HealthServer
 from bot.runtime import Runtime
 from bot.services import build_services
@@ -146,6 +147,7 @@ async def _run_worker(settings: Settings, token: str, stop: asyncio.Event) -> in
             raise ConfigError("DISCORD_TOKEN was rejected by Discord (401 Unauthorized)") from None
         services = await build_services(runtime, sender=DiscordSender(client))
         services.start_scheduler()
+        freeze_startup_objects()
         log.info("worker running: check-backs and notifications")
         await stop.wait()
         log.info("stopping: finishing the check in progress, releasing claims")
