@@ -14,7 +14,7 @@ snapshots each (bench/_dataset.py). `--quick`: 1/20 of the posts, 1/5 of the cal
    at 100 calls/s, the simulator answering in ~50 ms) /tracked and /analytics go on, one at a time, and
    only those sent before the last check was recorded count.
 3. /top: the ranking query of /top (db/top.py, from post_snapshot_spans) for 24h, 7d and 30d; median of 5.
-4. The claim: 100 of the active posts made due, the real claim of 64 (db.posts.claim_due) timed 25 times,
+4. The claim: 100 of the active posts made due, the real claim of 64 (db.claims.claim_due) timed 25 times,
    each rolled back; the median.
 5. `rss_mb_bot`: the bot process's resident memory at the end (after all the above, charts included);
    also at start-up and after the commands.
@@ -46,7 +46,7 @@ from bot.charts import ChartPoint, render_growth_chart  # noqa: E402
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
-from db import posts as db_posts  # noqa: E402
+from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import top as db_top  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -219,7 +219,7 @@ async def claim_ms(pool) -> float:  # type: ignore[no-untyped-def]
             inner = conn.transaction()
             await inner.start()
             t0 = time.perf_counter()
-            claimed = await db_posts.claim_due(conn, now, 64, timedelta(minutes=5))
+            claimed = await db_claims.claim_due(conn, now, 64, timedelta(minutes=5))
             timings.append((time.perf_counter() - t0) * 1000)
             await inner.rollback()
             assert len(claimed) == 64, len(claimed)
