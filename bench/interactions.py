@@ -45,7 +45,7 @@ from bench._dataset import load  # noqa: E402
 from bot.charts import ChartPoint, render_growth_chart  # noqa: E402
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
-from bot.sandbox.metrics_api import MetricsSimulator  # noqa: E402
+from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import top as db_top  # noqa: E402
