@@ -195,7 +195,7 @@ def _channel_broken(p: Mapping[str, Any]) -> Embed:
 
 
 def _new_post(p: Mapping[str, Any]) -> Embed:
-    """A watched account published a video (kind 'new_post', written by bot/watch.py)."""
+    """A watched account published a video (kind 'new_post', written by bot/polling.py)."""
     who = f"@{p.get('account')}"
     lines = [cut_lines(p.get("caption"), 200)] if p.get("caption") else []
     lines.append(f"Published {discord_ts(p.get('posted_at'))}")
