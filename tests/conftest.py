@@ -7,11 +7,12 @@ A folder that needs another instant, seed or client setting overrides the small 
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import pytest
@@ -21,10 +22,14 @@ from bot.clock import ManualClock
 from bot.discord_endpoints import restore_discord_endpoints
 from bot.metrics import MetricsClient
 from bot.notifications import OutboxDispatcher, RecordingSender
+from bot.sandbox.discord import DiscordEmulator
 from bot.sandbox.metrics import MetricsSimulator
 from bot.sandbox.stack import Stack
 from bot.tracking import TrackingService
 from db import admin
+
+if TYPE_CHECKING:
+    from tests.private_postgres import PrivatePostgres
 from db.admin import drop_database
 from db.migrate import migrate
 from db.pool import create_pool
@@ -116,6 +121,8 @@ async def scratch_dsn() -> AsyncIterator[str]:
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 BOT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the tests of the whole bot (e2e, reliability, fuzz)
 MID_MONTH = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)  # nothing depends on the day the tests run
+
+TOKEN = "reliability-test-token"  # the bot token the emulator of `outside` accepts
 
 NewClient = Callable[..., MetricsClient]
 MakeClient = Callable[..., Awaitable[MetricsClient]]
@@ -271,3 +278,40 @@ async def make_stack(clock: ManualClock, fast_client: dict[str, Any]) -> AsyncIt
         for stack in started:
             await stack.stop()
         restore_discord_endpoints()
+
+
+@dataclass
+class Outside:
+    """The world outside a bot process: Discord and the metrics API, both in this test's loop."""
+
+    emu: DiscordEmulator
+    sim: MetricsSimulator
+
+
+@pytest.fixture
+async def outside(clean_db: asyncpg.Pool) -> AsyncIterator[Outside]:
+    """The emulator (accepting TOKEN) and a simulator on the wall clock, for bots in other processes."""
+    emu, sim = DiscordEmulator(), MetricsSimulator(seed=5)
+    await emu.start()
+    await sim.start()
+    emu.add_bot(TOKEN, "Checkback")
+    try:
+        yield Outside(emu, sim)
+    finally:
+        await sim.stop()
+        await emu.stop()
+        restore_discord_endpoints()
+
+
+@pytest.fixture
+async def private_pg() -> AsyncIterator[PrivatePostgres]:
+    """A Postgres server of the test's own, to stop and start under a running bot."""
+    from tests.private_postgres import PrivatePostgres  # pgserver is imported only by the tests using it
+
+    pg = PrivatePostgres()
+    await asyncio.to_thread(pg.init)
+    await pg.astart()
+    try:
+        yield pg
+    finally:
+        await asyncio.to_thread(pg.destroy)

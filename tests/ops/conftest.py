@@ -1,33 +1,12 @@
-"""Fixtures for the operations tests: a private Postgres to stop and start, a free port, an HTTP getter."""
+"""Helpers for the operations tests: a free port, an HTTP getter (`outside` and `private_pg` are in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
-
 import aiohttp
-import pytest
 
-from tests.reliability.conftest import Outside, outside  # noqa: F401 - the emulator and simulator fixture
-from tests.reliability.private_postgres import PrivatePostgres
-
-
-@pytest.fixture
-async def private_pg() -> AsyncIterator[PrivatePostgres]:
-    pg = PrivatePostgres()
-    await asyncio.to_thread(pg.init)
-    await pg.astart()
-    try:
-        yield pg
-    finally:
-        await asyncio.to_thread(pg.destroy)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import Outside
+from tests.private_postgres import free_port
 
 
 async def get(url: str) -> tuple[int, str] | None:
@@ -42,4 +21,4 @@ async def get(url: str) -> tuple[int, str] | None:
         return None
 
 
-__all__ = ["Outside", "free_port", "get", "private_pg"]
+__all__ = ["Outside", "free_port", "get"]  # the ops tests import them from here

@@ -9,8 +9,8 @@ import asyncpg
 
 from db.pool import create_pool
 from tests.ops.conftest import Outside, free_port, get
+from tests.private_postgres import PrivatePostgres
 from tests.reliability.helpers import BotProcess, add_teams, all_done, bot_env, eventually, seed_due_posts
-from tests.reliability.private_postgres import PrivatePostgres
 
 WORKER_METRICS = (
     "checkback_checkbacks_done_total",

@@ -18,10 +18,10 @@ from bot.sandbox.discord import Channel, DiscordEmulator, Guild
 from bot.sandbox.metrics import MetricsSimulator
 from db import seed as db_seed
 from tests import cli
+from tests.conftest import TOKEN
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "reliability-test-token"
 
 
 async def eventually(

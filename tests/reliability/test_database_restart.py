@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
-
 from tests.conftest import MakeStack
-from tests.reliability.private_postgres import PrivatePostgres
+from tests.private_postgres import PrivatePostgres
 
 VIDEO = "https://www.tiktok.com/@demo/video/7301234567890123456"
-
-
-@pytest.fixture
-async def private_pg() -> AsyncIterator[PrivatePostgres]:
-    pg = PrivatePostgres()
-    await asyncio.to_thread(pg.init)
-    await pg.astart()
-    try:
-        yield pg
-    finally:
-        await asyncio.to_thread(pg.destroy)
 
 
 async def test_a_command_during_a_postgres_restart_gets_try_again_and_the_next_one_works(

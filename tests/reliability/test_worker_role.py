@@ -7,7 +7,7 @@ from pathlib import Path
 import asyncpg
 
 from db.snapshots import count_duplicates
-from tests.reliability.conftest import Outside
+from tests.conftest import Outside
 from tests.reliability.helpers import (
     BotProcess,
     add_teams,

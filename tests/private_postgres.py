@@ -20,7 +20,7 @@ from pgserver._commands import POSTGRES_BIN_PATH  # noqa: E402
 RUN_AS = "pgserver"  # Postgres refuses to run as root; pgserver itself uses this account then
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -36,7 +36,7 @@ class PrivatePostgres:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="checkback-pg-"))
         self.pgdata = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.user: str | None = None
         if os.geteuid() == 0:
             import stat
