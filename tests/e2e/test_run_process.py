@@ -5,45 +5,31 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import pytest
 
-from bot.discord_endpoints import restore_discord_endpoints
 from bot.sandbox.discord import Channel, DiscordEmulator, Member
 from bot.sandbox.metrics import MetricsSimulator
 from tests.cli import bot_env
+from tests.conftest import TOKEN, Outside
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "process-test-token"
 
 
 @dataclass
-class Outside:
-    """The world the bot process connects to."""
+class ProcessWorld(Outside):
+    """The world the bot process connects to, with a guild."""
 
-    emu: DiscordEmulator
-    sim: MetricsSimulator
     channel: Channel
     member: Member
 
 
 @pytest.fixture
-async def world(clean_db: asyncpg.Pool) -> AsyncIterator[Outside]:
-    emu, sim = DiscordEmulator(), MetricsSimulator()
-    await emu.start()
-    await sim.start()
-    emu.add_bot(TOKEN, "Checkback")
-    guild = emu.add_guild("Process team")
-    try:
-        yield Outside(emu, sim, guild.add_channel("checkbacks"), guild.add_member("member"))
-    finally:
-        await sim.stop()
-        await emu.stop()
-        restore_discord_endpoints()
+def world(outside: Outside) -> ProcessWorld:
+    guild = outside.emu.add_guild("Process team")
+    return ProcessWorld(outside.emu, outside.sim, guild.add_channel("checkbacks"), guild.add_member("member"))
 
 
 def _env(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, **extra: str) -> dict[str, str]:
@@ -69,7 +55,7 @@ async def _finish(proc: asyncio.subprocess.Process) -> tuple[int, str]:
     return proc.returncode if proc.returncode is not None else -1, err.decode()
 
 
-async def test_run_connects_answers_and_stops_cleanly_on_sigterm(world: Outside, dsn: str) -> None:
+async def test_run_connects_answers_and_stops_cleanly_on_sigterm(world: ProcessWorld, dsn: str) -> None:
     emu, sim = world.emu, world.sim
     proc = await _start(_env(dsn, emu, sim), "run")
     try:
@@ -84,7 +70,7 @@ async def test_run_connects_answers_and_stops_cleanly_on_sigterm(world: Outside,
     assert TOKEN not in err  # the token never reaches the log
 
 
-async def test_a_rejected_token_is_one_line_and_exit_1(world: Outside, dsn: str) -> None:
+async def test_a_rejected_token_is_one_line_and_exit_1(world: ProcessWorld, dsn: str) -> None:
     emu, sim = world.emu, world.sim
     proc = await _start(_env(dsn, emu, sim, DISCORD_TOKEN="not-a-known-token"), "run")
     code, err = await _finish(proc)
@@ -95,7 +81,7 @@ async def test_a_rejected_token_is_one_line_and_exit_1(world: Outside, dsn: str)
     assert "Traceback" not in err and "Unclosed" not in err
 
 
-async def test_a_missing_token_is_one_line_and_exit_1(world: Outside, dsn: str) -> None:
+async def test_a_missing_token_is_one_line_and_exit_1(world: ProcessWorld, dsn: str) -> None:
     emu, sim = world.emu, world.sim
     env = _env(dsn, emu, sim)
     del env["DISCORD_TOKEN"]
@@ -106,7 +92,9 @@ async def test_a_missing_token_is_one_line_and_exit_1(world: Outside, dsn: str) 
     ]
 
 
-async def test_a_second_gateway_waits_and_takes_over_when_the_first_dies(world: Outside, dsn: str) -> None:
+async def test_a_second_gateway_waits_and_takes_over_when_the_first_dies(
+    world: ProcessWorld, dsn: str
+) -> None:
     emu, sim = world.emu, world.sim
     env = _env(dsn, emu, sim)
     first = await _start(env, "run", "--role", "gateway")
