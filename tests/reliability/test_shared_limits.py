@@ -27,12 +27,8 @@ URL = "https://www.tiktok.com/@maker_jo/video/7301234567890123456"
 
 @pytest.fixture
 def start() -> datetime:
+    """The simulator's clock (its faults here are queued with fail_next, so its seed does not matter)."""
     return NOW
-
-
-@pytest.fixture
-def sim_seed() -> int:
-    return 3
 
 
 def shared_client(sim: MetricsSimulator, pool: asyncpg.Pool, **overrides: Any) -> MetricsClient:
