@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.discord_sender import DiscordSender
 from bot.ops.memory import freeze_startup_objects
+from bot.render.notices import render_notice
 from bot.runtime import Runtime
 from bot.services import Services, build_services
 from bot.tree import CheckbackTree
@@ -66,7 +67,9 @@ class CheckbackBot(commands.Bot):
         if self.runtime is None:
             self.runtime = await Runtime.open(self.settings, clock=self._clock)
         runtime = self.runtime
-        self.services = await build_services(runtime, sender=DiscordSender(self), **self.service_options)
+        self.services = await build_services(
+            runtime, sender=DiscordSender(self), render=render_notice, **self.service_options
+        )
         for module in cog_modules():
             await self.load_extension(module)
         await self.sync_commands()

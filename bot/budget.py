@@ -8,12 +8,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
+from bot import notices
 from bot.clock import Clock
 from bot.errors import QuotaExhausted
+from bot.notices import ChecksPostponed, PollsPostponed
 from bot.schedule import first_of_next_month
 from db import claims as db_claims
 from db import outbox as db_outbox
@@ -154,30 +156,28 @@ class Budget:
 async def tell_postponed(
     conn: Any,
     *,
-    kind: str,
+    what: Literal["checks", "polls"],
     per_guild: Mapping[int | None, int],
-    unit: str,
     now: datetime,
     budget: int | None,
     used: int | None,
 ) -> datetime:
-    """Tell each guild once a month that its work (`per_guild[guild]` of `unit`) waits for the 1st of
-    next month (UTC), when the budget renews; returns that moment."""
+    """Tell each guild once a month that its work waits for the 1st of next month (UTC), when the budget
+    renews; returns that moment. `what`: check-backs (`per_guild[guild]` posts) or polls of watched
+    accounts (`per_guild[guild]` accounts)."""
     until = first_of_next_month(now)
     month = f"{now:%Y-%m}"
     for gid, count in per_guild.items():
-        await db_outbox.enqueue(
+        notice: ChecksPostponed | PollsPostponed = (
+            ChecksPostponed(month=month, postponed_until=until, budget=budget, used=used, posts=count)
+            if what == "checks"
+            else PollsPostponed(month=month, postponed_until=until, budget=budget, used=used, accounts=count)
+        )
+        await notices.enqueue(
             conn,
-            kind=kind,
-            dedupe_key=f"{kind}:{month}:{db_outbox.guild_key(gid)}",
+            notice,
+            dedupe_key=f"{notice.kind}:{month}:{db_outbox.guild_key(gid)}",
             guild_id=gid,
-            payload={
-                "month": month,
-                "postponed_until": until.isoformat(),
-                "budget": budget,
-                "used": used,
-                unit: count,
-            },
             now=now,
         )
     return until

@@ -12,10 +12,12 @@ from typing import Any, Literal
 
 import asyncpg
 
+from bot import notices
 from bot.budget import Budget, tell_postponed
 from bot.clock import Clock
 from bot.errors import MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
+from bot.notices import CheckbackNotice, Counts, MilestoneNotice, Notice, UntrackedNotice, ViralNotice
 from bot.ops import metrics as ops_metrics
 from bot.schedule import first_of_next_month, latest_due
 from bot.tracking import VideoSource
@@ -177,9 +179,8 @@ class CheckbackRunner:
                 affected.update(gids)
             await tell_postponed(
                 conn,
-                kind="budget",
+                what="checks",
                 per_guild=affected,
-                unit="posts",
                 now=now,
                 budget=self.budget.monthly,
                 used=used,
@@ -288,64 +289,56 @@ class CheckbackRunner:
         first = previous[0] if previous else None
         last = previous[-1] if previous else None
         pace = views_per_hour(metrics.views, last.views, last.captured_at, now) if last else None
-        base = {
+        about: dict[str, Any] = {
             "post_id": post.id,
             "video_id": post.external_post_id,
             "url": post.post_url,
             "author": author,
             "caption": (caption or "")[:200] or None,
-            "posted_at": post.posted_at.isoformat() if post.posted_at else None,
+            "posted_at": post.posted_at,
         }
-        payload = {
-            **base,
-            "check_index": check_index,
-            "checks_total": len(schedule),
-            "offset": check_offset(schedule, post.posted_at, check_index),
-            "scheduled_for": schedule[check_index - 1].isoformat(),
-            "captured_at": now.isoformat(),
-            "late_seconds": int(late.total_seconds()) if late >= LATE_AFTER or skipped else 0,
-            "skipped": skipped,
-            "metrics": metrics.model_dump(),
-            "since_previous": _growth(metrics, last),
-            "since_first": _growth(metrics, first),
-            "views_per_hour": round(pace, 1) if pace is not None else None,
-            "engagement_rate": metrics.engagement_rate,
-            "final": next_check is None,
-            "next_check_at": next_check.isoformat() if next_check else None,
-        }
-        rows: list[tuple[str, str, dict[str, Any]]] = [
-            ("checkback", f"checkback:{post.id}:{check_index}", payload)
-        ]
+        checkback = CheckbackNotice(
+            **about,
+            check_index=check_index,
+            checks_total=len(schedule),
+            offset=check_offset(schedule, post.posted_at, check_index),
+            scheduled_for=schedule[check_index - 1],
+            captured_at=now,
+            late_seconds=int(late.total_seconds()) if late >= LATE_AFTER or skipped else 0,
+            skipped=skipped,
+            metrics=Counts(**metrics.model_dump()),
+            since_previous=_growth(metrics, last),
+            since_first=_growth(metrics, first),
+            views_per_hour=round(pace, 1) if pace is not None else None,
+            engagement_rate=metrics.engagement_rate,
+            final=next_check is None,
+            next_check_at=next_check,
+        )
+        rows: list[tuple[str, Notice]] = [(f"checkback:{post.id}:{check_index}", checkback)]
 
         for mark in milestones_crossed(last.views if last else None, metrics.views):
             rows.append(
-                (
-                    "milestone",
-                    f"milestone:{post.id}:{mark}",
-                    {**base, "milestone": mark, **_views_of(metrics)},
-                )
+                (f"milestone:{post.id}:{mark}", MilestoneNotice(**about, milestone=mark, views=metrics.views))
             )
 
         viral = await self._viral(conn, post, check_index, metrics.views, pace, previous)
         if viral is not None:
             rows.append(
                 (
-                    "viral",
                     f"viral:{post.id}",
-                    {**base, **viral, **_views_of(metrics), "check_index": check_index},
+                    ViralNotice(**about, **viral, views=metrics.views, check_index=check_index),
                 )
             )
 
         written = 0
         for gid in await db_guilds.guilds_of_post(conn, post.id):
-            for kind, key, body in rows:
-                written += await db_outbox.enqueue(
+            for key, notice in rows:
+                written += await notices.enqueue(
                     conn,
-                    kind=kind,
+                    notice,
                     dedupe_key=f"{key}:{db_outbox.guild_key(gid)}",
                     guild_id=gid,
                     post_id=post.id,
-                    payload=body,
                     now=now,
                 )
         return written
@@ -359,6 +352,7 @@ class CheckbackRunner:
         pace: float | None,
         previous: list[db_snapshots.Snapshot],
     ) -> dict[str, Any] | None:
+        """The reason and figures of a viral notice (ViralNotice's fields) when the post grows unusually."""
         if views < VIRAL_MIN_VIEWS:
             return None
         median, peers = await db_snapshots.median_views_at_check(
@@ -376,26 +370,25 @@ class CheckbackRunner:
             written = 0
             if stopped:
                 author, caption, last_views = await db_posts.author_and_caption(conn, post.id)
-                payload = {
-                    "post_id": post.id,
-                    "video_id": post.external_post_id,
-                    "url": post.post_url,
-                    "author": author,
-                    "caption": (caption or "")[:200] or None,
-                    "reason": "deleted or private",
-                    "last_views": last_views,
-                    "checks_completed": post.checks_completed,
-                    "checks_total": len(post.check_schedule),
-                    "at": now.isoformat(),
-                }
+                notice = UntrackedNotice(
+                    post_id=post.id,
+                    video_id=post.external_post_id,
+                    url=post.post_url,
+                    author=author,
+                    caption=(caption or "")[:200] or None,
+                    reason="deleted or private",
+                    last_views=last_views,
+                    checks_completed=post.checks_completed,
+                    checks_total=len(post.check_schedule),
+                    at=now,
+                )
                 for gid in await db_guilds.guilds_of_post(conn, post.id):
-                    written += await db_outbox.enqueue(
+                    written += await notices.enqueue(
                         conn,
-                        kind="untracked",
+                        notice,
                         dedupe_key=f"untracked:{post.id}:{db_outbox.guild_key(gid)}",
                         guild_id=gid,
                         post_id=post.id,
-                        payload=payload,
                         now=now,
                     )
         status: Status = "unavailable" if stopped else "superseded"
@@ -431,9 +424,5 @@ class CheckbackRunner:
             return await db_claims.next_due_at(conn, self.clock.now())
 
 
-def _growth(metrics: Metrics, snap: db_snapshots.Snapshot | None) -> dict[str, int] | None:
-    return None if snap is None else metrics.minus(Metrics.of(snap)).model_dump()
-
-
-def _views_of(metrics: Metrics) -> dict[str, int]:
-    return {"views": metrics.views}
+def _growth(metrics: Metrics, snap: db_snapshots.Snapshot | None) -> Counts | None:
+    return None if snap is None else Counts(**metrics.minus(Metrics.of(snap)).model_dump())

@@ -19,27 +19,67 @@ import inspect
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
 import asyncpg
+from pydantic import ValidationError
 
+from bot import notices
 from bot.clock import Clock
 from bot.errors import ChannelBroken, NotificationFailed
-from bot.render.notices import chunk_embeds, render_notification
-from bot.render.text import Embed
+from bot.notices import ChannelBrokenNotice, Notice
 from db import guilds as db_guilds
 from db import outbox as db_outbox
 from db.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
+Embed = dict[str, Any]
+# How the dispatcher turns a notice into an embed: the presentation's (bot/render/notices.render_notice).
+Render = Callable[[Notice], Embed]
+# Discord's limits: 10 embeds a message, and 6,000 characters over all of a message's embeds.
+MAX_EMBEDS = 10
+MAX_MESSAGE_CHARS = 6000
+
+
+def embed_chars(embed: dict[str, Any]) -> int:
+    """Characters Discord counts toward a message's 6,000 (title, description, fields, footer, author)."""
+    total = len(embed.get("title") or "") + len(embed.get("description") or "")
+    total += len((embed.get("footer") or {}).get("text") or "")
+    total += len((embed.get("author") or {}).get("name") or "")
+    for f in embed.get("fields") or []:
+        total += len(f.get("name") or "") + len(f.get("value") or "")
+    return total
+
+
+def chunk_embeds(
+    embeds: list[Embed], max_embeds: int = MAX_EMBEDS, max_chars: int = MAX_MESSAGE_CHARS
+) -> list[list[int]]:
+    """Groups of embed positions that fit in one message each (≤10 embeds, ≤6,000 characters)."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    chars = 0
+    for i, embed in enumerate(embeds):
+        size = embed_chars(embed)
+        if current and (len(current) >= max_embeds or chars + size > max_chars):
+            groups.append(current)
+            current, chars = [], 0
+        current.append(i)
+        chars += size
+    if current:
+        groups.append(current)
+    return groups
+
+
 __all__ = [
     "ChannelBroken",
     "DispatchReport",
     "NotificationFailed",
     "NotificationSender",
+    "chunk_embeds",
     "OutboxDispatcher",
     "RecordingSender",
     "SentMessage",
@@ -97,6 +137,7 @@ class DispatchReport:
     rows_sent: int = 0
     rows_dropped: int = 0
     rows_retried: int = 0
+    rows_invalid: int = 0
     broken_channels: list[int] = field(default_factory=list)
 
 
@@ -108,6 +149,10 @@ class OutboxDispatcher:
     Channel of a row: its channel_id, else its guild's notify_channel_id, else `default_channel_id`
     (NOTIFY_CHANNEL_ID). A guild whose channel is marked broken is skipped (the rows wait, with
     last_error) until an admin sets a channel; a row with no channel at all is dropped with last_error.
+    A row whose payload no longer fits its kind's model (bot/notices.py) is set aside the same way, with
+    the validation error as last_error, and logged once: it is never claimed again.
+
+    `render` is the presentation's embed of a notice (bot/render/notices.render_notice).
     """
 
     def __init__(
@@ -116,6 +161,7 @@ class OutboxDispatcher:
         sender: NotificationSender,
         clock: Clock,
         *,
+        render: Render,
         default_channel_id: int | None = None,
         claim_limit: int = 200,
         lease: timedelta = timedelta(minutes=2),
@@ -127,6 +173,7 @@ class OutboxDispatcher:
         self.pool = pool
         self.sender = sender
         self.clock = clock
+        self.render = render
         self.default_channel_id = default_channel_id
         self.claim_limit = claim_limit
         self.lease = lease
@@ -148,8 +195,36 @@ class OutboxDispatcher:
                 rows = await db_outbox.claim_pending(conn, now, self.claim_limit, self.lease)
             if not rows:
                 return report
-            by_channel = await self._route(rows, report)
-            await asyncio.gather(*(self._send_channel(ch, rs, report) for ch, rs in by_channel.items()))
+            valid = await self._validate(rows, report)
+            by_channel = await self._route([row for row, _ in valid], report)
+            notice_of = {row.id: notice for row, notice in valid}
+            await asyncio.gather(
+                *(self._send_channel(ch, rs, notice_of, report) for ch, rs in by_channel.items())
+            )
+
+    async def _validate(
+        self, rows: list[OutboxRow], report: DispatchReport
+    ) -> list[tuple[OutboxRow, Notice]]:
+        """Each row's notice; a row that does not validate is logged and set aside for good."""
+        valid: list[tuple[OutboxRow, Notice]] = []
+        invalid: list[tuple[OutboxRow, str]] = []
+        for row in rows:
+            try:
+                valid.append((row, notices.parse(row.kind, row.payload)))
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"{'.'.join(str(part) for part in e['loc']) or 'payload'}: {e['msg']}"
+                    for e in exc.errors()[:5]
+                )
+                invalid.append((row, f"invalid {row.kind} notice: {problems}"))
+        if invalid:
+            now = self.clock.now()
+            async with self.pool.acquire() as conn:
+                for row, reason in invalid:
+                    await db_outbox.drop(conn, [row.id], reason, now)
+                    log.error("outbox row %s set aside, it will not be sent: %s", row.id, reason)
+            report.rows_invalid += len(invalid)
+        return valid
 
     async def _route(self, rows: list[OutboxRow], report: DispatchReport) -> dict[int, list[OutboxRow]]:
         """Each row's channel; rows of broken guilds wait, rows with nowhere to go are dropped."""
@@ -186,8 +261,10 @@ class OutboxDispatcher:
                 log.info("dropped %d notifications: no channel configured", len(nowhere))
         return by_channel
 
-    async def _send_channel(self, channel_id: int, rows: list[OutboxRow], report: DispatchReport) -> None:
-        embeds: list[Embed] = [render_notification(r.kind, r.payload) for r in rows]
+    async def _send_channel(
+        self, channel_id: int, rows: list[OutboxRow], notice_of: dict[int, Notice], report: DispatchReport
+    ) -> None:
+        embeds = [self.render(notice_of[r.id]) for r in rows]
         async with self._channel_locks[channel_id]:
             groups, nonces = await self._batches(rows, embeds)
             for n, group in enumerate(groups):
@@ -285,17 +362,11 @@ class OutboxDispatcher:
                     continue
                 log.warning("guild %s: notification channel %s is broken (%s)", gid, channel_id, error)
                 if self.default_channel_id is not None and self.default_channel_id != channel_id:
-                    await db_outbox.enqueue(
+                    await notices.enqueue(
                         conn,
-                        kind="channel_broken",
+                        ChannelBrokenNotice(guild_id=gid, channel_id=channel_id, reason=error, at=now),
                         dedupe_key=f"channel_broken:{gid}:{channel_id}:{now:%Y-%m-%d}",
                         channel_id=self.default_channel_id,
-                        payload={
-                            "guild_id": gid,
-                            "channel_id": channel_id,
-                            "reason": error,
-                            "at": now.isoformat(),
-                        },
                         now=now,
                     )
             if not guilds:

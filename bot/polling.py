@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from bot import notices
 from bot.budget import Budget, tell_postponed
 from bot.clock import Clock
 from bot.errors import (
@@ -22,6 +23,7 @@ from bot.errors import (
 )
 from bot.metrics.models import Page, UserInfo, Video
 from bot.metrics.urls import canonical_url
+from bot.notices import NewPostNotice, WatchStoppedNotice
 from bot.poll_schedule import MAX_INTERVAL, MIN_INTERVAL, RATE_WINDOW, poll_interval
 from bot.schedule import first_of_next_month
 from bot.tracking import TrackingService
@@ -297,31 +299,30 @@ class AccountPoller:
     ) -> None:
         result = results.get(watcher.guild_id)
         post = result.post if result else None
-        payload = {
-            "account": watch.username,
-            "display_name": info.nickname or watch.display_name,
-            "video_id": video.video_id,
-            "url": post.url if post else canonical_url(watch.username, video.video_id),
-            "caption": (video.title or "")[:200] or None,
-            "posted_at": video.create_time.isoformat() if video.create_time else None,
-            "discovered_at": now.isoformat(),
-            "post_id": post.id if post else None,
-            "tracked": post is not None,
-            "not_tracked_reason": None if post else (not_tracked or "not tracked"),
-            "checks_total": post.checks_total if post else None,
-            "skipped_checks": result.skipped_checks if result else 0,
-            "next_check_at": post.next_check_at.isoformat() if post and post.next_check_at else None,
-            "views": post.latest.views if post and post.latest else video.play_count,
-            "followers": info.follower_count,
-        }
-        await db_outbox.enqueue(
+        notice = NewPostNotice(
+            account=watch.username,
+            display_name=info.nickname or watch.display_name,
+            video_id=video.video_id,
+            url=post.url if post else canonical_url(watch.username, video.video_id),
+            caption=(video.title or "")[:200] or None,
+            posted_at=video.create_time,
+            discovered_at=now,
+            post_id=post.id if post else None,
+            tracked=post is not None,
+            not_tracked_reason=None if post else (not_tracked or "not tracked"),
+            checks_total=post.checks_total if post else None,
+            skipped_checks=result.skipped_checks if result else 0,
+            next_check_at=post.next_check_at if post else None,
+            views=post.latest.views if post and post.latest else video.play_count,
+            followers=info.follower_count,
+        )
+        await notices.enqueue(
             conn,
-            kind="new_post",
+            notice,
             dedupe_key=f"new_post:{db_outbox.guild_key(watcher.guild_id)}:{video.video_id}",
             guild_id=watcher.guild_id,
             channel_id=watcher.channel_id,
             post_id=post.id if post else None,
-            payload=payload,
             now=now,
         )
 
@@ -334,13 +335,12 @@ class AccountPoller:
             if stopped:
                 await db_accounts.mark_account_unavailable(conn, watch.account_id, private=private, now=now)
                 for watcher in await db_watches.watchers(conn, watch.id):
-                    await db_outbox.enqueue(
+                    await notices.enqueue(
                         conn,
-                        kind="watch_stopped",
+                        WatchStoppedNotice(account=watch.username, reason=reason, at=now),
                         dedupe_key=f"watch_stopped:{watch.id}:{watch.generation}:{db_outbox.guild_key(watcher.guild_id)}",
                         guild_id=watcher.guild_id,
                         channel_id=watcher.channel_id,
-                        payload={"account": watch.username, "reason": reason, "at": now.isoformat()},
                         now=now,
                     )
         if stopped:
@@ -395,9 +395,8 @@ class AccountPoller:
                 guilds.update(w.guild_id for w in await db_watches.watchers(conn, watch.id))
             await tell_postponed(
                 conn,
-                kind="watch_budget",
+                what="polls",
                 per_guild=guilds,
-                unit="accounts",
                 now=now,
                 budget=self.budget.monthly,
                 used=used,

@@ -18,6 +18,7 @@ from bot.discord_sender import DiscordSender
 from bot.errors import ConfigError
 from bot.ops.memory import freeze_startup_objects
 from bot.ops.server import GatewayState, HealthServer
+from bot.render.notices import render_notice
 from bot.runtime import Runtime
 from bot.services import build_services
 from db.locks import try_lock
@@ -145,7 +146,7 @@ async def _run_worker(settings: Settings, token: str, stop: asyncio.Event) -> in
             await client.login(token)
         except discord.LoginFailure:
             raise ConfigError("DISCORD_TOKEN was rejected by Discord (401 Unauthorized)") from None
-        services = await build_services(runtime, sender=DiscordSender(client))
+        services = await build_services(runtime, sender=DiscordSender(client), render=render_notice)
         services.start_scheduler()
         freeze_startup_objects()
         log.info("worker running: check-backs and notifications")

@@ -13,7 +13,7 @@ from bot.comments import CommentService
 from bot.conversations import ConversationService
 from bot.guild_config import GuildConfigService
 from bot.metrics.client import MetricsClient
-from bot.notifications import NotificationSender, OutboxDispatcher
+from bot.notifications import NotificationSender, OutboxDispatcher, Render
 from bot.polling import AccountPoller
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
@@ -71,11 +71,13 @@ async def build_services(
     runtime: Runtime,
     *,
     sender: NotificationSender | None = None,
+    render: Render | None = None,
     metrics: MetricsClient | None = None,
     **client_overrides: Any,
 ) -> Services:
     """The services on `runtime`'s pool and clock; registered in runtime.extras so Runtime.close()
-    closes them. `metrics` replaces the client built from the settings (tests, benchmarks)."""
+    closes them. `metrics` replaces the client built from the settings (tests, benchmarks). With a
+    `sender`, a notification dispatcher too, which turns notices into embeds with `render`."""
     settings = runtime.settings
     # The bot's processes share one API rate and budget through Postgres (DESIGN.md §9), however many
     # of them run; `shared_limits=False` in the overrides gives a client that paces only itself.
@@ -92,11 +94,15 @@ async def build_services(
         concurrency=settings.metrics_api_concurrency,
         budget=budget,
     )
-    dispatcher = (
-        OutboxDispatcher(runtime.pool, sender, runtime.clock, default_channel_id=settings.notify_channel_id)
-        if sender is not None
-        else None
-    )
+    dispatcher = None
+    if sender is not None:
+        if render is None:
+            raise TypeError(
+                "a notification sender needs a render function (bot/render/notices.render_notice)"
+            )
+        dispatcher = OutboxDispatcher(
+            runtime.pool, sender, runtime.clock, render=render, default_channel_id=settings.notify_channel_id
+        )
     comments = CommentService(runtime.pool, client, runtime.clock)
     polling = AccountPoller(runtime.pool, client, runtime.clock, tracking=tracking, budget=budget)
     services = Services(

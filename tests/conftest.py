@@ -22,6 +22,7 @@ from bot.clock import ManualClock
 from bot.discord_endpoints import restore_discord_endpoints
 from bot.metrics import MetricsClient
 from bot.notifications import OutboxDispatcher, RecordingSender
+from bot.render.notices import render_notice
 from bot.sandbox.discord import DiscordEmulator
 from bot.sandbox.metrics import MetricsSimulator
 from bot.sandbox.stack import Stack
@@ -233,7 +234,7 @@ class Services:
             runner=CheckbackRunner(pool, client, clock, concurrency=concurrency, budget=client.budget),
             sender=sender,
             dispatcher=OutboxDispatcher(
-                pool, sender, clock, default_channel_id=channel, channel_interval=0.0
+                pool, sender, clock, render=render_notice, default_channel_id=channel, channel_interval=0.0
             ),
         )
 

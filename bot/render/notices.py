@@ -1,10 +1,24 @@
-"""Outbox notifications as Discord embed JSON (plain dicts), and their batching into messages."""
+"""Outbox notices (the models of bot/notices.py) as Discord embed JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from datetime import datetime
+from functools import singledispatch
 from typing import Any
 
+from bot.notices import (
+    CapAlert,
+    ChannelBrokenNotice,
+    CheckbackNotice,
+    ChecksPostponed,
+    MilestoneNotice,
+    NewPostNotice,
+    Notice,
+    PollsPostponed,
+    UntrackedNotice,
+    ViralNotice,
+    WatchStoppedNotice,
+)
 from bot.render.text import (
     BLUE,
     GOLD,
@@ -13,6 +27,7 @@ from bot.render.text import (
     ORANGE,
     PINK,
     RED,
+    TITLE,
     Embed,
     cut_lines,
     discord_ts,
@@ -24,238 +39,186 @@ from bot.render.text import (
     without_none,
 )
 
-# Discord's limits: 10 embeds a message, and 6,000 characters over all of a message's embeds.
-MAX_EMBEDS = 10
-MAX_MESSAGE_CHARS = 6000
+
+def render_notice(notice: Notice) -> Embed:
+    """The embed of one notice."""
+    return _render(notice)
 
 
-def _post_title(payload: Mapping[str, Any], prefix: str) -> str:
-    author = payload.get("author")
-    who = f"@{author}" if author else f"video {payload.get('video_id', '?')}"
-    return cut_lines(f"{prefix} · #{payload.get('post_id', '?')} {who}", 256)
+@singledispatch
+def _render(notice: Any) -> Embed:
+    raise TypeError(f"no renderer for {type(notice).__name__}")
 
 
-def embed_chars(embed: Mapping[str, Any]) -> int:
-    """Characters Discord counts toward a message's 6,000 (title, description, fields, footer, author)."""
-    total = len(embed.get("title") or "") + len(embed.get("description") or "")
-    total += len((embed.get("footer") or {}).get("text") or "")
-    total += len((embed.get("author") or {}).get("name") or "")
-    for f in embed.get("fields") or []:
-        total += len(f.get("name") or "") + len(f.get("value") or "")
-    return total
+def _post_title(n: CheckbackNotice | MilestoneNotice | ViralNotice | UntrackedNotice, prefix: str) -> str:
+    who = f"@{n.author}" if n.author else f"video {n.video_id or '?'}"
+    return cut_lines(f"{prefix} · #{n.post_id} {who}", TITLE)
 
 
-def chunk_embeds(
-    embeds: list[Embed], max_embeds: int = MAX_EMBEDS, max_chars: int = MAX_MESSAGE_CHARS
-) -> list[list[int]]:
-    """Groups of embed positions that fit in one message each (≤10 embeds, ≤6,000 characters)."""
-    groups: list[list[int]] = []
-    current: list[int] = []
-    chars = 0
-    for i, embed in enumerate(embeds):
-        size = embed_chars(embed)
-        if current and (len(current) >= max_embeds or chars + size > max_chars):
-            groups.append(current)
-            current, chars = [], 0
-        current.append(i)
-        chars += size
-    if current:
-        groups.append(current)
-    return groups
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
-def render_notification(kind: str, payload: Mapping[str, Any]) -> Embed:
-    """The embed for one outbox row; an unknown kind or a malformed payload still renders something."""
-    renderer = _RENDERERS.get(kind)
-    if renderer is not None:
-        try:
-            return renderer(payload)
-        except (KeyError, TypeError, ValueError):
-            pass
-    return {
-        "title": cut_lines(f"Checkback: {kind}", 256),
-        "description": cut_lines(str(dict(payload)), 1000),
-        "color": GREY,
-    }
-
-
-def _checkback(p: Mapping[str, Any]) -> Embed:
-    m = p.get("metrics") or {}
-    prev = p.get("since_previous")
-    first = p.get("since_first")
-    index, total = p.get("check_index"), p.get("checks_total")
-    label = f"{p.get('offset')} check-back" if p.get("offset") else f"check-back {index}"
-    lines = [cut_lines(p.get("caption"), 120)] if p.get("caption") else []
-    late = int(p.get("late_seconds") or 0)
-    if p.get("skipped"):
-        lines.append(f"⏱ {duration(late)} late: {p['skipped']} missed check(s) folded into this one")
-    elif late:
-        lines.append(f"⏱ {duration(late)} late")
+@_render.register
+def _checkback(n: CheckbackNotice) -> Embed:
+    m, prev, first = n.metrics, n.since_previous, n.since_first
+    label = f"{n.offset} check-back" if n.offset else f"check-back {n.check_index}"
+    lines = [cut_lines(n.caption, 120)] if n.caption else []
+    if n.skipped:
+        lines.append(f"⏱ {duration(n.late_seconds)} late: {n.skipped} missed check(s) folded into this one")
+    elif n.late_seconds:
+        lines.append(f"⏱ {duration(n.late_seconds)} late")
     fields = [
-        field("Views", f"{num(m.get('views'))} ({signed(prev.get('views')) if prev else 'first'})"),
-        field("Likes", f"{num(m.get('likes'))} ({signed(prev.get('likes')) if prev else 'first'})"),
-        field("Comments", f"{num(m.get('comments'))} · shares {num(m.get('shares'))}"),
-        field("Since first", f"{signed(first.get('views'))} views" if first else "—"),
-        field("Views/hour", num(p.get("views_per_hour"))),
-        field("Engagement", pct(p.get("engagement_rate"))),
+        field("Views", f"{num(m.views)} ({signed(prev.views) if prev else 'first'})"),
+        field("Likes", f"{num(m.likes)} ({signed(prev.likes) if prev else 'first'})"),
+        field("Comments", f"{num(m.comments)} · shares {num(m.shares)}"),
+        field("Since first", f"{signed(first.views)} views" if first else "—"),
+        field("Views/hour", num(n.views_per_hour)),
+        field("Engagement", pct(n.engagement_rate)),
     ]
-    footer = f"check {index}/{total}" + (" · final check" if p.get("final") else "")
-    if p.get("next_check_at"):
-        lines.append(f"Next check {discord_ts(p['next_check_at'])}")
+    footer = f"check {n.check_index}/{n.checks_total}" + (" · final check" if n.final else "")
+    if n.next_check_at:
+        lines.append(f"Next check {discord_ts(n.next_check_at)}")
     return without_none(
         {
-            "title": _post_title(p, label),
+            "title": _post_title(n, label),
             "description": "\n".join(lines) or None,
-            "url": p.get("url"),
+            "url": n.url,
             "color": BLUE,
             "fields": fields,
             "footer": {"text": footer},
-            "timestamp": p.get("captured_at"),
+            "timestamp": _iso(n.captured_at),
         }
     )
 
 
-def _milestone(p: Mapping[str, Any]) -> Embed:
-    mark = int(p["milestone"])
+@_render.register
+def _milestone(n: MilestoneNotice) -> Embed:
+    mark = n.milestone
     short = f"{mark // 1_000_000}M" if mark >= 1_000_000 else f"{mark // 1000}k"
     return {
-        "title": _post_title(p, f"🎉 {short} views"),
-        "description": f"Passed **{num(mark)} views** (now {num(p.get('views'))}).",
-        "url": p.get("url"),
+        "title": _post_title(n, f"🎉 {short} views"),
+        "description": f"Passed **{num(mark)} views** (now {num(n.views)}).",
+        "url": n.url,
         "color": GOLD,
     }
 
 
-def _viral(p: Mapping[str, Any]) -> Embed:
-    if p.get("reason") == "pace":
+@_render.register
+def _viral(n: ViralNotice) -> Embed:
+    if n.reason == "pace":
         why = (
-            f"Views/hour jumped to **{num(p.get('views_per_hour'))}** from {num(p.get('previous_views_per_hour'))}"
-            f" ({p.get('ratio')}×)."
+            f"Views/hour jumped to **{num(n.views_per_hour)}** from {num(n.previous_views_per_hour)}"
+            f" ({n.ratio}×)."
         )
     else:
         why = (
-            f"**{num(p.get('views'))} views**, {p.get('ratio')}× the median ({num(p.get('median_views'))}) of the "
-            f"account's {p.get('peers')} other tracked posts at the same check."
+            f"**{num(n.views)} views**, {n.ratio}× the median ({num(n.median_views)}) of the "
+            f"account's {n.peers} other tracked posts at the same check."
         )
-    return {"title": _post_title(p, "🔥 Going viral"), "description": why, "url": p.get("url"), "color": PINK}
+    return {"title": _post_title(n, "🔥 Going viral"), "description": why, "url": n.url, "color": PINK}
 
 
-def _untracked(p: Mapping[str, Any]) -> Embed:
-    last = p.get("last_views")
+@_render.register
+def _untracked(n: UntrackedNotice) -> Embed:
+    last = n.last_views
     return {
-        "title": _post_title(p, "Tracking stopped"),
+        "title": _post_title(n, "Tracking stopped"),
         "description": (
-            f"The video is {p.get('reason', 'unavailable')}; no more check-backs."
+            f"The video is {n.reason}; no more check-backs."
             + (f" Last seen at {num(last)} views." if last is not None else "")
         ),
-        "url": p.get("url"),
+        "url": n.url,
         "color": GREY,
-        "footer": {"text": f"{p.get('checks_completed', 0)}/{p.get('checks_total', 0)} checks done"},
+        "footer": {"text": f"{n.checks_completed}/{n.checks_total} checks done"},
     }
 
 
-def _budget(p: Mapping[str, Any]) -> Embed:
+@_render.register
+def _checks_postponed(n: ChecksPostponed) -> Embed:
     return {
         "title": "API budget used up: check-backs postponed",
         "description": (
-            f"The month's API budget ({num(p.get('budget'))} calls) is used up. Due check-backs move to "
-            f"{discord_ts(p.get('postponed_until'), 'f')}; none are dropped, and the late ones will be "
+            f"The month's API budget ({num(n.budget)} calls) is used up. Due check-backs move to "
+            f"{discord_ts(n.postponed_until, 'f')}; none are dropped, and the late ones will be "
             "folded into one check each."
         ),
         "color": ORANGE,
-        "footer": {"text": f"month {p.get('month')}"},
+        "footer": {"text": f"month {n.month}"},
     }
 
 
-def _cap_alert(p: Mapping[str, Any]) -> Embed:
-    level = int(p.get("level") or 0)
-    who = p.get("account") or f"account {p.get('account_id')}"
+@_render.register
+def _polls_postponed(n: PollsPostponed) -> Embed:
     return {
-        "title": cut_lines(
-            f"{'⛔' if level >= 100 else '⚠️'} @{who}: {p.get('action_type')} cap at {level}%", 256
-        ),
+        "title": "API budget nearly used: watched accounts paused",
         "description": (
-            f"{num(p.get('count'))} of {num(p.get('daily_limit'))} {p.get('action_type')} actions used on "
-            f"{p.get('date')}."
-            + (" Further actions are refused until tomorrow (UTC)." if level >= 100 else "")
+            f"The month's API budget ({num(n.budget)} calls) is nearly used; what is left goes to "
+            f"check-backs of tracked posts. Looking for new posts of {num(n.accounts)} watched "
+            f"account(s) resumes {discord_ts(n.postponed_until, 'f')}."
         ),
-        "color": RED if level >= 100 else ORANGE,
+        "color": ORANGE,
+        "footer": {"text": f"month {n.month}"},
     }
 
 
-def _channel_broken(p: Mapping[str, Any]) -> Embed:
+@_render.register
+def _cap_alert(n: CapAlert) -> Embed:
+    full = n.level >= 100
+    who = n.account or f"account {n.account_id}"
+    return {
+        "title": cut_lines(f"{'⛔' if full else '⚠️'} @{who}: {n.action_type} cap at {n.level}%", TITLE),
+        "description": (
+            f"{num(n.count)} of {num(n.daily_limit)} {n.action_type} actions used on {n.date.isoformat()}."
+            + (" Further actions are refused until tomorrow (UTC)." if full else "")
+        ),
+        "color": RED if full else ORANGE,
+    }
+
+
+@_render.register
+def _channel_broken(n: ChannelBrokenNotice) -> Embed:
     return {
         "title": "Notification channel unusable",
         "description": (
-            f"Guild {p.get('guild_id')}: channel {p.get('channel_id')} cannot be used ({p.get('reason')}). "
+            f"Guild {n.guild_id}: channel {n.channel_id} cannot be used ({n.reason}). "
             "Its notifications wait until an admin sets a channel with /config."
         ),
         "color": RED,
     }
 
 
-def _new_post(p: Mapping[str, Any]) -> Embed:
-    """A watched account published a video (kind 'new_post', written by bot/polling.py)."""
-    who = f"@{p.get('account')}"
-    lines = [cut_lines(p.get("caption"), 200)] if p.get("caption") else []
-    lines.append(f"Published {discord_ts(p.get('posted_at'))}")
-    if p.get("tracked"):
-        skipped = int(p.get("skipped_checks") or 0)
+@_render.register
+def _new_post(n: NewPostNotice) -> Embed:
+    lines = [cut_lines(n.caption, 200)] if n.caption else []
+    lines.append(f"Published {discord_ts(n.posted_at)}")
+    if n.tracked:
         lines.append(
-            f"Tracking as #{p.get('post_id')}: next check-back {discord_ts(p.get('next_check_at'))}"
-            + (f" ({skipped} already past were skipped)" if skipped else "")
+            f"Tracking as #{n.post_id}: next check-back {discord_ts(n.next_check_at)}"
+            + (f" ({n.skipped_checks} already past were skipped)" if n.skipped_checks else "")
         )
     else:
-        lines.append(f"Not tracked: {p.get('not_tracked_reason') or 'unknown reason'}.")
+        lines.append(f"Not tracked: {n.not_tracked_reason or 'unknown reason'}.")
     return without_none(
         {
-            "title": cut_lines(f"🆕 New post by {who}", 256),
+            "title": cut_lines(f"🆕 New post by @{n.account}", TITLE),
             "description": "\n".join(lines),
-            "url": p.get("url"),
+            "url": n.url,
             "color": GREEN,
-            "fields": [
-                field("Views so far", num(p.get("views"))),
-                field("Followers", num(p.get("followers"))),
-            ],
-            "footer": {"text": f"video {p.get('video_id')}"},
-            "timestamp": p.get("posted_at"),
+            "fields": [field("Views so far", num(n.views)), field("Followers", num(n.followers))],
+            "footer": {"text": f"video {n.video_id}"},
+            "timestamp": _iso(n.posted_at),
         }
     )
 
 
-def _watch_stopped(p: Mapping[str, Any]) -> Embed:
+@_render.register
+def _watch_stopped(n: WatchStoppedNotice) -> Embed:
     return {
-        "title": cut_lines(f"Stopped watching @{p.get('account')}", 256),
+        "title": cut_lines(f"Stopped watching @{n.account}", TITLE),
         "description": (
-            f"The account is {p.get('reason', 'unavailable')}; its new posts are no longer checked. "
+            f"The account is {n.reason}; its new posts are no longer checked. "
             "An admin can `/watch add` it again once it is public."
         ),
         "color": GREY,
     }
-
-
-def _watch_budget(p: Mapping[str, Any]) -> Embed:
-    return {
-        "title": "API budget nearly used: watched accounts paused",
-        "description": (
-            f"The month's API budget ({num(p.get('budget'))} calls) is nearly used; what is left goes to "
-            f"check-backs of tracked posts. Looking for new posts of {num(p.get('accounts'))} watched "
-            f"account(s) resumes {discord_ts(p.get('postponed_until'), 'f')}."
-        ),
-        "color": ORANGE,
-        "footer": {"text": f"month {p.get('month')}"},
-    }
-
-
-_RENDERERS = {
-    "checkback": _checkback,
-    "milestone": _milestone,
-    "viral": _viral,
-    "untracked": _untracked,
-    "budget": _budget,
-    "cap_alert": _cap_alert,
-    "channel_broken": _channel_broken,
-    "new_post": _new_post,
-    "watch_stopped": _watch_stopped,
-    "watch_budget": _watch_budget,
-}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from bot.notifications import OutboxDispatcher, RecordingSender
-from bot.render.notices import chunk_embeds, render_notification
+from bot.notices import CapAlert, parse
+from bot.notifications import OutboxDispatcher, RecordingSender, chunk_embeds
+from bot.render.notices import render_notice
 from bot.render.text import discord_ts
 from db import guilds as db_guilds
 from db import outbox as db_outbox
@@ -87,7 +90,13 @@ async def test_a_crash_between_send_and_mark_resends_that_batch_only(world: Worl
     sender = CrashingSender(crash_on=2)
     lease = timedelta(minutes=2)
     dying = OutboxDispatcher(
-        world.pool, sender, world.clock, default_channel_id=CHANNEL, channel_interval=0, lease=lease
+        world.pool,
+        sender,
+        world.clock,
+        render=render_notice,
+        default_channel_id=CHANNEL,
+        channel_interval=0,
+        lease=lease,
     )
     with pytest.raises(Crash):
         await dying.run_once()
@@ -95,7 +104,13 @@ async def test_a_crash_between_send_and_mark_resends_that_batch_only(world: Worl
     assert await world.pool.fetchval("SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL") == 15
 
     restarted = OutboxDispatcher(
-        world.pool, sender, world.clock, default_channel_id=CHANNEL, channel_interval=0, lease=lease
+        world.pool,
+        sender,
+        world.clock,
+        render=render_notice,
+        default_channel_id=CHANNEL,
+        channel_interval=0,
+        lease=lease,
     )
     assert (await restarted.run_once()).messages == 0  # the dead one's lease still holds its rows
     world.clock.advance(lease + timedelta(seconds=1))
@@ -127,7 +142,9 @@ async def test_rows_go_to_their_channel_then_the_guilds_then_the_default(world: 
     by_channel = {m.channel_id: len(m.embeds) for m in world.sender.messages}
     assert by_channel == {GUILD_CHANNEL: 2, CHANNEL: 1, 42: 1}
 
-    nowhere = OutboxDispatcher(world.pool, world.sender, world.clock, channel_interval=0)
+    nowhere = OutboxDispatcher(
+        world.pool, world.sender, world.clock, render=render_notice, channel_interval=0
+    )
     await enqueue(world, 1, guild_id=3, start=20)
     report = await nowhere.run_once()
     assert report.rows_dropped == 1 and report.messages == 0
@@ -187,29 +204,82 @@ async def test_cap_alerts_from_try_record_action_reach_the_default_channel(world
 
 
 def test_embeds_are_discord_shaped_with_discord_timestamps() -> None:
-    embed = render_notification(
-        "checkback",
-        {
-            "post_id": 3,
-            "author": "a",
-            "metrics": {"views": 12345},
-            "since_previous": {"views": 345, "likes": 3},
-            "next_check_at": "2026-03-02T13:00:00+00:00",
-            "late_seconds": 7300,
-            "skipped": 2,
-            "check_index": 4,
-            "checks_total": 9,
-        },
+    embed = render_notice(
+        parse(
+            "checkback",
+            {
+                "post_id": 3,
+                "author": "a",
+                "metrics": {"views": 12345},
+                "since_previous": {"views": 345, "likes": 3},
+                "next_check_at": "2026-03-02T13:00:00+00:00",
+                "late_seconds": 7300,
+                "skipped": 2,
+                "check_index": 4,
+                "checks_total": 9,
+            },
+        )
     )
     assert set(embed) <= {"title", "description", "url", "color", "fields", "footer", "timestamp"}
     assert "<t:1772456400:R>" in embed["description"] and "2 h 1 min late" in embed["description"]
     assert embed["fields"][0] == {"name": "Views", "value": "12,345 (+345)", "inline": True}
     assert discord_ts("2026-03-02T13:00:00+00:00", "f") == "<t:1772456400:f>"
-    # A malformed payload still renders instead of blocking the queue.
-    assert render_notification("milestone", {})["title"] == "Checkback: milestone"
+    # A malformed payload does not make a notice (the dispatcher sets its row aside, tested below).
+    with pytest.raises(ValidationError):
+        parse("milestone", {})
 
 
 def test_batches_respect_discords_size_limits() -> None:
     big = {"title": "x", "description": "y" * 4000}
     assert chunk_embeds([big] * 3) == [[0], [1], [2]]
     assert chunk_embeds([{"title": "t"}] * 23) == [list(range(10)), list(range(10, 20)), [20, 21, 22]]
+
+
+async def test_a_row_that_no_longer_validates_is_set_aside_and_logged_once(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    await enqueue(world, 2)
+    for kind, key, payload in (
+        ("milestone", "bad:1", {"post_id": 1, "milestone": "ten thousand"}),
+        ("no_such_kind", "bad:2", {"post_id": 2}),
+        ("checkback", "bad:3", {"post_id": 3, "check_index": 1, "checks_total": 9, "renamed_field": 1}),
+    ):
+        await db_outbox.enqueue(world.pool, kind=kind, dedupe_key=key, payload=payload, now=world.clock.now())
+    with caplog.at_level(logging.ERROR, logger="bot.notifications"):
+        report = await world.dispatcher.run_once()
+    # The valid rows go out; the three others are given up, each with its reason, and never claimed again.
+    assert report.rows_sent == 2 and report.rows_invalid == 3
+    set_aside = await world.pool.fetch(
+        "SELECT kind, last_error FROM notification_outbox WHERE discord_message_id IS NULL AND sent_at IS NOT NULL"
+        " ORDER BY id"
+    )
+    assert [r["kind"] for r in set_aside] == ["milestone", "no_such_kind", "checkback"]
+    assert "milestone: Input should be a valid integer" in set_aside[0]["last_error"]
+    assert "renamed_field" in set_aside[2]["last_error"]
+    assert len([r for r in caplog.records if "set aside" in r.getMessage()]) == 3
+    caplog.clear()
+    world.clock.advance(timedelta(hours=1))
+    with caplog.at_level(logging.ERROR, logger="bot.notifications"):
+        again = await world.dispatcher.run_once()
+    assert again.rows_invalid == 0 and again.messages == 0 and not caplog.records
+    assert await world.pool.fetchval("SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL") == 0
+
+
+async def test_the_cap_alerts_written_by_sql_are_valid_notices(world: World) -> None:
+    account = await world.pool.fetchval(
+        "INSERT INTO social_media_accounts (platform, username) VALUES ('tiktok', 'sql_acct') RETURNING id"
+    )
+    await world.pool.execute(
+        "UPDATE action_caps SET daily_limit = 5, hourly_limit = NULL WHERE action_type = 'comment'"
+    )
+    for _ in range(6):  # the sixth is refused: over the cap
+        await world.pool.fetchval("SELECT try_record_action($1, 'comment')", account)
+    rows = await world.pool.fetch("SELECT kind, payload FROM notification_outbox ORDER BY id")
+    alerts = [parse(r["kind"], r["payload"]) for r in rows]
+    caps = [a for a in alerts if isinstance(a, CapAlert)]
+    assert len(caps) == len(alerts)
+    assert [(a.account, a.action_type, a.level, a.count, a.daily_limit) for a in caps] == [
+        ("sql_acct", "comment", 80, 4, 5),
+        ("sql_acct", "comment", 100, 5, 5),
+    ]
+    assert all(a.account_id == account and a.at is not None for a in caps)

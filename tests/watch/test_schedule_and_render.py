@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.charts import render_account_chart
+from bot.notices import parse
 from bot.poll_schedule import MAX_INTERVAL, MIN_INTERVAL, poll_interval
-from bot.render.notices import render_notification
+from bot.render.notices import render_notice
 from bot.watch_models import AccountAnalytics, AccountNumbers, AccountSnapshotView
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -54,18 +55,21 @@ def test_a_new_post_renders_with_its_tracking_or_why_not() -> None:
         "views": 1200,
         "followers": 15400,
     }
-    embed = render_notification("new_post", payload)
+    embed = render_notice(parse("new_post", payload))
     assert embed["title"] == "🆕 New post by @maker_jo"
     assert "Tracking as #12" in embed["description"] and "Soldering" in embed["description"]
     assert embed["footer"]["text"] == "video 7300000000000000777"
-    untracked = render_notification(
-        "new_post", {**payload, "tracked": False, "not_tracked_reason": "the month's API budget is used up"}
+    untracked = render_notice(
+        parse(
+            "new_post",
+            {**payload, "tracked": False, "not_tracked_reason": "the month's API budget is used up"},
+        )
     )
     assert "Not tracked: the month's API budget is used up." in untracked["description"]
-    stopped = render_notification("watch_stopped", {"account": "maker_jo", "reason": "private"})
+    stopped = render_notice(parse("watch_stopped", {"account": "maker_jo", "reason": "private"}))
     assert stopped["title"] == "Stopped watching @maker_jo" and "is private" in stopped["description"]
-    budget = render_notification(
-        "watch_budget", {"budget": 300, "accounts": 2, "postponed_until": "2026-04-01T00:00:00+00:00"}
+    budget = render_notice(
+        parse("watch_budget", {"budget": 300, "accounts": 2, "postponed_until": "2026-04-01T00:00:00+00:00"})
     )
     assert "2 watched account(s)" in budget["description"]
 

@@ -1,0 +1,222 @@
+"""What the notification outbox carries: one pydantic model per kind of notice, told apart by `kind`.
+
+A producer builds a notice and writes it with `enqueue` (the payload column holds its JSON, beside what
+it reports, in the producer's transaction); the dispatcher reads rows back with `parse`, which validates
+them, and the renderer (bot/render/notices.py) takes the models. One kind is written by SQL, not Python:
+the cap alert of `try_record_action` (migrations/0003_checkback.sql), so `CapAlert` is that function's
+payload to the letter. Fields that some payloads lack (rows written by older code, or by hand in tests)
+have defaults; a field nobody writes any more is an error (extra="forbid"), so a renamed field shows up as
+a row that no longer validates, which the dispatcher sets aside and logs, rather than a blank in an embed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+from db import outbox as db_outbox
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Counts(_Model):
+    """A post's numbers, or their growth; a count a payload leaves out is unknown (None)."""
+
+    views: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+
+
+class _PostNotice(_Model):
+    """What every notice about a tracked post says about the post."""
+
+    post_id: int
+    video_id: str | None = None
+    url: str | None = None
+    author: str | None = None
+    caption: str | None = None
+    posted_at: AwareDatetime | None = None
+
+
+class CheckbackNotice(_PostNotice):
+    """One check-back recorded: the numbers, the growth since the previous and the first snapshot."""
+
+    kind: Literal["checkback"] = "checkback"
+    check_index: int
+    checks_total: int
+    offset: str | None = None
+    scheduled_for: AwareDatetime | None = None
+    captured_at: AwareDatetime | None = None
+    # How late the check ran (0 when on time), and how many missed checks were folded into it.
+    late_seconds: int = 0
+    skipped: int = 0
+    metrics: Counts = Counts()
+    since_previous: Counts | None = None
+    since_first: Counts | None = None
+    views_per_hour: float | None = None
+    engagement_rate: float | None = None
+    final: bool = False
+    next_check_at: AwareDatetime | None = None
+
+
+class MilestoneNotice(_PostNotice):
+    """The post's views passed a round number (10k, 100k, 1M ...)."""
+
+    kind: Literal["milestone"] = "milestone"
+    milestone: int
+    views: int | None = None
+
+
+class ViralNotice(_PostNotice):
+    """The post grows unusually: against the account's other posts at the same check, or its own pace."""
+
+    kind: Literal["viral"] = "viral"
+    reason: Literal["account_median", "pace"]
+    ratio: float
+    views: int | None = None
+    check_index: int | None = None
+    # reason "account_median": the median of `peers` other posts of the account at this check.
+    median_views: int | None = None
+    peers: int | None = None
+    # reason "pace": views an hour since the last snapshot, and between the two before it.
+    views_per_hour: float | None = None
+    previous_views_per_hour: float | None = None
+
+
+class UntrackedNotice(_PostNotice):
+    """The video is gone or private: its check-backs stopped."""
+
+    kind: Literal["untracked"] = "untracked"
+    reason: str
+    last_views: int | None = None
+    checks_completed: int
+    checks_total: int
+    at: AwareDatetime | None = None
+
+
+class _Postponed(_Model):
+    """The month's API budget is used up: work waits for the 1st of next month (UTC)."""
+
+    month: str | None = None
+    postponed_until: AwareDatetime | None = None
+    budget: int | None = None
+    used: int | None = None
+
+
+class ChecksPostponed(_Postponed):
+    """Check-backs postponed (kind "budget"): `posts` of this guild's posts wait."""
+
+    kind: Literal["budget"] = "budget"
+    posts: int | None = None
+
+
+class PollsPostponed(_Postponed):
+    """Looking for new posts of watched accounts postponed (kind "watch_budget")."""
+
+    kind: Literal["watch_budget"] = "watch_budget"
+    accounts: int | None = None
+
+
+class CapAlert(_Model):
+    """An account's day of one action type reached 80% or 100% of its cap (written by try_record_action)."""
+
+    kind: Literal["cap_alert"] = "cap_alert"
+    account_id: int
+    account: str | None = None
+    action_type: str
+    level: int
+    count: int
+    daily_limit: int
+    date: date
+    at: AwareDatetime | None = None
+
+
+class ChannelBrokenNotice(_Model):
+    """A guild's notification channel was refused (deleted, or the bot may not post there)."""
+
+    kind: Literal["channel_broken"] = "channel_broken"
+    guild_id: int
+    channel_id: int
+    reason: str
+    at: AwareDatetime | None = None
+
+
+class NewPostNotice(_Model):
+    """A watched account published a video: tracked from now on, or why not."""
+
+    kind: Literal["new_post"] = "new_post"
+    account: str
+    display_name: str | None = None
+    video_id: str
+    url: str | None = None
+    caption: str | None = None
+    posted_at: AwareDatetime | None = None
+    discovered_at: AwareDatetime | None = None
+    post_id: int | None = None
+    tracked: bool
+    not_tracked_reason: str | None = None
+    checks_total: int | None = None
+    skipped_checks: int = 0
+    next_check_at: AwareDatetime | None = None
+    views: int | None = None
+    followers: int | None = None
+
+
+class WatchStoppedNotice(_Model):
+    """A watched account turned private or disappeared: its new posts are no longer looked for."""
+
+    kind: Literal["watch_stopped"] = "watch_stopped"
+    account: str
+    reason: str
+    at: AwareDatetime | None = None
+
+
+Notice = Annotated[
+    CheckbackNotice
+    | MilestoneNotice
+    | ViralNotice
+    | UntrackedNotice
+    | ChecksPostponed
+    | PollsPostponed
+    | CapAlert
+    | ChannelBrokenNotice
+    | NewPostNotice
+    | WatchStoppedNotice,
+    Field(discriminator="kind"),
+]
+NOTICE: TypeAdapter[Notice] = TypeAdapter(Notice)
+
+
+def parse(kind: str, payload: dict[str, Any]) -> Notice:
+    """The notice of one outbox row (its `kind` column and payload); pydantic's ValidationError when the
+    row does not fit its kind's model (or the kind is unknown)."""
+    return NOTICE.validate_python({**payload, "kind": kind})
+
+
+async def enqueue(
+    conn: Any,
+    notice: Notice,
+    *,
+    dedupe_key: str,
+    now: datetime,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+    post_id: int | None = None,
+) -> bool:
+    """Writes one notice to the outbox; False when a row with that dedupe_key exists (a repeated write)."""
+    return await db_outbox.enqueue(
+        conn,
+        kind=notice.kind,
+        dedupe_key=dedupe_key,
+        payload=notice.model_dump(mode="json"),
+        now=now,
+        guild_id=guild_id,
+        channel_id=channel_id,
+        post_id=post_id,
+    )

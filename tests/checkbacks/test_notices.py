@@ -1,0 +1,109 @@
+"""The outbox's notices: every kind survives the trip through its JSON payload, and every kind renders."""
+
+from __future__ import annotations
+
+import typing
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from bot.notices import (
+    CapAlert,
+    ChannelBrokenNotice,
+    CheckbackNotice,
+    ChecksPostponed,
+    Counts,
+    MilestoneNotice,
+    NewPostNotice,
+    Notice,
+    PollsPostponed,
+    UntrackedNotice,
+    ViralNotice,
+    WatchStoppedNotice,
+    parse,
+)
+from bot.render.notices import render_notice
+
+NOW = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+POST: dict[str, Any] = {
+    "post_id": 7,
+    "video_id": "7400",
+    "url": "https://www.tiktok.com/@a/video/7400",
+    "author": "a",
+}
+
+SAMPLES: list[Notice] = [
+    CheckbackNotice(
+        **POST,
+        check_index=2,
+        checks_total=9,
+        offset="6h",
+        scheduled_for=NOW,
+        captured_at=NOW,
+        metrics=Counts(views=1200, likes=40, comments=3, shares=1, saves=0),
+        since_previous=Counts(views=200, likes=4, comments=0, shares=0, saves=0),
+        since_first=Counts(views=1100, likes=39, comments=3, shares=1, saves=0),
+        views_per_hour=40.0,
+        engagement_rate=0.035,
+        next_check_at=NOW + timedelta(hours=6),
+    ),
+    MilestoneNotice(**POST, milestone=10_000, views=10_400),
+    ViralNotice(
+        **POST, reason="pace", ratio=3.4, views=50_000, views_per_hour=900.0, previous_views_per_hour=260.0
+    ),
+    UntrackedNotice(
+        **POST, reason="deleted or private", last_views=900, checks_completed=3, checks_total=9, at=NOW
+    ),
+    ChecksPostponed(month="2026-03", postponed_until=NOW + timedelta(days=30), budget=300, used=300, posts=4),
+    PollsPostponed(
+        month="2026-03", postponed_until=NOW + timedelta(days=30), budget=300, used=290, accounts=2
+    ),
+    CapAlert(
+        account_id=1,
+        account="brand",
+        action_type="like",
+        level=80,
+        count=8,
+        daily_limit=10,
+        date=NOW.date(),
+        at=NOW,
+    ),
+    ChannelBrokenNotice(guild_id=1, channel_id=2, reason="Missing Permissions", at=NOW),
+    NewPostNotice(
+        account="maker_jo", video_id="7401", url="https://www.tiktok.com/@maker_jo/video/7401", tracked=False
+    ),
+    WatchStoppedNotice(account="maker_jo", reason="private", at=NOW),
+]
+
+
+def test_every_kind_has_a_sample() -> None:
+    kinds = {
+        typing.get_args(m.model_fields["kind"].annotation)[0]
+        for m in typing.get_args(typing.get_args(Notice)[0])
+    }
+    assert {s.kind for s in SAMPLES} == kinds
+
+
+@pytest.mark.parametrize("notice", SAMPLES, ids=lambda n: n.kind)
+def test_a_notice_comes_back_from_its_payload_and_renders(notice: Notice) -> None:
+    payload = notice.model_dump(mode="json")
+    assert parse(notice.kind, payload) == notice
+    # The kind column wins over the payload, which need not repeat it (the SQL-written cap alert does not).
+    assert parse(notice.kind, {k: v for k, v in payload.items() if k != "kind"}) == notice
+    embed = render_notice(notice)
+    assert embed["title"] and embed["color"]
+
+
+def test_a_payload_of_another_kind_or_with_a_stray_field_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        parse("milestone", SAMPLES[0].model_dump(mode="json"))
+    with pytest.raises(ValidationError):
+        parse("watch_stopped", {"account": "a", "reason": "private", "reson": "typo"})
+    with pytest.raises(ValidationError):
+        parse(
+            "cap_alert", {"account_id": 1, "action_type": "like", "level": 80, "count": 8, "daily_limit": 10}
+        )
+    alert = parse("cap_alert", {**SAMPLES[6].model_dump(mode="json"), "date": "2026-03-02"})
+    assert isinstance(alert, CapAlert) and alert.date == date(2026, 3, 2)
