@@ -172,5 +172,13 @@ async def release(conn: Any, ids: Sequence[int], retry_at: datetime, error: str)
     return int(status.split()[-1])
 
 
+async def next_available_at(conn: Any) -> datetime | None:
+    """When the next unsent row can be claimed (its available_at, or its lease's end if later)."""
+    return await conn.fetchval(
+        "SELECT min(greatest(available_at, coalesce(claimed_until, available_at)))"
+        " FROM notification_outbox WHERE sent_at IS NULL"
+    )
+
+
 async def count_pending(conn: Any) -> int:
     return int(await conn.fetchval("SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL"))

@@ -356,4 +356,8 @@ async def stop(conn: Any, watch_id: int, reason: str, now: datetime, *, claim: i
 
 
 async def next_due_at(conn: Any) -> datetime | None:
-    return await conn.fetchval("SELECT min(next_poll_at) FROM account_watches WHERE next_poll_at IS NOT NULL")
+    """When the next poll can be claimed: the soonest next_poll_at, or a lease's end if later."""
+    return await conn.fetchval(
+        "SELECT min(greatest(next_poll_at, coalesce(claimed_until, next_poll_at)))"
+        " FROM account_watches WHERE next_poll_at IS NOT NULL"
+    )

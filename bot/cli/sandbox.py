@@ -9,10 +9,10 @@ import os
 import re
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.clock import ScaledClock
+from bot.clock import ManualClock
 from bot.config import Settings
 from bot.discord_endpoints import restore_discord_endpoints
 from bot.errors import CheckbackError
@@ -113,12 +113,6 @@ async def fresh_database(server_dsn: str, name: str) -> str:
         ) from exc
 
 
-def scheduler_options(speed: float) -> dict[str, float]:
-    """Ticks often enough that at high speed a due check or a pending notification waits little."""
-    tick = min(5.0, max(0.2, 3600.0 / speed))
-    return {"tick_seconds": tick, "outbox_seconds": max(0.2, tick / 2)}
-
-
 def banner(args: argparse.Namespace, sandbox: Sandbox, style: Style, log_path: Path) -> list[str]:
     speed = args.speed
     per_second = timedelta(seconds=speed)
@@ -173,12 +167,13 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     dsn = await fresh_database(resolve_dsn(settings), args.database)
-    clock = ScaledClock(args.speed)
-    stack = Stack(dsn=dsn, clock=clock, scheduler_options=scheduler_options(args.speed))
+    clock = ManualClock(datetime.now(UTC))
+    # No scheduler: the sandbox's TimeKeeper runs what falls due, each at its instant (bot/sandbox/timekeeper.py).
+    stack = Stack(dsn=dsn, clock=clock, run_jobs=False)
     terminal = _save_terminal()
     try:
         await stack.start()
-        sandbox = Sandbox(stack, clock, printer, files_dir=home / "files", style=style)
+        sandbox = Sandbox(stack, clock, printer, files_dir=home / "files", style=style, speed=args.speed)
         if interactive_mode:
             install_readline(
                 Completer(lambda: stack.emulator.visible_commands(stack.world.guild)), home / "history"

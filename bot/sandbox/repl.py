@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import ScaledClock
+from bot.clock import ManualClock
 from bot.errors import CheckbackError
 from bot.metrics.urls import parse_video_url
 from bot.sandbox.completion import as_discord_reads, command_usages
@@ -19,7 +19,7 @@ from bot.sandbox.console import LineReader, Printer, parse_duration, span
 from bot.sandbox.discord import Interaction, InvalidInvocation, Member, Message
 from bot.sandbox.render_terminal import Style, TerminalRenderer, utc_text
 from bot.sandbox.stack import Stack
-from bot.sandbox.timekeeper import HORIZON, TimeKeeper
+from bot.sandbox.timekeeper import TimeKeeper
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,12 @@ class Sandbox:
     def __init__(
         self,
         stack: Stack,
-        clock: ScaledClock,
+        clock: ManualClock,
         printer: Printer,
         *,
         files_dir: Path,
         style: Style | None = None,
+        speed: float = DEFAULT_SPEED,
     ) -> None:
         self.stack = stack
         self.clock = clock
@@ -76,7 +77,7 @@ class Sandbox:
         self._buttons: dict[int, tuple[Message, str]] = {}
         self._button_numbers: dict[tuple[int, str], int] = {}
         self._published: set[str] = set()  # video ids this sandbox registered with the simulator
-        self.time = TimeKeeper(stack, clock)
+        self.time = TimeKeeper(stack, clock, speed=speed)
         self.emulator.message_listeners.append(self._on_message)
 
     @property
@@ -104,9 +105,10 @@ class Sandbox:
             "time": self._time,
         }.get(word.lower())
         try:
-            if meta is not None:
-                return await meta(rest.strip())
-            return await self._slash(line)
+            async with self.time.command():
+                if meta is not None:
+                    return await meta(rest.strip())
+                return await self._slash(line)
         except (InvalidInvocation, CheckbackError) as exc:
             message = exc.user_message if isinstance(exc, CheckbackError) else str(exc)
             return self._fail(message)
@@ -312,27 +314,23 @@ def read_script(path: Path) -> list[str]:
 async def scripted(sandbox: Sandbox, path: Path, lines: list[str], run_for: timedelta | None) -> int:
     """Run the script's lines, then let the schedule play out; 1 (with FILE:LINE: why) at the first
     failure."""
-    sandbox.time.start_pacing()
-    try:
-        for number, line in enumerate(lines, start=1):
-            text = line.strip()
-            if not text or text.startswith("#"):
-                continue
-            sandbox.printer.write([sandbox.render.style.bold(f"{sandbox.who}> {text}")])
-            if text.lower() in ("/quit", "/exit"):
-                break
-            outcome = await sandbox.execute(text)
-            if not outcome.ok:
-                await sandbox.time.drain(patience=5)
-                print(f"error: {path}:{number}: {text}: {outcome.error}", file=sys.stderr)
-                return 1
-    finally:
-        await sandbox.time.stop_pacing()
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        sandbox.printer.write([sandbox.render.style.bold(f"{sandbox.who}> {text}")])
+        if text.lower() in ("/quit", "/exit"):
+            break
+        outcome = await sandbox.execute(text)
+        if not outcome.ok:
+            print(f"error: {path}:{number}: {text}: {outcome.error}", file=sys.stderr)
+            return 1
+    # Time moved only with /wait so far; now it runs on to the end, every stop on the way taken.
+    started = sandbox.clock.now()
     done = await sandbox.time.settle(run_for)
-    if not await sandbox.time.drain():
-        print("error: some notifications were never delivered to the channel", file=sys.stderr)
-        return 1
-    state = "every schedule is complete" if done else f"stopped at the {HORIZON.days}-day horizon"
+    state = "every schedule is complete"
+    if not done:
+        state = f"stopped after {span(sandbox.clock.now() - started)} with check-backs still scheduled"
     if run_for is not None:
         state = f"ran {span(run_for)} of sandbox time"
     sandbox.printer.write([f"— {state}; sandbox time {utc_text(sandbox.clock.now())}"])

@@ -1,5 +1,12 @@
-"""The sandbox's time: a ScaledClock moved on by hand (/wait, a script's end) or paced as it runs, stopping
-at every check-back due on the way so each runs at its instant and its notifications are sent."""
+"""The sandbox's time: a clock that moves only when the bot has nothing due left undone.
+
+The sandbox runs the bot without APScheduler: the TimeKeeper is what runs check-backs, account polls and
+notifications, each at its instant. Time moves only through `advance_to`, which stops at every instant
+something falls due (a check-back, a poll, a notification), runs it with the clock standing there, and
+moves on only when all of it is done, however slow the machine. A script moves time only with /wait and
+its final run to the end; at the interactive prompt a pacer moves it at `speed` between commands, by the
+same steps.
+"""
 
 from __future__ import annotations
 
@@ -7,97 +14,111 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import ScaledClock
+from bot.clock import ManualClock
 from bot.sandbox.stack import Stack
 
 log = logging.getLogger(__name__)
 
-DRAIN_TIMEOUT = 30.0  # wall seconds a script waits for the last notifications to reach the channel
 HORIZON = timedelta(days=400)  # a script never fast-forwards further than this (a schedule that never ends)
+WATCHED_HORIZON = timedelta(days=31)  # with watched accounts (that keep posting): this long at most
+PACE_SECONDS = 0.05  # how often the interactive pacer moves the clock
+ROUNDS = 50  # passes over the due work at one instant before it is left to the next instant
 
 
 class TimeKeeper:
     """Moves the sandbox clock and runs what falls due, with the clock held at each due instant."""
 
-    def __init__(self, stack: Stack, clock: ScaledClock) -> None:
+    def __init__(self, stack: Stack, clock: ManualClock, *, speed: float = 1.0) -> None:
         self.stack = stack
         self.clock = clock
+        self.speed = speed
         self._lock = asyncio.Lock()
         self._pacer: asyncio.Task[None] | None = None
+        self._resumed = time.monotonic()  # when the last command ended: time flows again from there
 
     @property
-    def tracking(self) -> Any:
-        return self.stack.bot.services.tracking
+    def services(self) -> Any:
+        return self.stack.bot.services
 
+    # --- what is due ----------------------------------------------------------------------------------
+    async def next_due(self) -> datetime | None:
+        """The soonest instant something falls due: a check-back, an account poll or a notification."""
+        from db.outbox import next_available_at
+
+        times = [await self.services.checkbacks.next_due_at(), await self.services.polling.next_due_at()]
+        async with self.stack.runtime.pool.acquire() as conn:
+            times.append(await next_available_at(conn))
+        due = [t for t in times if t is not None]
+        return min(due) if due else None
+
+    async def run_due(self) -> None:
+        """Everything due at the clock's instant, done: check-backs, polls, then their notifications (a
+        poll's new post is tracked, and its first check may be due at once)."""
+        services = self.services
+        for _ in range(ROUNDS):
+            await services.checkbacks.run_once()
+            await services.polling.run_due()
+            if services.dispatcher is not None:
+                await services.dispatcher.run_once()
+            nxt = await self.next_due()
+            if nxt is None or nxt > self.clock.now():
+                return
+        log.warning("work due at %s is still due after %d rounds; moving on", self.clock.now(), ROUNDS)
+
+    # --- moving the clock -----------------------------------------------------------------------------
     async def advance(self, delta: timedelta) -> None:
-        """Move the clock `delta` ahead, stopping at every check-back due on the way so each runs on time."""
-        until = self.clock.now() + delta
-        while await self._step(until):
-            pass
-        async with self._lock:
-            self.clock.jump(until - self.clock.now())
-        await self.drain()
+        """Move the clock `delta` ahead, stopping at every instant something falls due on the way."""
+        await self.advance_to(self.clock.now() + delta)
+
+    async def advance_to(self, until: datetime) -> None:
+        await self.run_due()
+        while True:
+            nxt = await self.next_due()
+            if nxt is None or nxt > until:
+                break
+            if nxt > self.clock.now():
+                self.clock.set(nxt)
+            await self.run_due()
+        if until > self.clock.now():
+            self.clock.set(until)
+            await self.run_due()
 
     async def settle(self, limit: timedelta | None = None) -> bool:
-        """Fast-forward check-back by check-back until no post has one left (or `limit` has passed);
-        False when the horizon was reached with checks still scheduled."""
-        until = self.clock.now() + (limit or HORIZON)
-        while await self._step(until):
-            pass
+        """Fast-forward `limit`, or (None) until no post has a check-back left; False when the horizon was
+        reached with check-backs still scheduled (watched accounts that keep posting, or a schedule that
+        never ends)."""
         if limit is not None:
-            async with self._lock:
-                self.clock.jump(until - self.clock.now())
-        await self.drain()
-        return limit is not None or await self.tracking.next_check_in() is None
+            await self.advance(limit)
+            return True
+        watching = await self.services.polling.next_due_at() is not None
+        until = self.clock.now() + (WATCHED_HORIZON if watching else HORIZON)
+        while (nxt := await self.services.tracking.next_check_in()) is not None:
+            if self.clock.now() + nxt > until:
+                await self.advance_to(until)
+                return False
+            await self.advance_to(self.clock.now() + nxt)
+        return True
 
-    async def _step(self, until: datetime | None) -> bool:
-        """Jump to the next due check-back (if it falls before `until`), run it and send its notifications
-        with the clock held at that instant. False when there was none to run."""
+    # --- commands and the interactive pace ------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def command(self) -> AsyncIterator[None]:
+        """One typed command: time stands still while it runs (the pacer waits), and what it made due at
+        this instant (a notification, a poll) is done before time moves again."""
         async with self._lock:
-            self.clock.hold()
             try:
-                nxt = await self.tracking.next_check_in()
-                if nxt is None or (until is not None and self.clock.now() + nxt > until):
-                    return False
-                self.clock.jump(nxt)
-                await self._run_due()
-                return True
+                yield
             finally:
-                self.clock.release()
-
-    async def _run_due(self) -> None:
-        scheduler = self.stack.bot.services.scheduler
-        if scheduler is None:
-            return
-        for _ in range(100):
-            await scheduler.run_checks()  # returns at once when the scheduler's own tick is running
-            nxt = await self.tracking.next_check_in()
-            if nxt is None or nxt > timedelta(0):
-                break
-            await asyncio.sleep(0.02)
-        await scheduler.run_outbox()
-
-    async def drain(self, patience: float = DRAIN_TIMEOUT) -> bool:
-        """Wait until every notification written so far reached the channel (False: some did not)."""
-        from db.outbox import count_pending
-
-        scheduler = self.stack.bot.services.scheduler
-        deadline = time.monotonic() + patience
-        while time.monotonic() < deadline:
-            async with self.stack.runtime.pool.acquire() as conn:
-                if await count_pending(conn) == 0:
-                    return True
-            if scheduler is not None:
-                await scheduler.run_outbox()
-            await asyncio.sleep(0.05)
-        return False
+                try:
+                    await self.run_due()
+                finally:
+                    self._resumed = time.monotonic()
 
     def start_pacing(self) -> None:
-        """Run due check-backs on time as the sandbox clock runs (the scheduler alone would be a little
-        late at high speed, and every update would say so)."""
+        """At the prompt: time flows at `speed` between commands, by the same stops."""
         if self._pacer is None:
             self._pacer = asyncio.create_task(self._pace(), name="sandbox-pacer")
 
@@ -109,20 +130,17 @@ class TimeKeeper:
             self._pacer = None
 
     async def _pace(self) -> None:
+        last = time.monotonic()
         while True:
+            await asyncio.sleep(PACE_SECONDS)
             try:
-                nxt = await self.tracking.next_check_in()
-                if nxt is None:
-                    await asyncio.sleep(0.25)
-                    continue
-                wait = nxt.total_seconds() / self.clock.speed
-                if wait > 0.002:
-                    await asyncio.sleep(min(wait, 0.25))
-                    continue
-                await self._step(None)
-                await asyncio.sleep(0.01)
+                async with self._lock:
+                    elapsed = time.monotonic() - max(last, self._resumed)
+                    await self.advance(timedelta(seconds=elapsed * self.speed))
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the scheduler's tick still runs the checks; say so in the log only
+            except Exception:  # the prompt outlives a failed step; the next one tries again
                 log.exception("sandbox pacer failed; retrying")
                 await asyncio.sleep(1.0)
+            # Time spent on the bot's work (or waiting for a command) is not made up for afterwards.
+            last = time.monotonic()

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,18 @@ async def sandbox_database() -> AsyncIterator[str]:
     name = f"checkback_sandbox_test_{uuid.uuid4().hex[:10]}"
     yield name
     await drop_database(with_database(server_dsn(), name))
+
+
+@pytest.fixture
+def busy_cores() -> Iterator[None]:
+    """Two CPU-bound processes beside the sandbox, as on a loaded two-core machine."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
 
 
 @pytest.fixture

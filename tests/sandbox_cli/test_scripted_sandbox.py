@@ -69,14 +69,38 @@ def test_every_command_in_the_readme_is_registered_by_the_running_bot(
     assert in_readme and in_readme == listed, in_readme ^ listed
 
 
-def test_a_button_is_pressed_by_the_number_shown_next_to_it(run_sandbox: Callable[..., Run]) -> None:
-    tracks = "".join(
-        f"/track url:https://www.tiktok.com/@demo/video/{7301234567890120010 + n}\n" for n in range(11)
-    )
-    # At a slow speed no check-back falls due while the script runs, however loaded the machine.
-    run = run_sandbox(tracks + "/tracked\n/press 2\n", "--for", "1m", "--speed", "60")
+ELEVEN = "".join(
+    f"/track url:https://www.tiktok.com/@demo/video/{7301234567890120010 + n}\n" for n in range(11)
+)
+
+
+def test_a_button_is_pressed_by_the_number_shown_next_to_it(
+    run_sandbox: Callable[..., Run], busy_cores: None
+) -> None:
+    # A script's time moves only with /wait: no check-back falls due while it runs, however loaded the
+    # machine and whatever the speed.
+    run = run_sandbox(ELEVEN + "/tracked\n/press 2\n", "--for", "1m")
     assert run.code == 0, run.err
     first, after = run.out.split("member> /press 2")
     assert "buttons: [1] ⏮ Newest (disabled)  [2] Older ▶" in first
     page_two = after.split("(edited)")[1]
     assert "#1 @demo" in page_two and "#11 @demo" not in page_two
+
+
+def test_with_both_cores_busy_every_check_back_is_printed_at_the_time_it_was_taken(
+    run_sandbox: Callable[..., Run], busy_cores: None
+) -> None:
+    run = run_sandbox(ELEVEN + "/wait 1d\n", "--for", "1m", timeout=300)
+    assert run.code == 0, run.err
+    blocks = re.split(r"^(?=\S)", run.out, flags=re.MULTILINE)
+    taken = 0
+    for block in blocks:
+        printed = re.match(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d) UTC\] Checkback in #checkbacks", block)
+        if printed is None:
+            continue
+        for when in re.findall(r"check \d+/\d+ · (\d{4}-\d\d-\d\d \d\d:\d\d) UTC", block):
+            assert when == printed[1], block
+            taken += 1
+    assert taken == 11 * 4  # 1h, 6h, 12h and 1d of eleven posts
+    assert " ago)" not in run.out
+    assert "⏱" not in run.out
