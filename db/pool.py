@@ -38,6 +38,40 @@ def embedded_dsn(data_dir: str | Path = "./data", database: str = "postgres") ->
     return str(_embedded.get_uri(database))
 
 
+def release_embedded(*, stop_if_unused: bool) -> bool:
+    """Let go of the embedded Postgres this process started or reused; with `stop_if_unused`, stop it when
+    no other live process still uses it (pgserver keeps the pids of its users in the data directory; the
+    pids of processes that died without saying so are dropped first). True when it was stopped."""
+    global _embedded
+    server, _embedded = _embedded, None
+    if server is None:
+        return False
+    import atexit
+    import os
+
+    import psutil
+
+    with server._lock:
+        users = server.global_process_id_list.get()
+        live = [pid for pid in users if pid == os.getpid() or _alive(psutil, pid)]
+        if live != users:
+            server.global_process_id_list.put(live)
+    server.cleanup_mode = "stop" if stop_if_unused else None
+    atexit.unregister(server._cleanup)
+    server._cleanup()
+    stopped = live == [os.getpid()] and stop_if_unused
+    if stopped:
+        log.info("stopped the embedded Postgres under %s (no other process used it)", server.pgdata)
+    return stopped
+
+
+def _alive(psutil: Any, pid: int) -> bool:
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
 def resolve_dsn(settings: Any) -> str:
     """The DSN of DATABASE_URL, or of the embedded Postgres when it is unset."""
     if settings.database_url is not None:

@@ -21,7 +21,7 @@ from bot.sandbox.console import Printer, parse_duration
 from bot.sandbox.render_terminal import Style, utc_text
 from bot.sandbox.repl import DEFAULT_SPEED, Sandbox, interactive, read_script, scripted
 from db.admin import recreate_database
-from db.pool import redact, resolve_dsn
+from db.pool import redact, release_embedded, resolve_dsn
 
 SANDBOX_DATABASE = "checkback_sandbox"
 EXAMPLE_URL = "https://www.tiktok.com/@demo/video/7301234567890123456"
@@ -194,6 +194,9 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
             await stack.stop()
         restore_discord_endpoints()
         _restore_terminal(terminal)
+        if settings.database_url is None:
+            # The embedded Postgres goes with the sandbox, unless another Checkback process still uses it.
+            release_embedded(stop_if_unused=True)
 
 
 def _save_terminal() -> object | None:
