@@ -42,8 +42,14 @@ def check_offset(schedule: Sequence[datetime], posted_at: datetime | None, check
     return format_offset(round((schedule[check_index - 1] - posted_at).total_seconds()))
 
 
-def check_label(post: PostRecord | None, check_index: int) -> str:
-    """ "at tracking" for the first snapshot, the check's offset ("24h"), or "check N"."""
+def check_label(post: PostRecord | None, check_index: int | None, captured_at: datetime | None = None) -> str:
+    """ "at tracking" for the first snapshot, the check's offset ("24h"), or "check N"; a snapshot the original
+    system took (no check index) is labelled by the post's age when taken, to the hour ("orig 1d2h")."""
+    if check_index is None:
+        if post is None or post.posted_at is None or captured_at is None:
+            return "original"
+        hours = max(0, round((captured_at - post.posted_at).total_seconds() / 3600))
+        return f"orig {format_offset(hours * 3600)}" if hours else "orig 0h"
     if check_index == 0:
         return "at tracking"
     offset = check_offset(post.check_schedule, post.posted_at, check_index) if post is not None else None
@@ -64,7 +70,7 @@ def snapshot_views(post: PostRecord, snaps: Sequence[Snapshot]) -> list[Snapshot
         out.append(
             SnapshotView(
                 check_index=snap.check_index,
-                label=check_label(post, snap.check_index),
+                label=check_label(post, snap.check_index, snap.captured_at),
                 captured_at=snap.captured_at,
                 scheduled_for=snap.scheduled_for,
                 metrics=metrics,

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
 from bot.clock import Clock
-from bot.schedule import DEFAULT_OFFSETS, format_offsets, parse_offsets
+from bot.errors import InvalidOffsets
+from bot.schedule import DEFAULT_OFFSETS, format_offsets, offsets_from_setting, parse_offsets
 from db import guilds as db_guilds
+from db import settings as db_settings
 from db.guilds import GuildSettings
+
+log = logging.getLogger(__name__)
+
+
+async def default_offsets(conn: Any, fallback: tuple[int, ...] = DEFAULT_OFFSETS) -> tuple[int, ...]:
+    """The schedule of a guild that chose none (and of the CLI): system_settings.checkback_schedule_default,
+    the original's setting, which operators may edit; `fallback` when it is missing or unusable."""
+    value = await db_settings.get_setting(conn, db_settings.DEFAULT_SCHEDULE_KEY)
+    if value is None:
+        return fallback
+    try:
+        return tuple(offsets_from_setting(value))
+    except InvalidOffsets as exc:
+        log.warning("ignoring system_settings.%s (%s)", db_settings.DEFAULT_SCHEDULE_KEY, exc)
+        return fallback
 
 
 @dataclass(frozen=True)
@@ -38,14 +57,15 @@ class GuildConfigService:
             return await db_guilds.get_settings(conn, guild_id)
 
     async def show(self, guild_id: int) -> GuildConfigView:
-        s = await self.get(guild_id)
-        offsets = s.checkback_offsets_seconds
+        async with self.pool.acquire() as conn:
+            s = await db_guilds.get_settings(conn, guild_id)
+            offsets = s.checkback_offsets_seconds or await default_offsets(conn)
         return GuildConfigView(
             guild_id=guild_id,
             notify_channel_id=s.notify_channel_id,
             default_channel_id=self.default_channel_id,
-            offsets=format_offsets(offsets or DEFAULT_OFFSETS),
-            offsets_are_default=not offsets,
+            offsets=format_offsets(offsets),
+            offsets_are_default=not s.checkback_offsets_seconds,
             admin_role_id=s.admin_role_id,
             channel_broken_reason=s.channel_broken_reason,
         )

@@ -60,6 +60,20 @@ def validate_offsets(offsets: Sequence[int]) -> list[int]:
     return values
 
 
+def offsets_from_setting(value: object) -> list[int]:
+    """system_settings.checkback_schedule_default in the original's shape, [{"name": "1 hour",
+    "offset_hours": 1}, ...] (or a bare list of hours), as validated seconds; InvalidOffsets otherwise."""
+    if not isinstance(value, list):
+        raise InvalidOffsets("the default schedule setting is not a list")
+    hours: list[float] = []
+    for entry in value:
+        raw = entry.get("offset_hours", entry.get("hours")) if isinstance(entry, dict) else entry
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise InvalidOffsets(f"{entry!r} has no offset_hours")
+        hours.append(float(raw))
+    return validate_offsets([round(h * HOUR) for h in hours])
+
+
 def format_offset(seconds: int) -> str:
     """Seconds as the shortest exact form: 3600 → "1h", 90000 → "1d1h", 90 → "1m30s"."""
     if seconds <= 0:

@@ -13,6 +13,7 @@ from bot.budget import Budget
 from bot.clock import Clock
 from bot.errors import BudgetExceeded, InvalidInput, PostNotFound
 from bot.growth import snapshot_views
+from bot.guild_config import default_offsets
 from bot.metrics.models import Video
 from bot.metrics.urls import VideoRef, canonical_url, parse_video_url
 from bot.schedule import (
@@ -202,11 +203,13 @@ class TrackingService:
         )
 
     async def _offsets(self, guild_id: int | None) -> tuple[int, ...]:
-        if guild_id is None:
-            return self.default_offsets
+        """The guild's schedule, else the default one (system_settings, then `default_offsets`)."""
         async with self.pool.acquire() as conn:
-            settings = await db_guilds.get_settings(conn, guild_id)
-        return tuple(settings.checkback_offsets_seconds or self.default_offsets)
+            if guild_id is not None:
+                settings = await db_guilds.get_settings(conn, guild_id)
+                if settings.checkback_offsets_seconds:
+                    return tuple(settings.checkback_offsets_seconds)
+            return await default_offsets(conn, self.default_offsets)
 
     async def _check_budget(self, monthly: int, pending: Sequence[datetime], now: datetime) -> None:
         """Refuse a post whose checks this month the month's budget cannot cover, after the checks already

@@ -45,8 +45,8 @@ class Metrics(BaseModel):
 class SnapshotView(BaseModel):
     """One snapshot with its growth since the one before."""
 
-    check_index: int
-    label: str  # "at tracking", or the check's offset from publishing ("24h")
+    check_index: int | None  # None: taken by the original system, before the upgrade
+    label: str  # "at tracking", the check's offset from publishing ("24h"), or "orig 1d2h" (its age)
     captured_at: datetime
     scheduled_for: datetime | None = None
     metrics: Metrics

@@ -206,8 +206,8 @@ _LATEST_SNAPSHOT = """
     LEFT JOIN LATERAL (
         SELECT views_count, likes_count, comments_count, shares_count, captured_at
           FROM social_media_post_analytics
-         WHERE post_id = p.id AND check_index IS NOT NULL
-         ORDER BY check_index DESC LIMIT 1
+         WHERE post_id = p.id
+         ORDER BY check_index IS NOT NULL DESC, check_index DESC, captured_at DESC LIMIT 1
     ) s ON true
 """
 
@@ -317,13 +317,15 @@ async def lock_post(conn: Any, post_id: int) -> bool:
 
 
 async def author_and_caption(conn: Any, post_id: int) -> tuple[str | None, str | None, int | None]:
-    """The post's author username, caption and the views of its latest scheduled snapshot."""
+    """The post's author username, caption and the views of its latest snapshot (the latest check's, or the
+    original system's latest before any check of ours)."""
     row = await conn.fetchrow(
         """
         SELECT a.username, p.caption,
                (SELECT views_count FROM social_media_post_analytics s
-                 WHERE s.post_id = p.id AND s.check_index IS NOT NULL
-                 ORDER BY s.check_index DESC LIMIT 1) AS last_views
+                 WHERE s.post_id = p.id
+                 ORDER BY s.check_index IS NOT NULL DESC, s.check_index DESC, s.captured_at DESC
+                 LIMIT 1) AS last_views
           FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
          WHERE p.id = $1
         """,

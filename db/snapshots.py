@@ -1,4 +1,5 @@
-"""SQL about metrics snapshots (social_media_post_analytics): one row per answered check of a post."""
+"""SQL about metrics snapshots (social_media_post_analytics): one row per answered check of a post, and
+the original system's snapshots (no check index), which are history like any other, in capture order."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A post's numbers at one check: check_index 0 is the snapshot taken when tracking started, k >= 1
-    answers check_schedule[k-1]."""
+    answers check_schedule[k-1]; None is a snapshot the original system took (before the upgrade)."""
 
     post_id: int
-    check_index: int
+    check_index: int | None
     captured_at: datetime
     scheduled_for: datetime | None
     views: int
@@ -87,38 +88,47 @@ async def insert_snapshot(
     return row is not None
 
 
+# Capture order: the original's snapshots (no check index) came before any check of ours on the same post,
+# and ours are in check order; the time breaks ties (and orders the original's among themselves).
+_CAPTURE_ORDER = "check_index IS NOT NULL, check_index, coalesce(captured_at, created_at), id"
+_CAPTURE_ORDER_DESC = (
+    "check_index IS NOT NULL DESC, check_index DESC, coalesce(captured_at, created_at) DESC, id DESC"
+)
+_COLUMNS = """
+    id, post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
+    views_count, likes_count, comments_count, shares_count, saves_count
+"""
+
+
 async def list_snapshots(conn: Any, post_id: int) -> list[Snapshot]:
-    """The post's snapshots in check order (rows without a check_index, from the original, are left out)."""
+    """The post's snapshots in capture order, the original system's first."""
     rows = await conn.fetch(
-        """
-        SELECT post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
-               views_count, likes_count, comments_count, shares_count, saves_count
-          FROM social_media_post_analytics
-         WHERE post_id = $1 AND check_index IS NOT NULL
-         ORDER BY check_index
-        """,
+        f"""
+        SELECT {_COLUMNS} FROM social_media_post_analytics
+         WHERE post_id = $1
+         ORDER BY {_CAPTURE_ORDER}
+        """,  # noqa: S608 - constant fragments
         post_id,
     )
     return [_snapshot(r) for r in rows]
 
 
 async def previous_snapshots(conn: Any, post_id: int, before_index: int) -> list[Snapshot]:
-    """The first snapshot and the two latest before `before_index` (what growth and pace need)."""
+    """The first snapshot and the two latest before check `before_index` (what growth and pace need),
+    the original system's snapshots included, in capture order."""
     rows = await conn.fetch(
-        """
-        (SELECT post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
-                views_count, likes_count, comments_count, shares_count, saves_count
-           FROM social_media_post_analytics
-          WHERE post_id = $1 AND check_index IS NOT NULL AND check_index < $2
-          ORDER BY check_index LIMIT 1)
-        UNION
-        (SELECT post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
-                views_count, likes_count, comments_count, shares_count, saves_count
-           FROM social_media_post_analytics
-          WHERE post_id = $1 AND check_index IS NOT NULL AND check_index < $2
-          ORDER BY check_index DESC LIMIT 2)
-        ORDER BY check_index
-        """,
+        f"""
+        SELECT * FROM (
+            (SELECT {_COLUMNS} FROM social_media_post_analytics
+              WHERE post_id = $1 AND (check_index IS NULL OR check_index < $2)
+              ORDER BY {_CAPTURE_ORDER} LIMIT 1)
+            UNION
+            (SELECT {_COLUMNS} FROM social_media_post_analytics
+              WHERE post_id = $1 AND (check_index IS NULL OR check_index < $2)
+              ORDER BY {_CAPTURE_ORDER_DESC} LIMIT 2)
+        ) AS s
+        ORDER BY check_index IS NOT NULL, check_index, captured_at, id
+        """,  # noqa: S608 - constant fragments
         post_id,
         before_index,
     )
