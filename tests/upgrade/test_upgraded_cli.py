@@ -4,13 +4,11 @@ limits show/set (the operator's caps, written where the original reads them), wa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from bot.sandbox.metrics_api import MetricsSimulator
 
-from bot.clock import ManualClock
+from bot.sandbox.metrics import MetricsSimulator
 from bot.schedule import schedule_from_json
 from db.pool import connect
 from tests import cli
@@ -18,12 +16,10 @@ from tests.original_db import HALF_DONE_POST, HALF_DONE_VIDEO, ORIGINAL_USERNAME
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator[MetricsSimulator]:
-    # The subprocesses run on the wall clock; the simulator agrees with them.
-    simulator = MetricsSimulator(clock=ManualClock(datetime.now(UTC).replace(microsecond=0)), seed=14)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+def start() -> datetime:
+    # The subprocesses run on the wall clock (and the original's rows are written relative to it); the
+    # simulator agrees with them.
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 async def run(dsn: str, sim: MetricsSimulator, *args: str) -> str:

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.discord_endpoints import restore_discord_endpoints
 from bot.sandbox.stack import Stack
 from bot.schedule import schedule_from_json
 from db.migrate import migrate
 from db.pool import connect
-from tests.e2e.conftest import FAST_CLIENT
+from tests.conftest import MakeStack
 from tests.original_db import HALF_DONE_POST, HALF_DONE_VIDEO, ORIGINAL_USERNAME, build_original
 
 URL = f"https://www.tiktok.com/@{ORIGINAL_USERNAME}/video/{HALF_DONE_VIDEO}"
@@ -32,7 +29,8 @@ async def upgraded(scratch_dsn: str) -> str:
 
 
 @pytest.fixture
-async def stack(upgraded: str) -> AsyncIterator[Stack]:
+async def start(upgraded: str) -> datetime:
+    """The bot's clock starts just before the original's post falls due, so the test decides when it runs."""
     conn = await connect(upgraded)
     try:
         due = await conn.fetchval(
@@ -40,20 +38,12 @@ async def stack(upgraded: str) -> AsyncIterator[Stack]:
         )
     finally:
         await conn.close()
-    # The bot's clock starts just before the original's post falls due, so the test decides when it runs.
-    clock = ManualClock(due - timedelta(minutes=10))
-    s = Stack(
-        dsn=upgraded,
-        clock=clock,
-        client_options=FAST_CLIENT,
-        scheduler_options={"tick_seconds": 0.2, "outbox_seconds": 0.2},
-    )
-    await s.start()
-    try:
-        yield s
-    finally:
-        await s.stop()
-        restore_discord_endpoints()
+    return due - timedelta(minutes=10)
+
+
+@pytest.fixture
+async def stack(upgraded: str, make_stack: MakeStack) -> Stack:
+    return await make_stack(dsn=upgraded)
 
 
 async def test_the_bot_on_an_upgraded_original_database(stack: Stack, upgraded: str) -> None:
