@@ -24,10 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+
 from bot.checkbacks import CheckbackRunner  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.metrics import MetricsClient  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
+from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
 from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402
@@ -57,6 +59,7 @@ async def seed_due(pool, count: int, first_id: int) -> None:  # type: ignore[no-
         pool,
         count=count,
         due=datetime.now(UTC) - timedelta(minutes=1),
+        offsets=DEFAULT_OFFSETS,
         username=f"bench_{first_id}",
         first_video_id=7460000000000000001 + first_id * 10,
     )

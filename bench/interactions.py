@@ -42,7 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._dataset import load  # noqa: E402
-from bot.charts import ChartPoint, render_growth_chart  # noqa: E402
+from bot.charts import (  # noqa: E402
+    ChartPoint,
+    render_growth_chart,
+)
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402

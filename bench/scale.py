@@ -33,8 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
+from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -78,7 +80,12 @@ async def seed(pool, count: int, due: datetime) -> None:  # type: ignore[no-unty
         "TRUNCATE social_media_posts, guild_posts, social_media_post_analytics, notification_outbox CASCADE"
     )
     await db_seed.seed_due_posts(
-        pool, count=count, due=due, username="scale_bench", first_video_id=7480000000000000001
+        pool,
+        count=count,
+        due=due,
+        offsets=DEFAULT_OFFSETS,
+        username="scale_bench",
+        first_video_id=7480000000000000001,
     )
 
 

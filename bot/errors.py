@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from db import errors as db_errors
+
 
 class CheckbackError(Exception):
     """Something the user is told about in one clear line; nothing was changed."""
@@ -23,11 +25,11 @@ class ConfigError(CheckbackError):
 
 
 class DatabaseUnavailable(CheckbackError):
-    """Postgres cannot be reached right now."""
+    """Postgres cannot be reached right now (db/ raises `db.errors.DatabaseUnavailable`, mapped to this)."""
 
 
 class MigrationError(CheckbackError):
-    """The migration history disagrees with the files on disk."""
+    """The migration history disagrees with the files on disk (mapped from `db.errors.MigrationError`)."""
 
 
 # --- metrics API -------------------------------------------------------------------------------
@@ -158,6 +160,33 @@ REPLIES: dict[type[CheckbackError], str] = {
     GuildOnly: "This command works only inside a server.",
     NotAdmin: "Only admins (Manage Server, or the configured admin role) can do that.",
 }
+
+
+# db/ raises its own errors (it knows nothing of this module); each is the domain error on the right.
+DB_ERRORS: dict[type[db_errors.DatabaseError], type[CheckbackError]] = {
+    db_errors.DatabaseUnavailable: DatabaseUnavailable,
+    db_errors.MigrationError: MigrationError,
+}
+
+
+# What the entry points (command tree, CLI) catch and tell the user about in one line.
+REPORTED_ERRORS = (CheckbackError, db_errors.DatabaseError)
+
+
+def to_domain(exc: CheckbackError | db_errors.DatabaseError) -> CheckbackError:
+    """`exc` as the domain error a user is told about: itself, or a db error mapped through DB_ERRORS."""
+    if isinstance(exc, CheckbackError):
+        return exc
+    for cls in type(exc).__mro__:
+        domain = DB_ERRORS.get(cls)
+        if domain is not None:
+            return domain(exc.detail)
+    return CheckbackError(exc.detail)
+
+
+def domain_error(exc: BaseException) -> CheckbackError | None:
+    """`exc` as a domain error (see `to_domain`), or None when it is an unexpected failure."""
+    return to_domain(exc) if isinstance(exc, REPORTED_ERRORS) else None
 
 
 def user_message(err: CheckbackError) -> str:

@@ -116,22 +116,6 @@ def latest_due(schedule: Sequence[datetime], done: int, now: datetime) -> int:
     return index
 
 
-def schedule_to_json(schedule: Sequence[datetime]) -> list[str]:
-    """check_schedule's stored form: ISO 8601 timestamps in UTC."""
-    return [when.astimezone(UTC).isoformat() for when in schedule]
-
-
-def schedule_from_json(value: object) -> list[datetime]:
-    """check_schedule as aware datetimes; naive stored strings (the original's) are read as UTC."""
-    if not isinstance(value, list):
-        return []
-    out: list[datetime] = []
-    for item in value:
-        when = datetime.fromisoformat(str(item).replace("Z", "+00:00"))
-        out.append(when if when.tzinfo else when.replace(tzinfo=UTC))
-    return out
-
-
 def first_of_next_month(now: datetime) -> datetime:
     """00:00 UTC on the 1st of the month after `now`'s (where postponed checks go)."""
     now = now.astimezone(UTC)

@@ -21,7 +21,6 @@ from bot.schedule import (
     due_times,
     first_of_next_month,
     first_pending,
-    schedule_to_json,
 )
 from bot.tracking_models import (
     Metrics,
@@ -39,6 +38,7 @@ from db import guilds as db_guilds
 from db import posts as db_posts
 from db import snapshots as db_snapshots
 from db.posts import PostRecord
+from db.schedule_codec import schedule_to_json
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.charts import CHART_FILENAME, growth_chart_png
-from bot.checks import guild_id_of
+from bot.discord.checks import guild_id_of
 from bot.errors import InvalidInput
 from bot.render.posts import analytics_embed, comments_embed, export_message, top_embed
 from cogs._ui import ServiceCog, post_autocomplete, to_embed

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import guild_id_of, is_admin
+from bot.discord.checks import guild_id_of, is_admin
 from bot.guild_config import GuildConfigService
 from bot.render.config import (
     admin_role_set_message,

@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import admin_only
 from bot.conversations import ConversationDetail, ConversationPage
+from bot.discord.checks import admin_only
 from bot.render.team import (
     CONVERSATION_BUTTONS,
     PAGE_NEWER,

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.caps import MAX_CAP
-from bot.checks import admin_only
+from bot.discord.checks import admin_only
 from bot.render.team import actions_embed, cap_set_message, limits_embed
 from cogs._ui import ServiceCog, to_embed
 

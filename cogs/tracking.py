@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import guild_id_of
+from bot.discord.checks import guild_id_of
 from bot.metrics.urls import parse_video_url
 from bot.render.posts import (
     PAGE_NEWEST,

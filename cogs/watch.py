@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import admin_only, guild_id_of
+from bot.discord.checks import admin_only, guild_id_of
 from bot.render.watch import watch_added_embed, watch_list_embed, watch_removed_embed
 from bot.watches import WatchService, normalise_username
 from cogs._ui import ServiceCog, to_embed

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.schedule import schedule_from_json
+from db.schedule_codec import schedule_from_json
 
 
 @dataclass(frozen=True, slots=True)

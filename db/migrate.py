@@ -10,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 
-from bot.errors import MigrationError
+from db.errors import MigrationError
 from db.pool import connect
 
 log = logging.getLogger(__name__)

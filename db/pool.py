@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.errors import DatabaseUnavailable
+from db.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.schedule import schedule_from_json
+from db.schedule_codec import schedule_from_json
 
 PLATFORM = "tiktok"
 Status = Literal["active", "complete", "all"]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json
+from db.schedule_codec import schedule_to_json
 
 
 async def seed_due_posts(
@@ -14,14 +14,15 @@ async def seed_due_posts(
     *,
     count: int,
     due: datetime,
+    offsets: Sequence[int],
     username: str,
     first_video_id: int,
     guild_ids: Sequence[int] = (1,),
 ) -> None:
-    """`count` posts of account `username`, published an hour before `due` on the default schedule, so
-    their 1-hour check falls due at `due`; linked to `guild_ids` in turn. Video ids are `first_video_id`
+    """`count` posts of account `username` on the schedule `offsets` (seconds after publishing), published
+    `offsets[0]` before `due` so their first check falls due at `due`; linked to `guild_ids` in turn. Video ids are `first_video_id`
     + 10·n: they keep its last digit (the simulator treats ids ending in 403/404 as private or deleted)."""
-    posted = due - timedelta(hours=1)
+    posted = due - timedelta(seconds=offsets[0])
     await conn.execute(
         """
         WITH acct AS (
@@ -40,7 +41,7 @@ async def seed_due_posts(
         SELECT ($7::bigint[])[1 + (id % cardinality($7::bigint[]))], id FROM posts
         """,
         posted,
-        schedule_to_json(due_times(posted, DEFAULT_OFFSETS)),
+        schedule_to_json([posted + timedelta(seconds=offset) for offset in offsets]),
         due,
         username,
         first_video_id,

@@ -19,7 +19,7 @@ import pytest
 
 from bot.checkbacks import CheckbackRunner
 from bot.clock import ManualClock
-from bot.discord_endpoints import restore_discord_endpoints
+from bot.discord.endpoints import restore_discord_endpoints
 from bot.metrics import MetricsClient
 from bot.notifications import OutboxDispatcher, RecordingSender
 from bot.render.notices import render_notice

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.config import load_settings
-from bot.errors import CheckbackError, ConfigError
+from bot.errors import REPORTED_ERRORS, ConfigError, to_domain
 from bot.logs import register_secret, setup_logging
 
 from . import core, docs, doctor, sandbox, team, tracking, watch
@@ -46,8 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if secret is not None:
                 register_secret(secret.get_secret_value())
         return asyncio.run(handler(args, settings))
-    except CheckbackError as exc:
-        print(f"error: {exc.user_message}", file=sys.stderr)
+    except REPORTED_ERRORS as exc:
+        print(f"error: {to_domain(exc).user_message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.process import run  # discord.py is imported only by the commands that need it
+    from bot.discord.process import run  # discord.py is imported only by the commands that need it
 
     return await run(settings, args.role)
 

@@ -53,8 +53,8 @@ async def slash_schema(settings: Settings) -> list[dict[str, Any]]:
     with `admin: True` added where the admin check guards the command or its group."""
     from discord import app_commands
 
-    from bot.app import CheckbackBot, cog_modules
-    from bot.checks import is_admin
+    from bot.discord.app import CheckbackBot, cog_modules
+    from bot.discord.checks import is_admin
 
     # Loading cogs needs no connection; discord.py's warnings about voice support would only be noise.
     quiet = logging.getLogger("discord.client")

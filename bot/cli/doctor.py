@@ -67,7 +67,7 @@ async def discord_checks(settings: Settings, pool: asyncpg.Pool | None) -> list[
     """The token (one login), then the bot's permissions in every notification channel it would use."""
     import discord  # only this command needs discord.py
 
-    from bot.discord_endpoints import point_discord_at
+    from bot.discord.endpoints import point_discord_at
 
     name = "Discord token"
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.discord_endpoints import restore_discord_endpoints
+from bot.discord.endpoints import restore_discord_endpoints
 from bot.errors import CheckbackError
 from bot.sandbox.completion import Completer, install_readline
 from bot.sandbox.console import Printer, parse_duration

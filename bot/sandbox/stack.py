@@ -13,10 +13,10 @@ from typing import Any
 
 import discord
 
-from bot.app import CheckbackBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
-from bot.discord_endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, skip_identify_delay
+from bot.discord.app import CheckbackBot
+from bot.discord.endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, skip_identify_delay
 from bot.runtime import Runtime
 from bot.sandbox.discord import BotAccount, Channel, DiscordEmulator, Guild, Member, Message
 from bot.sandbox.metrics import MetricsSimulator

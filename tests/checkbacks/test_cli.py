@@ -9,8 +9,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.sandbox.metrics import MetricsSimulator
-from bot.schedule import DEFAULT_OFFSETS, due_times, schedule_to_json
+from bot.schedule import DEFAULT_OFFSETS, due_times
 from db import snapshots as db_snapshots
+from db.schedule_codec import schedule_to_json
 from tests import cli
 
 from .conftest import World, video_url

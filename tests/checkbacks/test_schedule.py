@@ -15,9 +15,8 @@ from bot.schedule import (
     format_offsets,
     latest_due,
     parse_offsets,
-    schedule_from_json,
-    schedule_to_json,
 )
+from db.schedule_codec import schedule_from_json, schedule_to_json
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import bot.errors
-from bot.app import cog_modules
+from bot.discord.app import cog_modules
 from bot.errors import REPLIES, CheckbackError
 from bot.sandbox.stack import Stack
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import MigrationError
+from db.errors import MigrationError
 from db.migrate import MIGRATIONS_DIR, migrate
 from db.pool import connect
 

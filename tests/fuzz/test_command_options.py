@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import cogs
 from bot.clock import ManualClock
-from bot.discord_endpoints import restore_discord_endpoints
+from bot.discord.endpoints import restore_discord_endpoints
 from bot.sandbox.discord import Guild, InvalidInvocation, Member
 from bot.sandbox.discord.commands import (
     BOOLEAN,

@@ -16,6 +16,7 @@ import asyncpg
 
 from bot.sandbox.discord import Channel, DiscordEmulator, Guild
 from bot.sandbox.metrics import MetricsSimulator
+from bot.schedule import DEFAULT_OFFSETS
 from db import seed as db_seed
 from tests import cli
 from tests.conftest import TOKEN
@@ -116,6 +117,7 @@ async def seed_due_posts(pool: asyncpg.Pool, count: int, guild_ids: list[int], n
         pool,
         count=count,
         due=now - timedelta(seconds=1),
+        offsets=DEFAULT_OFFSETS,
         username="reliability",
         first_video_id=7470000000000000001,
         guild_ids=guild_ids,

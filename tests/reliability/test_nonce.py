@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import discord
 import pytest
 
-from bot.discord_endpoints import point_discord_at, restore_discord_endpoints
-from bot.discord_sender import DiscordSender
+from bot.discord.endpoints import point_discord_at, restore_discord_endpoints
+from bot.discord.sender import DiscordSender
 from bot.sandbox.discord import Channel, DiscordEmulator
 from tests.reliability.helpers import TOKEN
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import discord
 import pytest
 
-from bot.discord_endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, restore_discord_endpoints
-from bot.discord_endpoints import skip_identify_delay as _skip_identify_delay
+from bot.discord.endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, restore_discord_endpoints
+from bot.discord.endpoints import skip_identify_delay as _skip_identify_delay
 from bot.sandbox.discord import BotAccount, Channel, DiscordEmulator, Guild, Member
 
 BOT_TOKEN = "emulator-test-token"

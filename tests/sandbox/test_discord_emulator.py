@@ -14,7 +14,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at
+from bot.discord.endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at
 from bot.sandbox.discord import DiscordEmulator, InvalidInvocation, Permissions, snowflake_time
 from tests.sandbox.conftest import BOT_TOKEN, World
 

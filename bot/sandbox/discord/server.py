@@ -24,7 +24,7 @@ class DiscordEmulator(EmulatorDriver):
         guild = emu.add_guild("Team")
         general = guild.add_channel("general")
         alice = guild.add_member("alice")
-        await point_discord_at(emu.base_url)            # bot.discord_endpoints
+        await point_discord_at(emu.base_url)            # bot.discord.endpoints
         bot = MyBot(intents=..., **EMULATOR_CLIENT_OPTIONS)
         skip_identify_delay(bot)
         task = asyncio.create_task(bot.start("token"))

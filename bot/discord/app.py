@@ -12,12 +12,12 @@ from discord.ext import commands
 import cogs
 from bot.clock import Clock
 from bot.config import Settings
-from bot.discord_sender import DiscordSender
+from bot.discord.sender import DiscordSender
+from bot.discord.tree import CheckbackTree
 from bot.ops.memory import freeze_startup_objects
 from bot.render.notices import render_notice
 from bot.runtime import Runtime
 from bot.services import Services, build_services
-from bot.tree import CheckbackTree
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,14 @@ import time
 import discord
 from discord import app_commands
 
-from bot.errors import CheckbackError, DatabaseUnavailable, GuildOnly, InvalidInput, NotAdmin, user_message
+from bot.errors import (
+    DatabaseUnavailable,
+    GuildOnly,
+    InvalidInput,
+    NotAdmin,
+    domain_error,
+    user_message,
+)
 from bot.ops.metrics import observe_interaction
 
 log = logging.getLogger(__name__)
@@ -30,8 +37,9 @@ def reply_for(error: BaseException) -> tuple[str, str | None]:
         return user_message(error.domain), None
     if isinstance(error, app_commands.NoPrivateMessage):
         return user_message(GuildOnly()), None
-    if isinstance(original, CheckbackError):
-        return original.user_message, None
+    domain = domain_error(original)
+    if domain is not None:
+        return domain.user_message, None
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try again in {error.retry_after:.0f} s.", None
     if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):

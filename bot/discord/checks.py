@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.tree import AdminOnly
+from bot.discord.tree import AdminOnly
 
 T = TypeVar("T")
 

@@ -11,10 +11,10 @@ from typing import Literal
 
 import discord
 
-from bot.app import CheckbackBot
 from bot.config import Settings
-from bot.discord_endpoints import point_discord_at
-from bot.discord_sender import DiscordSender
+from bot.discord.app import CheckbackBot
+from bot.discord.endpoints import point_discord_at
+from bot.discord.sender import DiscordSender
 from bot.errors import ConfigError
 from bot.ops.memory import freeze_startup_objects
 from bot.ops.server import GatewayState, HealthServer
