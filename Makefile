@@ -20,6 +20,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot cogs db tests bench
 	$(VENV)/bin/ruff format --check bot cogs db tests bench
+	$(VENV)/bin/mypy
 
 run: $(STAMP)
 	$(PY) -m bot run

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.checks import guild_id_of, is_admin
+from bot.discord.checks import admin_only, guild_id_of
 from bot.guild_config import GuildConfigService
 from bot.render.config import (
     admin_role_set_message,
@@ -18,18 +18,14 @@ from bot.render.config import (
 from cogs._ui import ServiceCog, to_embed
 
 
-class ConfigGroup(app_commands.Group):
-    """Every /config subcommand is for admins (Manage Server, or the role /config admin-role sets)."""
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return await is_admin(interaction)
-
-
 class Config(ServiceCog):
     """Per-server settings and the metrics API's usage."""
 
-    config = ConfigGroup(
-        name="config", description="Checkback's settings for this server (admins)", guild_only=True
+    # Every /config subcommand is for admins (Manage Server, or the role /config admin-role sets).
+    config = admin_only()(
+        app_commands.Group(
+            name="config", description="Checkback's settings for this server (admins)", guild_only=True
+        )
     )
 
     @property

@@ -179,6 +179,7 @@ class Conversations(ServiceCog):
         found = await self.services.templates.list(account)
         await interaction.response.send_message(embed=to_embed(templates_embed(found)))
 
+    @admin_only()
     @templates.command(name="add", description="Add a message template (admins)")
     @app_commands.describe(
         name="A short name",
@@ -186,7 +187,6 @@ class Conversations(ServiceCog):
         account="Only for this account (default: every account)",
         category="The kind of message",
     )
-    @admin_only()
     async def templates_add(
         self,
         interaction: discord.Interaction,
@@ -200,10 +200,10 @@ class Conversations(ServiceCog):
             embed=to_embed(template_embed(created, created.template_text, title="Template added"))
         )
 
+    @admin_only()
     @templates.command(name="remove", description="Remove a message template (admins)")
     @app_commands.describe(name="The template", account="The account it belongs to (default: global)")
     @app_commands.autocomplete(name=template_autocomplete)
-    @admin_only()
     async def templates_remove(
         self,
         interaction: discord.Interaction,

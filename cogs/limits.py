@@ -31,6 +31,7 @@ class Limits(ServiceCog):
         report = await self.services.limits.show(account)
         await interaction.response.send_message(embed=to_embed(limits_embed(report)))
 
+    @admin_only()
     @limits.command(name="set", description="Set a daily (and hourly) cap (admins)")
     @app_commands.describe(
         action="The action type",
@@ -38,7 +39,6 @@ class Limits(ServiceCog):
         hourly="Actions per UTC hour (default: keep the one in force, at most the daily cap)",
         account="One account's cap (default: the default for every account)",
     )
-    @admin_only()
     async def set_cap(
         self,
         interaction: discord.Interaction,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -23,6 +23,8 @@ from bot.tracking_models import PostPage
 from cogs._ui import ServiceCog, post_autocomplete, services_of, to_embed
 
 Status = Literal["active", "complete", "all"]
+# A status read back from text (a page's, a button's custom_id) as the Literal the service takes.
+STATUSES: dict[str, Status] = {"active": "active", "complete": "complete", "all": "all"}
 PAGE_SIZE = 10
 
 
@@ -31,9 +33,10 @@ def page_view(page: PostPage, *, first_page: bool) -> discord.ui.View | None:
     if first_page and page.next_cursor is None:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(TrackedPageButton(page.status, 0, "newest", disabled=first_page))
+    status = STATUSES[page.status]
+    view.add_item(TrackedPageButton(status, 0, "newest", disabled=first_page))
     view.add_item(
-        TrackedPageButton(page.status, page.next_cursor or 0, "older", disabled=page.next_cursor is None)
+        TrackedPageButton(status, page.next_cursor or 0, "older", disabled=page.next_cursor is None)
     )
     return view
 
@@ -44,7 +47,7 @@ class TrackedPageButton(
 ):
     """A page button that carries its whole state in its custom_id, so it works after a restart."""
 
-    def __init__(self, status: str, before: int, role: str, *, disabled: bool = False) -> None:
+    def __init__(self, status: Status, before: int, role: str, *, disabled: bool = False) -> None:
         self.status = status
         self.before = before
         super().__init__(
@@ -59,9 +62,9 @@ class TrackedPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> TrackedPageButton:
-        return cls(match["status"], int(match["before"]), match["role"])
+        return cls(STATUSES[match["status"]], int(match["before"]), match["role"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)

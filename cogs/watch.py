@@ -27,12 +27,12 @@ class Watch(ServiceCog):
     def watches(self) -> WatchService:
         return self.services.watches
 
+    @admin_only()
     @watch.command(name="add", description="Track and announce every new post of a TikTok account (admins)")
     @app_commands.describe(
         account="The TikTok username, e.g. @maker_jo",
         channel="Where its new posts are announced (default: the server's notification channel)",
     )
-    @admin_only()
     async def add(
         self,
         interaction: discord.Interaction,
@@ -48,10 +48,10 @@ class Watch(ServiceCog):
         )
         await interaction.followup.send(embed=to_embed(watch_added_embed(result)))
 
+    @admin_only()
     @watch.command(name="remove", description="Stop announcing an account's new posts here (admins)")
     @app_commands.describe(account="A watched account (type to search)")
     @app_commands.autocomplete(account=watched_autocomplete)
-    @admin_only()
     async def remove(self, interaction: discord.Interaction, account: app_commands.Range[str, 1, 40]) -> None:
         result = await self.watches.remove(guild_id_of(interaction), account)
         await interaction.response.send_message(embed=to_embed(watch_removed_embed(result)))

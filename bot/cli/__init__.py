@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from bot.config import load_settings
 from bot.errors import REPORTED_ERRORS, ConfigError, to_domain
@@ -18,7 +19,7 @@ COMMAND_MODULES = (core, tracking, team, sandbox, docs, watch, doctor)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, as DESIGN.md §4 asks
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, as DESIGN.md §4 asks
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 

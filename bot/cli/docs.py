@@ -50,11 +50,11 @@ async def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 # --- the slash commands ---------------------------------------------------------------------------------
 async def slash_schema(settings: Settings) -> list[dict[str, Any]]:
     """Every slash command as Discord receives it at sync, from the cogs loaded into an unconnected bot,
-    with `admin: True` added where the admin check guards the command or its group."""
+    with `admin_paths` added: the paths `admin_only` marks (in the command's or its group's `extras`)."""
     from discord import app_commands
 
     from bot.discord.app import CheckbackBot, cog_modules
-    from bot.discord.checks import is_admin
+    from bot.discord.checks import is_admin_command
 
     # Loading cogs needs no connection; discord.py's warnings about voice support would only be noise.
     quiet = logging.getLogger("discord.client")
@@ -66,33 +66,17 @@ async def slash_schema(settings: Settings) -> list[dict[str, Any]]:
             await bot.load_extension(module)
         schema = []
         for command in sorted(bot.tree.get_commands(), key=lambda c: c.name):
-            entry = command.to_dict(bot.tree)
-            admin: set[str] = set()
-            for node, path in _walk_tree(command, command.name):
-                if _admin_guarded(node, is_admin):
-                    admin.add(path)
-            entry["admin_paths"] = sorted(admin)
             if isinstance(command, app_commands.ContextMenu):
                 continue
+            entry = command.to_dict(bot.tree)
+            entry["admin_paths"] = sorted(
+                path for node, path in _walk_tree(command, command.name) if is_admin_command(node)
+            )
             schema.append(entry)
         return schema
     finally:
         await bot.close()
         quiet.setLevel(level)
-
-
-def _admin_guarded(node: Any, is_admin: Any) -> bool:
-    """True when the admin check guards `node`: in its checks, or called by an `interaction_check` that
-    its group class or its cog overrides (the two ways our cogs make a whole group admin-only)."""
-    checks = getattr(node, "checks", [])
-    if is_admin in checks or any(getattr(c, "__wrapped__", None) is is_admin for c in checks):
-        return True
-    for owner in (node, getattr(node, "binding", None)):
-        method = getattr(type(owner), "interaction_check", None) if owner is not None else None
-        code = getattr(method, "__code__", None)
-        if code is not None and "is_admin" in code.co_names:
-            return True
-    return False
 
 
 def _walk_tree(node: Any, path: str) -> Iterator[tuple[Any, str]]:

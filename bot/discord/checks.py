@@ -1,4 +1,18 @@
-"""Slash-command checks shared by the cogs: the admin check (Manage Server, or the guild's admin role)."""
+"""The admin gate, and the guild check shared by the cogs.
+
+`admin_only()` is the one way a command becomes admin-only. It acts on both sides:
+
+- **Discord's side**: `default_member_permissions` = Manage Server, so members without it do not even see
+  the command. Discord honours that field on top-level commands and groups only: a subcommand has no
+  permissions of its own (discord.py drops them there too). So it is set when the marked item is a
+  top-level command or a whole admin group (`/config`); a group that mixes member and admin subcommands
+  (`/limits show` and `/limits set`, `/templates`, `/watch`) cannot carry it, and its admin subcommands
+  rely on the server-side check alone.
+- **The record**: `extras["admin"] = True` on the command or group; the README generator reads it.
+- **The server's side**: the `is_admin` check (Manage Server, or the role set by `/config admin-role`). It
+  stays the authority: a guild may override `default_member_permissions` in its Integrations settings,
+  and the admin role is not a Discord permission at all.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +24,12 @@ from discord import app_commands
 
 from bot.discord.tree import AdminOnly
 
-T = TypeVar("T")
+# The key in a command's `extras` that marks it admin-only (set by admin_only, read by the README).
+ADMIN = "admin"
+# What Discord shows admin commands to by default: members with Manage Server.
+ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
+
+Marked = TypeVar("Marked", bound=app_commands.Command[Any, ..., Any] | app_commands.Group)
 
 
 async def is_admin(interaction: discord.Interaction) -> bool:
@@ -26,9 +45,40 @@ async def is_admin(interaction: discord.Interaction) -> bool:
     raise AdminOnly()
 
 
-def admin_only() -> Callable[[T], T]:
-    """Decorator for admin-only commands (and every command of a group when put on the group)."""
-    return app_commands.check(is_admin)
+def admin_only() -> Callable[[Marked], Marked]:
+    """Marks an admin command, or a whole admin group, on both sides (see the module's docstring).
+
+    Put it above `@group.command(...)` / `@app_commands.command(...)`, or around a group:
+    `config = admin_only()(app_commands.Group(name="config", ...))`.
+    """
+
+    def mark(item: Marked) -> Marked:
+        if not isinstance(item, app_commands.Command | app_commands.Group):
+            raise TypeError(
+                f"admin_only() marks a command or a group; put it above the command decorator, not on {item!r}"
+            )
+        item.extras[ADMIN] = True
+        if item.parent is None:  # Discord ignores default_member_permissions below the top level
+            item.default_permissions = ADMIN_PERMISSIONS
+        if isinstance(item, app_commands.Command):
+            item.add_check(is_admin)
+        else:
+            # discord.py runs a group's interaction_check before each of its subcommands; the group is
+            # copied with its attributes when the cog is loaded, so the check goes with it.
+            item.interaction_check = is_admin  # type: ignore[method-assign]
+        return item
+
+    return mark
+
+
+def is_admin_command(item: app_commands.Command[Any, ..., Any] | app_commands.Group) -> bool:
+    """True when `item` or a group above it is marked by admin_only."""
+    node: app_commands.Command[Any, ..., Any] | app_commands.Group | None = item
+    while node is not None:
+        if node.extras.get(ADMIN):
+            return True
+        node = node.parent
+    return False
 
 
 def guild_id_of(interaction: discord.Interaction[Any]) -> int:

@@ -20,8 +20,12 @@ class DiscordSender:
         """Posts the embeds; with a `nonce`, discord.py sends it with enforce_nonce, so Discord answers a
         repeat of it (a resend after a crash) with the message it already created."""
         channel = self.client.get_partial_messageable(channel_id)
+        payload = [discord.Embed.from_dict(e) for e in embeds]
         try:
-            message = await channel.send(embeds=[discord.Embed.from_dict(e) for e in embeds], nonce=nonce)
+            if nonce is None:  # discord.py picks a random nonce of its own
+                message = await channel.send(embeds=payload)
+            else:
+                message = await channel.send(embeds=payload, nonce=nonce)
         except discord.NotFound as exc:
             raise ChannelBroken(
                 f"channel {channel_id} no longer exists ({exc.text or 'Unknown Channel'})"

@@ -168,6 +168,9 @@ def _check_member_may_use(command: dict[str, Any], member: Member, channel: Chan
     required = command.get("default_member_permissions")
     if required in (None, ""):
         return
+    allowed = member.guild.command_overrides.get(command["name"], set())
+    if allowed & {member.id, member.guild.id, *(role.id for role in member.roles)}:
+        return  # the guild's override lets this member use it: only the bot's own check is left
     needed = int(required)
     have = member.permissions_in(channel)
     if needed == 0 or have & needed != needed:

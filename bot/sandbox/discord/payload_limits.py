@@ -188,7 +188,21 @@ def check_commands(commands: list[dict[str, Any]], *, is_global: bool) -> list[F
             errors.append(FieldError((n, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME", "Duplicate name"))
         seen.add(key)
         errors.extend(_check_command_like((n,), cmd, slash=kind == 1))
+        errors.extend(_check_permissions((n, "default_member_permissions"), cmd))
     return errors
+
+
+def _check_permissions(path: tuple[str | int, ...], cmd: dict[str, Any]) -> list[FieldError]:
+    """default_member_permissions: null, or a permission bit set as a string of its integer (discord.py
+    sends the integer itself, which Discord also takes)."""
+    value = cmd.get("default_member_permissions")
+    if value is None:
+        return []
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.isdecimal() or int(value) >= 2**64:
+        return [FieldError(path, "BASE_TYPE_INVALID", "Invalid permission value")]
+    return []
 
 
 def _check_command_like(

@@ -206,6 +206,10 @@ class Guild:
         self.roles: dict[int, Role] = {}
         self.channels: dict[int, Channel] = {}
         self.members: dict[int, Member] = {}
+        # The guild's overrides of its commands' permissions (Server Settings → Integrations): command
+        # name → the ids (members, roles; the guild's id is @everyone) allowed to use it whatever its
+        # default_member_permissions say.
+        self.command_overrides: dict[str, set[int]] = {}
         self._emit_sink = emit
         self.everyone = Role(self.id, "@everyone", Permissions.EVERYONE_DEFAULT, self.id, position=0)
         self.roles[self.id] = self.everyone
@@ -249,6 +253,11 @@ class Guild:
             return existing
         role = self.add_role(account.user.name, Permissions.BOT_DEFAULT, managed=True)
         return self._new_member(account.user, [role])
+
+    def allow_command(self, name: str, who: Member | Role | None = None) -> None:
+        """What a guild's admin does in Integrations: let `who` (default: @everyone) use the command
+        `name` although its default_member_permissions would hide it from them."""
+        self.command_overrides.setdefault(name, set()).add(self.id if who is None else who.id)
 
     def delete_channel(self, channel: Channel) -> None:
         if self.channels.pop(channel.id, None) is not None:
