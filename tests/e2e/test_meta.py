@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import bot.errors
+import db.errors
 from bot.discord.app import cog_modules
-from bot.errors import REPLIES, CheckbackError
+from bot.errors import DB_ERRORS, REPLIES, CheckbackError, domain_error
 from bot.sandbox.stack import Stack
 
 # DESIGN.md §1 (who uses the bot, and how), as the repository keeps it.
@@ -68,6 +69,21 @@ def test_every_domain_error_has_a_user_message() -> None:
     for cls in errors:
         reply = cls("x").user_message
         assert reply.strip() and "{" not in reply, (cls.__name__, reply)
+
+
+def test_every_database_error_maps_to_a_domain_error_and_its_reply() -> None:
+    raised = [
+        cls
+        for cls in vars(db.errors).values()
+        if inspect.isclass(cls)
+        and issubclass(cls, db.errors.DatabaseError)
+        and cls is not db.errors.DatabaseError
+    ]
+    assert set(raised) == set(DB_ERRORS)
+    for cls in raised:
+        domain = domain_error(cls("cannot connect to x"))
+        assert type(domain) is DB_ERRORS[cls] and "cannot connect to x" in domain.user_message
+    assert domain_error(ValueError("a bug")) is None
 
 
 def test_the_documented_commands_parse_out_of_design_md() -> None:
