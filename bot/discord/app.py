@@ -27,8 +27,11 @@ def cog_modules() -> list[str]:
     return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
 
 
-class CheckbackBot(commands.Bot):
+class CheckbackBot(commands.AutoShardedBot):
     """Checkback in Discord. Resources open in setup_hook (once), never in on_ready (every reconnect).
+
+    Auto-sharded: the shard count is what Discord's GET /gateway/bot asks for (1 for most bots), and
+    every shard of this one process answers the commands of its guilds.
 
     `runtime` may be given ready-made (tests, sandbox); otherwise setup_hook opens one from `settings`,
     migrating first. `run_jobs` starts the check-back scheduler and the notification dispatcher.
@@ -62,6 +65,13 @@ class CheckbackBot(commands.Bot):
         self.service_options = service_options or {}
         self.scheduler_options = scheduler_options or {}
         self.services: Services
+
+    async def launch_shards(self) -> None:
+        # discord.py connects shards to the URL GET /gateway/bot gives with the count; DISCORD_GATEWAY_URL,
+        # where set, still decides where they connect (it is DEFAULT_GATEWAY, used when the count is known).
+        if self.shard_count is None and self.settings.discord_gateway_url:
+            self.shard_count, _, _ = await self.http.get_bot_gateway()
+        await super().launch_shards()
 
     async def setup_hook(self) -> None:
         if self.runtime is None:

@@ -116,7 +116,7 @@ class EmulatorDriver(EmulatorState):
         """
         given = {**values, **(options or {})}
         where = self._channel_for(member, channel)
-        session = self._session_for_invoke()
+        session = self._session_for_invoke(member.guild.id)
         built = command_schema.build(
             self.visible_commands(member.guild, session.account), command, given, member=member, channel=where
         )
@@ -126,7 +126,7 @@ class EmulatorDriver(EmulatorState):
     def parse_invocation(self, member: Member, line: str) -> tuple[str, dict[str, Any]]:
         """Split a typed command (`/limits set action:like daily:40`) into the command path and option
         values of the right types, for `invoke`; the sandbox's prompt uses it."""
-        session = self._session_for_invoke()
+        session = self._session_for_invoke(member.guild.id)
         return command_schema.parse_line(
             self.visible_commands(member.guild, session.account), line, member.guild
         )
@@ -146,7 +146,7 @@ class EmulatorDriver(EmulatorState):
         """Ask for suggestions while `member` types `value` into option `focused`; return the choices."""
         given = {**others, **(options or {}), focused: value}
         where = self._channel_for(member, channel)
-        session = self._session_for_invoke()
+        session = self._session_for_invoke(member.guild.id)
         built = command_schema.build(
             self.visible_commands(member.guild, session.account),
             command,
@@ -174,7 +174,7 @@ class EmulatorDriver(EmulatorState):
         where = self.channel(message.channel_id)
         if where is None:
             raise command_schema.InvalidInvocation(f"the channel of message {message.id} is gone")
-        session = self._session_for_invoke()
+        session = self._session_for_invoke(where.guild.id)
         record = self._new_interaction(3, member, where, session, custom_id, {}, target=message)
         data = {"custom_id": custom_id, "component_type": 2}
         return self._send_interaction(record, session, data)
@@ -190,8 +190,9 @@ class EmulatorDriver(EmulatorState):
             )
         return channel
 
-    def _session_for_invoke(self) -> GatewaySession:
-        live = self.live_sessions()
+    def _session_for_invoke(self, guild_id: int) -> GatewaySession:
+        """The newest live session that receives `guild_id`'s events (its shard's, when sharded)."""
+        live = [s for s in self.live_sessions() if s.covers(guild_id)]
         if not live:
             raise RuntimeError(
                 "no bot has identified on the gateway: start the bot and wait_until_connected()"

@@ -81,9 +81,11 @@ class GatewayConnection:
 class GatewaySession:
     """A session survives its connection: dispatches are numbered and kept so a RESUME can replay them."""
 
-    def __init__(self, account: BotAccount) -> None:
+    def __init__(self, account: BotAccount, shard: tuple[int, int] | None = None) -> None:
         self.id = secrets.token_hex(16)
         self.account = account
+        # (shard id, shard count) from IDENTIFY; None: an unsharded session, which gets every guild.
+        self.shard = shard
         self.seq = 0
         self.history: list[dict[str, Any]] = []
         self.connection: GatewayConnection | None = None
@@ -100,6 +102,11 @@ class GatewaySession:
         if self.connection is not None:
             self.connection.send(payload)
         return self.seq
+
+    def covers(self, guild_id: int) -> bool:
+        """Whether this session receives the guild's events: Discord routes a guild to shard
+        (guild_id >> 22) % shard count."""
+        return self.shard is None or (guild_id >> 22) % self.shard[1] == self.shard[0]
 
     def replay_after(self, seq: int | None) -> list[dict[str, Any]]:
         after = seq or 0
@@ -155,21 +162,31 @@ class GatewayEndpoint:
             emu.gateway_log.append(("IDENTIFY-REJECTED", ""))
             await conn.close(4004, b"Authentication failed.")
             return
+        shard = _shard_of(data.get("shard"))
+        if shard is None and emu.shard_count > 1:
+            emu.gateway_log.append(("IDENTIFY-REJECTED", "sharding required"))
+            await conn.close(4011, b"Sharding required.")
+            return
+        if shard is not None and not 0 <= shard[0] < shard[1]:
+            emu.gateway_log.append(("IDENTIFY-REJECTED", f"invalid shard {shard}"))
+            await conn.close(4010, b"Invalid shard.")
+            return
         for old in emu.live_sessions():
-            # A new IDENTIFY replaces the account's sessions that nobody is connected to any more.
-            if old.account is account and old.connection is None:
+            # A new IDENTIFY replaces the account's sessions (of that shard) nobody is connected to any more.
+            if old.account is account and old.connection is None and old.shard == shard:
                 old.invalidated = True
-        session = GatewaySession(account)
+        session = GatewaySession(account, shard)
         emu.sessions[session.id] = session
         conn.session = session
         session.connection = conn
         emu.gateway_log.append(("IDENTIFY", session.id))
         for guild in emu.guilds.values():
             guild.add_bot_member(account)
+        guilds = [g for g in emu.guilds.values() if session.covers(g.id)]
         ready = {
             "v": 10,
             "user": {**account.user.payload(), "verified": True, "mfa_enabled": False},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in emu.guilds.values()],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": emu.gateway_url,
@@ -185,7 +202,7 @@ class GatewayEndpoint:
         if "shard" in data:
             ready["shard"] = data["shard"]
         session.dispatch("READY", ready)
-        for guild in emu.guilds.values():
+        for guild in guilds:
             session.dispatch("GUILD_CREATE", guild.payload())
         session.ready = True
         emu.notifier.notify()
@@ -229,3 +246,10 @@ class GatewayEndpoint:
             if data.get("nonce"):
                 chunk["nonce"] = data["nonce"]
             conn.session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _shard_of(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's `shard`: [shard id, shard count], or None when absent or malformed."""
+    if isinstance(value, list | tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return int(value[0]), int(value[1])
+    return None

@@ -90,13 +90,12 @@ class DiscordEmulator(EmulatorDriver):
         for account in self.bots.values():
             guild.add_bot_member(account)
         self.guilds[guild.id] = guild  # from here on, changes to the guild are dispatched
-        for session in self.live_sessions():
-            session.dispatch("GUILD_CREATE", guild.payload())
+        self.dispatch("GUILD_CREATE", guild.payload(), guild_id=guild.id)
         self.notifier.notify()
         return guild
 
     def _world_event(self, guild: Guild, event: str, data: dict[str, Any]) -> None:
         if guild.id not in self.guilds:
             return  # still being built
-        self.dispatch(event, data)
+        self.dispatch(event, data, guild_id=guild.id)
         self.notifier.notify()

@@ -81,6 +81,9 @@ class EmulatorState:
         self.hold_message_answers: asyncio.Event | None = None
 
         self.sessions: dict[str, GatewaySession] = {}
+        # What GET /gateway/bot answers as "shards"; above 1, an IDENTIFY without a shard is refused
+        # (4011) and each guild's events go to the session of its shard only.
+        self.shard_count = 1
         self.gateway_log: list[tuple[str, str]] = []  # (op name, session id) as the client sent them
         self.connections: set[GatewayConnection] = set()
 
@@ -129,10 +132,11 @@ class EmulatorState:
     def live_sessions(self) -> list[GatewaySession]:
         return [s for s in self.sessions.values() if not s.invalidated]
 
-    def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send any dispatch event to every live session (for events the world model does not make)."""
+    def dispatch(self, event: str, data: dict[str, Any], *, guild_id: int | None = None) -> None:
+        """Send a dispatch event to every live session, or, for a guild's event, to those of its shard."""
         for session in self.live_sessions():
-            session.dispatch(event, data)
+            if guild_id is None or session.covers(guild_id):
+                session.dispatch(event, data)
 
     # --- messages --------------------------------------------------------------------------------
     def sent_messages(self, channel: Channel | int, *, include_interactions: bool = False) -> list[Message]:

@@ -90,6 +90,7 @@ class ChannelRoutes(Resource):
         emu.dispatch(
             "MESSAGE_CREATE",
             {**message.payload(emu.root_url), "member": bot_member.payload(with_user=False)},
+            guild_id=channel.guild.id,
         )
         emu.notifier.notify()
         if emu.hold_message_answers is not None:
@@ -116,7 +117,11 @@ class ChannelRoutes(Resource):
             return json_response(message.payload(self.emu.root_url))
         if request.method == "DELETE":
             delete_message(self.emu, message)
-            self.emu.dispatch("MESSAGE_DELETE", {"id": str(message.id), "channel_id": str(channel.id)})
+            self.emu.dispatch(
+                "MESSAGE_DELETE",
+                {"id": str(message.id), "channel_id": str(channel.id)},
+                guild_id=channel.guild.id,
+            )
             return web.Response(status=204)
         if message.author.id != bot_member.id:
             return error(403, "Cannot edit a message authored by another user", 50005)

@@ -21,7 +21,9 @@ class IdentityRoutes(Resource):
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self.emu.gateway_url, "shards": 1, "session_start_limit": limit})
+        return json_response(
+            {"url": self.emu.gateway_url, "shards": self.emu.shard_count, "session_start_limit": limit}
+        )
 
     async def get_me(self, request: web.Request) -> web.Response:
         account = self._caller(request)
