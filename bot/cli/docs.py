@@ -61,6 +61,9 @@ async def slash_schema(settings: Settings) -> list[dict[str, Any]]:
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     bot = CheckbackBot(settings, run_jobs=False)
+    await (
+        bot.__aenter__()
+    )  # the client's loop-bound parts, never a connection (an auto-sharded close needs them)
     try:
         for module in cog_modules():
             await bot.load_extension(module)
@@ -75,7 +78,7 @@ async def slash_schema(settings: Settings) -> list[dict[str, Any]]:
             schema.append(entry)
         return schema
     finally:
-        await bot.close()
+        await bot.__aexit__(None, None, None)
         quiet.setLevel(level)
 
 
