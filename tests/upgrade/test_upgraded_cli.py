@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.sandbox.metrics import MetricsSimulator
-from bot.schedule import schedule_from_json
 from db.pool import connect
+from db.schedule_codec import schedule_from_json
 from tests import cli
 from tests.original_db import HALF_DONE_POST, HALF_DONE_VIDEO, ORIGINAL_USERNAME, build_original
 

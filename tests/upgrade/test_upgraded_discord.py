@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.sandbox.stack import Stack
-from bot.schedule import schedule_from_json
 from db.migrate import migrate
 from db.pool import connect
+from db.schedule_codec import schedule_from_json
 from tests.conftest import MakeStack
 from tests.original_db import HALF_DONE_POST, HALF_DONE_VIDEO, ORIGINAL_USERNAME, build_original
 
