@@ -9,8 +9,8 @@ import asyncpg
 import pytest
 
 from bot.clock import ManualClock
-from bot.discord_endpoints import restore_discord_endpoints
-from bot.process import gateway_state
+from bot.discord.endpoints import restore_discord_endpoints
+from bot.discord.process import gateway_state
 from bot.sandbox.discord import DiscordEmulator, Guild
 from bot.sandbox.stack import Stack
 
@@ -62,7 +62,7 @@ async def test_two_shards_identify_and_answer_commands_in_the_guilds_of_each(sha
 async def test_an_identify_without_a_shard_is_refused_when_discord_asks_for_shards() -> None:
     import discord
 
-    from bot.discord_endpoints import point_discord_at
+    from bot.discord.endpoints import point_discord_at
 
     emu = DiscordEmulator()
     emu.shard_count = 2
