@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.charts import CHART_FILENAME, growth_chart_png
 from bot.discord.checks import guild_id_of
 from bot.errors import InvalidInput
-from bot.render.posts import analytics_embed, comments_embed, export_message, top_embed
+from bot.render.posts import POST_OR_ACCOUNT, analytics_embed, comments_embed, export_message, top_embed
 from cogs._ui import ServiceCog, post_autocomplete, to_embed
 from cogs._watch_ui import send_account_analytics, watched_autocomplete
 
@@ -44,7 +44,7 @@ class Analytics(ServiceCog):
             await send_account_analytics(interaction, account, chart=chart)
             return
         if post is None:
-            raise InvalidInput("Name a post (post:) or an account (account:).")
+            raise InvalidInput(POST_OR_ACCOUNT)
         result = await self.services.tracking.analytics(guild_id_of(interaction), post)
         # The numbers go out at once; the chart (tens of ms of drawing) follows as an edit, so the first
         # answer never waits for matplotlib (BENCHMARKS.md, "interactions").

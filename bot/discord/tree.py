@@ -18,6 +18,7 @@ from bot.errors import (
     user_message,
 )
 from bot.ops.metrics import observe_interaction
+from bot.render.errors import UNSTORABLE_TEXT, cooldown_message, unexpected_error_message
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def reply_for(error: BaseException) -> tuple[str, str | None]:
     if domain is not None:
         return domain.user_message, None
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s.", None
+        return cooldown_message(error.retry_after), None
     if isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
         return str(error), None
     if _is_database_outage(original):
@@ -49,13 +50,6 @@ def reply_for(error: BaseException) -> tuple[str, str | None]:
     if _is_unstorable_text(original):
         return user_message(InvalidInput(UNSTORABLE_TEXT)), None
     return "", secrets.token_hex(4)
-
-
-# Postgres text cannot hold U+0000 (SQLSTATE 22021): input fuzzing found it reaching a query from a string
-# option. It is the user's text that cannot be used, not a bug to report with a reference.
-UNSTORABLE_TEXT = (
-    "That text contains a NUL character (U+0000), which cannot be used; remove it and try again."
-)
 
 
 def _is_unstorable_text(error: BaseException) -> bool:
@@ -118,7 +112,5 @@ class CheckbackTree(app_commands.CommandTree):
                 exc_info=(type(original), original, original.__traceback__),
                 extra={"ref": ref, "command": command},
             )
-            text = (
-                f"Something went wrong on our side. Reference: `{ref}` (the operator's log has the details)."
-            )
+            text = unexpected_error_message(ref)
         await send_ephemeral(interaction, text)

@@ -31,6 +31,8 @@ from bot.tracking_models import Metrics, PostAnalytics, PostPage, PostSummary, T
 HISTORY_ROWS = 25
 PAGE_NEWEST = "⏮ Newest"
 PAGE_OLDER = "Older ▶"
+# /analytics with neither option.
+POST_OR_ACCOUNT = "Name a post (post:) or an account (account:)."
 
 
 def _metrics_fields(m: Metrics | None) -> list[dict[str, Any]]:
