@@ -1,24 +1,13 @@
-"""Direct-message conversations: record messages, mark read, archive, mute, list, and import an export."""
+"""Direct-message conversations: record messages, mark read, archive, mute, list (imports: bot/message_import)."""
 
 from __future__ import annotations
 
 import builtins
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import asyncpg
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
 
 from bot.clock import Clock, SystemClock
 from bot.errors import AccountNotFound, ConversationNotFound, InvalidInput
@@ -31,89 +20,6 @@ MESSAGE_TYPES = ("text", "image", "video", "sticker", "gif", "voice")
 MessageType = Literal["text", "image", "video", "sticker", "gif", "voice"]
 FILTERS: tuple[ConversationFilter, ...] = ("unread", "all", "archived")
 MAX_PAGE = 100
-# Lines per transaction when importing: large enough to be quick, small enough not to hold locks long.
-IMPORT_BATCH = 500
-# A bad file could have a bad line per line; the report names this many and counts the rest.
-MAX_REPORTED_ERRORS = 50
-
-
-def _unix_seconds(value: Any) -> Any:
-    """Numbers (and digit strings) are unix seconds, always; pydantic alone would read big ones as ms."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
-    if isinstance(value, int | float):
-        try:
-            return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise ValueError(f"{value} is not a usable unix time in seconds") from exc
-    return value
-
-
-SentAt = Annotated[AwareDatetime, BeforeValidator(_unix_seconds)]
-
-
-def _handle(value: Any) -> Any:
-    if isinstance(value, str):
-        name = normalise_username(value)
-        if not name:
-            raise ValueError("must not be empty")
-        return name
-    return value
-
-
-# 255: the width of the username columns.
-Handle = Annotated[str, BeforeValidator(_handle), StringConstraints(max_length=255)]
-
-
-class ImportedMessage(BaseModel):
-    """One line of an import file (docs/import-messages.md). Unknown fields are ignored."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    account: Handle
-    participant: Handle
-    text: str
-    sent_at: SentAt
-    direction: Literal["in", "out"]
-    external_id: Annotated[
-        str,
-        BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
-        StringConstraints(max_length=255),
-    ]
-    message_type: MessageType = "text"
-    participant_display_name: Annotated[str, StringConstraints(max_length=255)] | None = None
-    media_url: str | None = None
-
-    @model_validator(mode="after")
-    def _has_content(self) -> ImportedMessage:
-        if not self.external_id:
-            raise ValueError("external_id must not be empty")
-        if self.message_type == "text" and not self.text:
-            raise ValueError("a text message needs text")
-        return self
-
-
-@dataclass
-class ImportReport:
-    loaded: int = 0
-    duplicates: int = 0
-    bad: int = 0
-    errors: list[str] = field(default_factory=list)
-    conversations_created: int = 0
-    accounts_created: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.bad == 0
-
-    def summary(self) -> str:
-        return (
-            f"loaded {self.loaded} messages ({self.conversations_created} new conversations, "
-            f"{self.accounts_created} new accounts), {self.duplicates} duplicates skipped, "
-            f"{self.bad} bad lines"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,25 +38,6 @@ class ConversationPage:
 class ConversationDetail:
     conversation: Conversation
     messages: list[Message]  # the latest ones, oldest first
-
-
-def parse_import_line(number: int, line: str) -> ImportedMessage | str:
-    """The line as a message, or the one-line reason it is bad ('line 7: sent_at: ...')."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
-    if not isinstance(data, dict):
-        return f"line {number}: expected a JSON object, got {type(data).__name__}"
-    try:
-        return ImportedMessage.model_validate(data)
-    except ValidationError as exc:
-        reasons = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            msg = err["msg"].removeprefix("Value error, ")
-            reasons.append(f"{where}: {msg}" if where else msg)
-        return f"line {number}: " + "; ".join(reasons)
 
 
 class ConversationService:
@@ -341,58 +228,6 @@ class ConversationService:
         if conv is None:
             raise ConversationNotFound(f"{participant} (account {acc.username})")
         return conv
-
-    async def import_lines(self, lines: Iterable[str]) -> ImportReport:
-        """Loads a JSON Lines export: every good line (idempotent on external_id), none of a bad one.
-
-        Every line is validated before anything is written, so a report of bad lines comes first and
-        cheaply; good lines are loaded whatever the bad ones say.
-        """
-        report = ImportReport()
-        good: list[ImportedMessage] = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            parsed = parse_import_line(number, line)
-            if isinstance(parsed, str):
-                report.bad += 1
-                if len(report.errors) < MAX_REPORTED_ERRORS:
-                    report.errors.append(parsed)
-            else:
-                good.append(parsed)
-        if report.bad > len(report.errors):
-            report.errors.append(f"... and {report.bad - len(report.errors)} more bad lines")
-
-        account_ids: dict[str, int] = {}
-        async with self._pool.acquire() as conn:
-            for start in range(0, len(good), IMPORT_BATCH):
-                async with conn.transaction():
-                    for msg in good[start : start + IMPORT_BATCH]:
-                        if msg.account not in account_ids:
-                            existed = await db_accounts.get_account_by_username(conn, msg.account)
-                            acc = existed or await db_accounts.get_or_create_account(conn, msg.account)
-                            report.accounts_created += existed is None
-                            account_ids[msg.account] = acc.id
-                        outgoing = msg.direction == "out"
-                        result = await db_conv.record_message(
-                            conn,
-                            account_id=account_ids[msg.account],
-                            participant_username=msg.participant,
-                            participant_display_name=msg.participant_display_name,
-                            is_outgoing=outgoing,
-                            sent_at=msg.sent_at.astimezone(UTC),
-                            text=msg.text,
-                            message_type=msg.message_type,
-                            external_message_id=msg.external_id,
-                            media_url=msg.media_url,
-                            sender_username=msg.account if outgoing else msg.participant,
-                        )
-                        if result.duplicate:
-                            report.duplicates += 1
-                        else:
-                            report.loaded += 1
-                            report.conversations_created += result.conversation_created
-        return report
 
 
 def _handle_or_raise(name: str) -> str:

@@ -315,3 +315,126 @@ async def find_conversations(conn: asyncpg.Connection, query: str, limit: int) -
         limit,
     )
     return [Conversation(**dict(r)) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """One message of a batch for record_messages (an import line)."""
+
+    account_id: int
+    participant_username: str
+    participant_display_name: str | None
+    is_outgoing: bool
+    sent_at: datetime
+    text: str | None
+    message_type: str
+    external_message_id: str
+    media_url: str | None
+    sender_username: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    loaded: int
+    duplicates: int
+    conversations_created: int
+
+
+async def record_messages(conn: asyncpg.Connection, messages: list[NewMessage]) -> BatchOutcome:
+    """Many messages in three statements, with the same result as record_message one at a time in order:
+    conversations created on their first message, stored once per (conversation, external id), unread
+    counts up by the new incoming ones, preview and direction from the newest message (a later one in the
+    list wins a tie). Runs in one transaction: a refused row undoes the whole batch."""
+    if not messages:
+        return BatchOutcome(0, 0, 0)
+    names: dict[tuple[int, str], str | None] = {}
+    for m in messages:
+        key = (m.account_id, m.participant_username)
+        names[key] = m.participant_display_name or names.get(key)
+    async with conn.transaction():
+        convs = await conn.fetch(
+            """
+            INSERT INTO social_media_conversations AS c
+                (account_id, platform, participant_username, participant_display_name)
+            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])
+            ON CONFLICT (account_id, platform, participant_username) DO UPDATE SET
+                participant_display_name = coalesce(EXCLUDED.participant_display_name,
+                                                    c.participant_display_name)
+            RETURNING id, account_id, participant_username, (xmax = 0) AS created
+            """,
+            [k[0] for k in names],
+            ["tiktok"] * len(names),
+            [k[1] for k in names],
+            list(names.values()),
+        )
+        conv_of = {(r["account_id"], r["participant_username"]): r["id"] for r in convs}
+        inserted = await conn.fetch(
+            """
+            WITH batch AS (
+                SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                     $6::bool[], $7::text[], $8::timestamptz[], $9::text[], $10::int[])
+                    AS b(conversation_id, external_message_id, message_text, message_type, media_url,
+                         is_outgoing, sender_username, sent_at, preview, ord)
+            ), stored AS (
+                INSERT INTO social_media_messages
+                    (conversation_id, external_message_id, message_text, message_type, media_url,
+                     is_outgoing, sender_username, status, is_read, sent_at)
+                SELECT conversation_id, external_message_id, message_text, message_type, media_url,
+                       is_outgoing, sender_username, 'sent', is_outgoing, sent_at
+                FROM batch ORDER BY ord
+                ON CONFLICT (conversation_id, external_message_id) DO NOTHING
+                RETURNING conversation_id, external_message_id
+            )
+            SELECT DISTINCT ON (b.conversation_id, b.external_message_id) b.*
+            FROM stored s JOIN batch b USING (conversation_id, external_message_id)
+            ORDER BY b.conversation_id, b.external_message_id, b.ord
+            """,
+            [conv_of[(m.account_id, m.participant_username)] for m in messages],
+            [m.external_message_id for m in messages],
+            [m.text for m in messages],
+            [m.message_type for m in messages],
+            [m.media_url for m in messages],
+            [m.is_outgoing for m in messages],
+            [m.sender_username for m in messages],
+            [m.sent_at for m in messages],
+            [preview_of(m.text, m.message_type) for m in messages],
+            list(range(len(messages))),
+        )
+        if inserted:
+            await conn.execute(
+                """
+                WITH new AS (
+                    SELECT * FROM unnest($1::int[], $2::bool[], $3::timestamptz[], $4::text[], $5::int[])
+                        AS n(conversation_id, is_outgoing, sent_at, preview, ord)
+                ), per_conv AS (
+                    SELECT conversation_id, count(*) FILTER (WHERE NOT is_outgoing) AS incoming,
+                           min(sent_at) AS first_at
+                    FROM new GROUP BY conversation_id
+                ), newest AS (
+                    SELECT DISTINCT ON (conversation_id) conversation_id, is_outgoing, sent_at, preview
+                    FROM new ORDER BY conversation_id, sent_at DESC, ord DESC
+                )
+                UPDATE social_media_conversations c SET
+                    unread_count = coalesce(c.unread_count, 0) + p.incoming,
+                    last_message_preview = CASE WHEN c.last_message_at IS NULL OR n.sent_at >= c.last_message_at
+                                                THEN n.preview ELSE c.last_message_preview END,
+                    last_message_is_outgoing = CASE WHEN c.last_message_at IS NULL
+                                                         OR n.sent_at >= c.last_message_at
+                                                    THEN n.is_outgoing ELSE c.last_message_is_outgoing END,
+                    last_message_at = greatest(c.last_message_at, n.sent_at),
+                    conversation_started_at = least(c.conversation_started_at, p.first_at),
+                    updated_at = now()
+                FROM per_conv p JOIN newest n USING (conversation_id)
+                WHERE c.id = p.conversation_id
+                """,
+                [r["conversation_id"] for r in inserted],
+                [r["is_outgoing"] for r in inserted],
+                [r["sent_at"] for r in inserted],
+                [r["preview"] for r in inserted],
+                [r["ord"] for r in inserted],
+            )
+    return BatchOutcome(
+        loaded=len(inserted),
+        duplicates=len(messages) - len(inserted),
+        conversations_created=sum(1 for r in convs if r["created"]),
+    )

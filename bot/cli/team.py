@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
+import os
 import sys
-from pathlib import Path
+from typing import BinaryIO
 
 from bot.caps import LimitsService
+from bot.cli.progress import Progress
 from bot.config import Settings
-from bot.conversations import ConversationService
 from bot.errors import InvalidInput
+from bot.message_import import MessageImporter
 from bot.render.team import render_report
 from bot.runtime import Runtime
 
@@ -70,24 +71,39 @@ async def cmd_limits_set(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_import_messages(args: argparse.Namespace, settings: Settings) -> int:
     path = args.file
     try:
-        # Read before opening the database, so an unreadable file costs nothing.
-        lines = await asyncio.to_thread(_read_lines, path)
+        # Opened before the database, so an unreadable file costs nothing.
+        stream = _open(path)
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"cannot read {path}: not UTF-8 text (byte {exc.start})") from None
-    async with await Runtime.open(settings) as rt:
-        report = await ConversationService(rt.pool, rt.clock).import_lines(lines)
-    for error in report.errors:
-        print(error, file=sys.stderr)
+    total = _size_of(stream)
+    progress = Progress()
+    try:
+        async with await Runtime.open(settings) as rt:
+            report = await MessageImporter(rt.pool, rt.clock).run(
+                stream,
+                on_bad=progress.message,
+                on_progress=lambda r: progress.update(r.bytes_read, total, r.lines, r.bad),
+            )
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        progress.close()
+        if stream is not sys.stdin.buffer:
+            stream.close()
     print(report.summary())
     return 0 if report.ok else 1
 
 
-def _read_lines(path: str) -> list[str]:
-    if path == "-":
-        return sys.stdin.read().splitlines()
-    return Path(path).read_text(encoding="utf-8").splitlines()
+def _open(path: str) -> BinaryIO:
+    return sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+
+
+def _size_of(stream: BinaryIO) -> int | None:
+    """The file's size for a percentage; None for a pipe."""
+    try:
+        return os.fstat(stream.fileno()).st_size if stream.seekable() else None
+    except (OSError, ValueError):
+        return None
 
 
 def _user() -> str:

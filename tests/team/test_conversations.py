@@ -10,8 +10,9 @@ import asyncpg
 import pytest
 
 from bot.clock import ManualClock
-from bot.conversations import ConversationService, parse_import_line
+from bot.conversations import ConversationService
 from bot.errors import AccountNotFound, ConversationNotFound, InvalidInput
+from bot.message_import import parse_import_line
 
 from .conftest import run_cli
 
