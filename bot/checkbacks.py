@@ -14,27 +14,31 @@ import asyncpg
 
 from bot import notices
 from bot.budget import Budget, tell_postponed
+from bot.check_stops import retry_at, stop_post, weigh_failure
 from bot.clock import Clock
-from bot.errors import MetricsApiError, QuotaExhausted, VideoUnavailable
+from bot.errors import MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
-from bot.notices import CheckbackNotice, Counts, MilestoneNotice, Notice, UntrackedNotice, ViralNotice
+from bot.notices import CheckbackNotice, Counts, MilestoneNotice, Notice, ViralNotice
 from bot.ops import metrics as ops_metrics
 from bot.schedule import first_of_next_month, latest_due
 from bot.tracking import VideoSource
 from bot.tracking_models import Metrics, video_metrics
+from db import check_faults as db_faults
 from db import claims as db_claims
 from db import guilds as db_guilds
 from db import outbox as db_outbox
 from db import posts as db_posts
 from db import snapshots as db_snapshots
+from db.check_faults import FaultKind
 from db.claims import ClaimedPost
+from db.pool import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
 
 # A check answered more than this after its time says how late it is.
 LATE_AFTER = timedelta(minutes=10)
 
-Status = Literal["recorded", "unavailable", "retry", "postponed", "superseded"]
+Status = Literal["recorded", "unavailable", "failing", "retry", "postponed", "superseded"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +200,11 @@ class CheckbackRunner:
         try:
             video = await self.metrics.video_info(post.post_url)
         except VideoUnavailable as exc:
-            return await self._stop_unavailable(post, str(exc))
+            # Proves nothing alone (bot/metrics/evidence.py): weighed with the post's earlier failures.
+            kind: FaultKind = "gone" if exc.facts.get("evidence") == "gone" else "vague"
+            return await self._failed(post, kind, str(exc))
+        except MalformedAnswer as exc:
+            return await self._failed(post, "bad", f"malformed answer ({exc.detail})")
         except QuotaExhausted as exc:
             [outcome] = await self._postpone([post], self.clock.now())
             return CheckOutcome(
@@ -208,9 +216,9 @@ class CheckbackRunner:
             )
         except MetricsApiError as exc:  # RateLimited, ApiUnavailable, ApiRejected: try again later
             return await self._release(post, f"{type(exc).__name__}: {exc}")
-        except Exception as exc:  # a bug or a surprise answer must not lose the check either
+        except Exception as exc:  # a bug or a surprise answer: retried, but a bounded number of times
             log.exception("check-back of post %s failed", post.id)
-            return await self._release(post, f"{type(exc).__name__}: {exc}")
+            return await self._failed(post, "bad", f"{type(exc).__name__}: {str(exc)[:200]}")
 
         now = self.clock.now()
         index = latest_due(schedule, done, now)
@@ -226,6 +234,8 @@ class CheckbackRunner:
                 if not advanced:
                     # Our lease expired and another runner recorded this check, or it was untracked.
                     return CheckOutcome(post.id, post.external_post_id, "superseded", check_index=check_index)
+                if post.check_failures:
+                    await db_faults.clear_faults(conn, post.id)  # an answer: the run of failures ends
                 previous = await db_snapshots.previous_snapshots(conn, post.id, check_index)
                 inserted = await db_snapshots.insert_snapshot(
                     conn,
@@ -253,9 +263,11 @@ class CheckbackRunner:
                         index - done,
                         next_check,
                     )
-        except Exception as exc:
+        except DATABASE_AWAY:
+            raise  # not the post's fault: the run stops (the lease expires; the check is done later)
+        except Exception as exc:  # a value the database refuses: bounded attempts, then the post stops
             log.exception("recording the check-back of post %s failed", post.id)
-            return await self._release(post, f"{type(exc).__name__}: {exc}")
+            return await self._failed(post, "bad", f"{type(exc).__name__}: {str(exc)[:200]}")
         prev_views = previous[-1].views if previous else None
         return CheckOutcome(
             post.id,
@@ -360,51 +372,31 @@ class CheckbackRunner:
         )
         return viral_reason(views, pace, previous, median, peers)
 
-    async def _stop_unavailable(self, post: ClaimedPost, reason: str) -> CheckOutcome:
-        """Deleted or private: tracking stops, and each guild is told once."""
+    async def _failed(self, post: ClaimedPost, kind: FaultKind, reason: str) -> CheckOutcome:
+        """A failed answer (vague, "gone" wording, malformed) or a failure to record: stop only when the
+        post's run of failures proves it (bot/metrics/evidence.judge); otherwise retry with backoff."""
         now = self.clock.now()
-        async with self.pool.acquire() as conn, conn.transaction():
-            stopped = await db_posts.stop_tracking(
-                conn, post.id, "unavailable", now, expected_done=post.checks_completed
-            )
-            written = 0
-            if stopped:
-                author, caption, last_views = await db_posts.author_and_caption(conn, post.id)
-                notice = UntrackedNotice(
-                    post_id=post.id,
-                    video_id=post.external_post_id,
-                    url=post.post_url,
-                    author=author,
-                    caption=(caption or "")[:200] or None,
-                    reason="deleted or private",
-                    last_views=last_views,
-                    checks_completed=post.checks_completed,
-                    checks_total=len(post.check_schedule),
-                    at=now,
-                )
-                for gid in await db_guilds.guilds_of_post(conn, post.id):
-                    written += await notices.enqueue(
-                        conn,
-                        notice,
-                        dedupe_key=f"untracked:{post.id}:{db_outbox.guild_key(gid)}",
-                        guild_id=gid,
-                        post_id=post.id,
-                        now=now,
-                    )
-        status: Status = "unavailable" if stopped else "superseded"
+        decision, streak = await weigh_failure(self.pool, post, kind, reason, now)
+        if decision == "retry":
+            return await self._release(post, reason, at=retry_at(streak, now, self._backoff(post)))
+        stopped, written = await stop_post(
+            self.pool, post, now, failing=streak if decision == "poison" else None
+        )
+        status: Status = ("unavailable" if decision == "gone" else "failing") if stopped else "superseded"
         return CheckOutcome(post.id, post.external_post_id, status, error=reason, notifications=written)
 
-    async def _release(self, post: ClaimedPost, error: str) -> CheckOutcome:
-        """A transient failure: the check stays due and is retried after a backoff that doubles per
-        failure (capped), so a struggling API is not hammered."""
+    def _backoff(self, post: ClaimedPost) -> timedelta:
+        return min(self.retry_max, self.retry_base * (2 ** min(post.check_failures, 20)))
+
+    async def _release(self, post: ClaimedPost, error: str, *, at: datetime | None = None) -> CheckOutcome:
+        """A failure that proves nothing: the check stays due and is retried at `at`, by default after a
+        backoff that doubles per failure (capped), so a struggling API is not hammered."""
         now = self.clock.now()
-        delay = min(self.retry_max, self.retry_base * (2 ** min(post.check_failures, 20)))
+        when = at or now + self._backoff(post)
         async with self.pool.acquire() as conn:
-            await db_claims.release_claim(
-                conn, post.id, expected_done=post.checks_completed, retry_at=now + delay
-            )
-        log.warning("check-back of post %s failed (%s); retrying in %s", post.id, error, delay)
-        return CheckOutcome(post.id, post.external_post_id, "retry", error=error, next_check_at=now + delay)
+            await db_claims.release_claim(conn, post.id, expected_done=post.checks_completed, retry_at=when)
+        log.warning("check-back of post %s failed (%s); retrying in %s", post.id, error, when - now)
+        return CheckOutcome(post.id, post.external_post_id, "retry", error=error, next_check_at=when)
 
     async def _finish_empty(self, post: ClaimedPost) -> CheckOutcome:
         # Every check of the schedule is answered: complete it as record_check_completion would.

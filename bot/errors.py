@@ -42,11 +42,17 @@ class InvalidTikTokUrl(MetricsApiError):
 
 
 class VideoUnavailable(MetricsApiError):
-    """The video was deleted, made private, or never existed."""
+    """The API did not give the video: its wording says deleted or private (facts: evidence="gone"), or it
+    failed without saying why (evidence="vague"), which proves nothing alone (bot/metrics/evidence.py)."""
 
 
 class AccountUnavailable(MetricsApiError):
     """The TikTok account does not exist or is private."""
+
+
+class MalformedAnswer(MetricsApiError):
+    """The API's answer broke its own shape: a count that is not a count, a required field missing
+    (facts: field). A failed call; nothing of it is stored."""
 
 
 class QuotaExhausted(MetricsApiError):
@@ -141,6 +147,7 @@ REPLIES: dict[type[CheckbackError], str] = {
     InvalidTikTokUrl: "That is not a TikTok video link: {detail}",
     VideoUnavailable: "That video is deleted, private or does not exist.",
     AccountUnavailable: "That TikTok account does not exist or is private.",
+    MalformedAnswer: "The metrics API sent an answer Checkback cannot read: {detail}",
     QuotaExhausted: "The metrics API quota is used up: {detail}",
     RateLimited: "The metrics API is busy (rate limited); try again in a minute.",
     ApiUnavailable: "The metrics API is not answering; try again later.",

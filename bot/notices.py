@@ -100,6 +100,20 @@ class UntrackedNotice(_PostNotice):
     at: AwareDatetime | None = None
 
 
+class FailingNotice(_PostNotice):
+    """The post's checks kept failing for a reason that is not transient (malformed answers, a value that
+    cannot be recorded): its check-backs stopped after a bounded number of tries (bot/metrics/evidence.py);
+    `missed` of them will not happen."""
+
+    kind: Literal["failing"] = "failing"
+    reason: str
+    last_views: int | None = None
+    checks_completed: int
+    checks_total: int
+    missed: int
+    at: AwareDatetime | None = None
+
+
 class _Postponed(_Model):
     """The month's API budget is used up: work waits for the 1st of next month (UTC)."""
 
@@ -182,6 +196,7 @@ Notice = Annotated[
     | MilestoneNotice
     | ViralNotice
     | UntrackedNotice
+    | FailingNotice
     | ChecksPostponed
     | PollsPostponed
     | CapAlert

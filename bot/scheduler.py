@@ -131,7 +131,7 @@ class Scheduler:
                         report.recorded,
                         report.count("retry"),
                         report.count("postponed"),
-                        report.count("unavailable"),
+                        report.count("unavailable") + report.count("failing"),
                     )
                 nxt = await self.runner.next_due_at()
             except Exception:  # the next tick tries again; the schedule is in Postgres

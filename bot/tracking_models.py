@@ -76,7 +76,10 @@ class PostSummary(BaseModel):
     @property
     def status(self) -> str:
         if self.stopped_reason:
-            return f"stopped ({self.stopped_reason})"
+            missed = self.checks_total - self.checks_completed
+            if self.stopped_reason == "untracked" or missed <= 0:
+                return f"stopped ({self.stopped_reason})"
+            return f"stopped ({self.stopped_reason}); {missed} check-back{'s' if missed != 1 else ''} missed"
         if self.tracking_complete:
             return "complete"
         return "active" if self.next_check_at is not None else "stopped"

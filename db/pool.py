@@ -134,3 +134,19 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, **kwar
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
+
+
+# What a lost or refused connection raises (not a statement's fault): callers wait or stop, they do not
+# blame the row. SQLSTATE class 08 is PostgresConnectionError; 57P01-57P03 are the shutdown errors.
+DATABASE_AWAY: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.PostgresConnectionError,
+    DatabaseUnavailable,
+)

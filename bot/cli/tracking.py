@@ -76,6 +76,8 @@ def outcome_line(o: CheckOutcome) -> str:
         return f"{head} check {o.check_index}/{o.checks_total} recorded, views {num(o.views)}{growth}{late}; {nxt}"
     if o.status == "unavailable":
         return f"{head} video deleted or private; tracking stopped"
+    if o.status == "failing":
+        return f"{head} checks keep failing ({o.error}); tracking stopped"
     if o.status == "retry":
         return f"{head} API failed ({o.error}); retry at {when(o.next_check_at)}"
     if o.status == "postponed":

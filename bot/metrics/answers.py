@@ -1,5 +1,6 @@
-"""What the metrics API's answers mean: each HTTP attempt classified as ok, throttled, transient, rejected,
-not found or quota used up, with its reason and any Retry-After."""
+"""What the metrics API's answers mean: each HTTP attempt classified (by the evidence table of
+bot/metrics/evidence.py) as ok, throttled, transient, rejected, not found or quota used up, with its reason,
+its evidence and any Retry-After."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
+
+from bot.metrics.evidence import Evidence, read_answer
 
 Outcome = Literal["ok", "throttled", "transient", "rejected", "not_found", "quota"]
 
@@ -21,45 +24,42 @@ class Attempt:
     status: int | None = None
     reason: str = ""
     retry_after: float | None = None
+    evidence: Evidence = "transient"
 
 
 def classify(status: int, headers: Any, body: bytes, now: datetime) -> Attempt:
-    """What an HTTP answer means: ok (with its `data`), or the kind of failure and its reason."""
+    """What an HTTP answer means, by the evidence table (bot/metrics/evidence.py): ok (with its `data`), or
+    the kind of failure, its reason and the evidence it is ("gone" and "vague" both raise at once)."""
     try:
         payload = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
-    gateway_msg = text_of(payload.get("message")) if isinstance(payload, dict) else ""
-    if status == 200:
-        if not isinstance(payload, dict):
-            return Attempt("transient", status=status, reason="HTTP 200 with a body that is not JSON")
-        code, msg = payload.get("code"), text_of(payload.get("msg"))
-        if code in (0, "0"):
-            if "data" not in payload:
-                return Attempt("transient", status=status, reason="code 0 without data")
-            return Attempt("ok", data=payload["data"], status=status)
-        if "limit" in msg.lower():
-            return Attempt("throttled", status=status, reason=f"code {code}: {msg}")
-        return Attempt("not_found", status=status, reason=f"the API answered: {msg or f'code {code}'}")
-    if status == 429:
-        if "quota" in gateway_msg.lower():
-            return Attempt("quota", status=status, reason=f"the API plan's quota is used up ({gateway_msg})")
+    reading = read_answer(status, payload)
+    outcome = _OUTCOMES[reading.evidence]
+    retry_after = None
+    if reading.evidence == "throttled" and status == 429:
         retry_after = retry_after_seconds(headers.get("Retry-After"), now)
-        return Attempt("throttled", status=status, reason="HTTP 429 rate limited", retry_after=retry_after)
-    if status in (401, 403):
-        why = gateway_msg or ("unauthorized" if status == 401 else "forbidden")
-        return Attempt(
-            "rejected",
-            status=status,
-            reason=f"HTTP {status} ({why}); check RAPIDAPI_KEY and the API subscription",
-        )
-    if status == 404:
-        return Attempt("not_found", status=status, reason="HTTP 404 not found")
-    if status >= 500 or status == 408:
-        return Attempt("transient", status=status, reason=f"HTTP {status}")
+    reason = f"the API answered: {reading.reason}" if outcome == "not_found" else reading.reason
     return Attempt(
-        "rejected", status=status, reason=f"HTTP {status}{f' ({gateway_msg})' if gateway_msg else ''}"
+        outcome,
+        data=reading.data,
+        status=status,
+        reason=reason,
+        retry_after=retry_after,
+        evidence=reading.evidence,
     )
+
+
+# Evidence -> what the client does: return, retry, or raise at once.
+_OUTCOMES: dict[Evidence, Outcome] = {
+    "ok": "ok",
+    "gone": "not_found",
+    "vague": "not_found",
+    "throttled": "throttled",
+    "quota": "quota",
+    "rejected": "rejected",
+    "transient": "transient",
+}
 
 
 def text_of(value: Any) -> str:

@@ -6,11 +6,12 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Self, TypeVar
 
 import aiohttp
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from bot.budget import Budget
 from bot.clock import Clock, SystemClock
@@ -20,6 +21,7 @@ from bot.errors import (
     ApiRejected,
     ApiUnavailable,
     InvalidInput,
+    MalformedAnswer,
     MetricsApiError,
     QuotaExhausted,
     RateLimited,
@@ -172,8 +174,13 @@ class MetricsClient:
         ref = _video_ref(video)
         data = await self._call("/", {"url": ref.url, "hd": "1"}, VideoUnavailable)
         if not isinstance(data, dict) or not data:
-            raise VideoUnavailable("the API returned no video", url=ref.url)
-        result = Video.model_validate(data)
+            raise VideoUnavailable("the API returned no video", url=ref.url, evidence="vague")
+        result = _validated("/", Video, data)
+        if result.play_count is None:
+            # The answer "without the expected fields" proves no more than data: null.
+            raise VideoUnavailable(
+                "the API returned the video without its counts", url=ref.url, evidence="vague"
+            )
         if ref.video_id:
             # The id in the link is the one we track; the answer's own id is kept in `raw`.
             result.video_id = ref.video_id
@@ -186,7 +193,7 @@ class MetricsClient:
         ref = _video_ref(video)
         params = {"url": ref.url, "count": str(_clamp(count, MAX_COMMENTS_PER_PAGE)), "cursor": str(cursor)}
         data = await self._call("/comment/list", params, VideoUnavailable)
-        return parse_page(data, ("comments",), Comment)
+        return _validated("/comment/list", None, data, lambda: parse_page(data, ("comments",), Comment))
 
     async def all_comments(self, video: str | VideoRef, limit: int = 500) -> list[Comment]:
         """The video's comments, following pages until the end or `limit` comments.
@@ -211,7 +218,7 @@ class MetricsClient:
         """An account's profile and counts. AccountUnavailable when it does not exist."""
         name = _username(username)
         data = await self._call("/user/info", {"unique_id": name}, AccountUnavailable)
-        info = UserInfo.model_validate(data if isinstance(data, dict) else {})
+        info = _validated("/user/info", UserInfo, data if isinstance(data, dict) else {})
         if not info.unique_id and not info.user_id:
             raise AccountUnavailable(f"no account @{name}", username=name)
         return info
@@ -223,7 +230,7 @@ class MetricsClient:
         name = _username(username)
         params = {"unique_id": name, "count": str(_clamp(count, MAX_ITEMS_PER_PAGE)), "cursor": str(cursor)}
         data = await self._call("/user/posts", params, AccountUnavailable)
-        return parse_page(data, ("videos",), Video)
+        return _validated("/user/posts", None, data, lambda: parse_page(data, ("videos",), Video))
 
     async def all_user_posts(self, username: str, limit: int = 300) -> list[Video]:
         """An account's videos, newest first, following pages until the end or `limit` videos."""
@@ -245,7 +252,9 @@ class MetricsClient:
         """Accounts matching `keywords`."""
         params = {"keywords": _keywords(keywords), "count": str(_clamp(count)), "cursor": str(cursor)}
         data = await self._call("/user/search", params, ApiRejected)
-        return parse_page(data, ("user_list", "users"), UserSummary)
+        return _validated(
+            "/user/search", None, data, lambda: parse_page(data, ("user_list", "users"), UserSummary)
+        )
 
     async def search_videos(
         self,
@@ -263,7 +272,7 @@ class MetricsClient:
             if value is not None:
                 params[key] = str(value)
         data = await self._call("/feed/search", params, ApiRejected)
-        return parse_page(data, ("videos",), Video)
+        return _validated("/feed/search", None, data, lambda: parse_page(data, ("videos",), Video))
 
     async def search_hashtags(
         self, keywords: str, *, cursor: str | int = 0, count: int = MAX_ITEMS_PER_PAGE
@@ -271,7 +280,12 @@ class MetricsClient:
         """Hashtags (challenges) matching `keywords`."""
         params = {"keywords": _keywords(keywords), "count": str(_clamp(count)), "cursor": str(cursor)}
         data = await self._call("/challenge/search", params, ApiRejected)
-        return parse_page(data, ("challenge_list", "challenges", "list"), Hashtag)
+        return _validated(
+            "/challenge/search",
+            None,
+            data,
+            lambda: parse_page(data, ("challenge_list", "challenges", "list"), Hashtag),
+        )
 
     @property
     def monthly_budget(self) -> int | None:
@@ -309,7 +323,9 @@ class MetricsClient:
             if last.outcome == "ok":
                 return last.data
             if last.outcome == "not_found":
-                raise not_found(last.reason, endpoint=path, status=last.status)
+                # evidence "gone" (the wording says so) or "vague" (proves nothing alone): callers that
+                # stop something for good weigh it with bot/metrics/evidence.judge.
+                raise not_found(last.reason, endpoint=path, status=last.status, evidence=last.evidence)
             if last.outcome == "rejected":
                 raise ApiRejected(last.reason, endpoint=path, status=last.status)
             if last.outcome == "quota":
@@ -380,6 +396,22 @@ class MetricsClient:
             )
         )
         return result
+
+
+def _validated(
+    path: str, model: type[ItemT] | None, data: Any, build: Callable[[], Any] | None = None
+) -> Any:
+    """`model` (or `build()`) from an answer's data; a malformed answer is a failed call, MalformedAnswer,
+    logged with the field at fault and never the whole body."""
+    try:
+        return build() if build is not None else model.model_validate(data)  # type: ignore[union-attr]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "answer"
+        detail = f"{where}: {first['msg'].removeprefix('Value error, ')}"
+        more = exc.error_count() - 1
+        log.warning("malformed answer from %s: %s%s", path, detail, f" (and {more} more)" if more else "")
+        raise MalformedAnswer(detail, endpoint=path, field=where) from None
 
 
 def _video_ref(video: str | VideoRef) -> VideoRef:

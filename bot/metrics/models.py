@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -28,6 +30,45 @@ def _to_int(value: Any) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+# Counts are unsigned and fit a Postgres bigint (metrics-api.md: "fit in 64 bits").
+MAX_COUNT = 2**63 - 1
+_COUNT_TEXT = re.compile(r"\d{1,19}|\d{1,3}(?:,\d{3}){1,6}")  # "1234" or "1,234"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _to_count(value: Any) -> int | None:
+    """A count (int, integral float, "1234", "1,234") as an int; absent (None, "") is None.
+
+    Anything else is a malformed answer, not data: "12.3M", 12.5, -1, 1e30, true, a list.
+    """
+    if value is None or value == "":
+        return None
+    count: int
+    if isinstance(value, bool):
+        raise ValueError(f"not a count: {_show(value)}")
+    if isinstance(value, int):
+        count = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise ValueError(f"not a count: {_show(value)}")
+        if abs(value) > MAX_COUNT:
+            raise ValueError(f"not a count that fits 64 bits: {_show(value)}")
+        count = int(value)
+    elif isinstance(value, str) and _COUNT_TEXT.fullmatch(value.strip()):
+        count = int(value.strip().replace(",", ""))
+    else:
+        raise ValueError(f"not a count: {_show(value)}")
+    if count < 0:
+        raise ValueError(f"a negative count: {count}")
+    if count > MAX_COUNT:
+        raise ValueError(f"not a count that fits 64 bits: {_show(value)}")
+    return count
 
 
 def _to_str(value: Any) -> str:
@@ -72,7 +113,7 @@ def _to_cursor(value: Any) -> str:
     return text or "0"
 
 
-Count = Annotated[int | None, BeforeValidator(_to_int)]
+Count = Annotated[int | None, BeforeValidator(_to_count)]
 Text = Annotated[str, BeforeValidator(_to_str)]
 OptionalText = Annotated[str | None, BeforeValidator(_to_optional_str)]
 Flag = Annotated[bool, BeforeValidator(_to_bool)]

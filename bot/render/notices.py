@@ -11,6 +11,7 @@ from bot.notices import (
     ChannelBrokenNotice,
     CheckbackNotice,
     ChecksPostponed,
+    FailingNotice,
     MilestoneNotice,
     NewPostNotice,
     Notice,
@@ -50,7 +51,9 @@ def _render(notice: Any) -> Embed:
     raise TypeError(f"no renderer for {type(notice).__name__}")
 
 
-def _post_title(n: CheckbackNotice | MilestoneNotice | ViralNotice | UntrackedNotice, prefix: str) -> str:
+def _post_title(
+    n: CheckbackNotice | MilestoneNotice | ViralNotice | UntrackedNotice | FailingNotice, prefix: str
+) -> str:
     who = f"@{n.author}" if n.author else f"video {n.video_id or '?'}"
     return cut_lines(f"{prefix} · #{n.post_id} {who}", TITLE)
 
@@ -127,6 +130,20 @@ def _untracked(n: UntrackedNotice) -> Embed:
         "description": (
             f"The video is {n.reason}; no more check-backs."
             + (f" Last seen at {num(last)} views." if last is not None else "")
+        ),
+        "url": n.url,
+        "color": GREY,
+        "footer": {"text": f"{n.checks_completed}/{n.checks_total} checks done"},
+    }
+
+
+@_render.register
+def _failing(n: FailingNotice) -> Embed:
+    return {
+        "title": _post_title(n, "Tracking stopped: checks keep failing"),
+        "description": (
+            f"Its checks kept failing ({n.reason}), so Checkback stopped asking."
+            f" {n.missed} check-back{'s' if n.missed != 1 else ''} missed. Track it again to retry."
         ),
         "url": n.url,
         "color": GREY,

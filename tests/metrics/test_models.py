@@ -63,7 +63,7 @@ def test_absent_fields_are_none_not_zero() -> None:
     video = Video.model_validate({"aweme_id": "5"})
     assert video.video_id == "5"
     assert video.play_count is None and video.create_time is None and video.author is None
-    assert Video.model_validate({"create_time": 0, "play_count": "n/a"}).create_time is None
+    assert Video.model_validate({"create_time": 0, "play_count": ""}).create_time is None
 
 
 def test_create_time_in_milliseconds_is_understood() -> None:
@@ -154,3 +154,34 @@ def test_pages_read_camel_case_has_more_and_any_cursor() -> None:
     bare = parse_page([{"id": "2"}], ("videos",), Video)
     assert [v.video_id for v in bare.items] == ["2"] and bare.at_end
     assert parse_page(None, ("videos",), Video).items == []
+
+
+def test_counts_are_unsigned_and_fit_64_bits_or_the_answer_is_malformed() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from bot.metrics.models import MAX_COUNT
+
+    for good, expected in [(0, 0), ("1,204", 1204), (" 77 ", 77), (1234.0, 1234), (MAX_COUNT, MAX_COUNT)]:
+        assert Video.model_validate({"play_count": good}).play_count == expected
+    for bad in [
+        "12.3M",
+        "n/a",
+        1e30,
+        -1,
+        "-5",
+        12.5,
+        float("nan"),
+        float("inf"),
+        True,
+        [1],
+        {"n": 1},
+        MAX_COUNT + 1,
+        10**30,
+        "99999999999999999999",
+    ]:
+        with pytest.raises(ValidationError) as caught:
+            Video.model_validate({"digg_count": bad})
+        [error] = caught.value.errors()
+        assert error["loc"] == ("digg_count",)
+        assert "count" in error["msg"]

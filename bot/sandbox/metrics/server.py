@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
+import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -19,10 +21,13 @@ from typing import Any, Literal
 from aiohttp import web
 
 from bot.clock import Clock
+from bot.sandbox.metrics import answer_shapes
+from bot.sandbox.metrics.answer_shapes import Shape
 from bot.sandbox.metrics.provider import Provider, envelope
 from bot.sandbox.metrics.world import SimWorld
 
-Fault = Literal["timeout", "error", "429", "limit", "quota"]
+_VIDEO_IN_URL = re.compile(r"/(?:video|photo)/(\d{1,25})")  # the video a per-video fault is queued for
+Fault = Literal["timeout", "error", "429", "limit", "quota"] | Shape
 
 PROVIDER_LIMIT = "Free Api Limit: 1 request/second."
 MONTHLY_QUOTA = "You have exceeded the MONTHLY quota for Requests on your current plan, BASIC."
@@ -69,7 +74,8 @@ class MetricsSimulator(SimWorld):
       limit_rate     fraction answered HTTP 200, code -1, msg "...Limit..." (the provider's own throttle)
       rate_limit     its own requests/s token bucket (burst `rate_limit_burst`); past it 429 like RapidAPI
       require_key    None, or the x-rapidapi-key it demands: 401 without one, 403 with another
-    `fail_next(n, kind)` queues faults for the next n requests, before the random ones.
+    `fail_next(n, kind)` queues faults for the next n requests, before the random ones; `answer_video(id,
+    *kinds)` queues them for the next requests about one video (kinds: also every answer_shapes.Shape).
     Counters: `calls`, `calls_by_route`, `sent_429`, `rate_limited`, `sent_errors`, `sent_timeouts`,
     `sent_rejected`, `max_in_flight`, and `requests` (a log of SimRequest).
     """
@@ -111,6 +117,7 @@ class MetricsSimulator(SimWorld):
         self._rate_limit_burst = rate_limit_burst
         self.rate_limit = rate_limit
         self._forced: deque[Fault | int] = deque()
+        self._forced_by_video: dict[str, deque[Fault | int]] = {}
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
         self.base_url: str | None = None
@@ -162,6 +169,10 @@ class MetricsSimulator(SimWorld):
         """The next `count` requests fail this way: "timeout", "error" (503), "429", "limit" (HTTP 200 code -1
         throttle), "quota" (RapidAPI's monthly-quota 429), or an HTTP status."""
         self._forced.extend([kind] * count)
+
+    def answer_video(self, video_id: str | int, *kinds: Fault | int) -> None:
+        """The next requests about this video (any route) are answered `kinds` in turn, then normally."""
+        self._forced_by_video.setdefault(str(video_id), deque()).extend(kinds)
 
     # --- server lifecycle --------------------------------------------------------------------------
     async def start(self) -> str:
@@ -225,7 +236,7 @@ class MetricsSimulator(SimWorld):
                 self.rate_limited += 1
                 return self._too_many(max(wait, 0.001))
 
-        fault = self._fault()
+        fault = self._fault_for(request.query.get("url", "")) or self._fault()
         delay = self.latency(route) if callable(self.latency) else self.latency
         if delay > 0:
             await asyncio.sleep(delay)
@@ -250,7 +261,20 @@ class MetricsSimulator(SimWorld):
             self.sent_429 += 1
             return _gateway(429, MONTHLY_QUOTA)
 
-        return self.provider.answer(route, request.query, self.clock.now())
+        if answer_shapes.is_shape(fault):
+            shaped = answer_shapes.whole(str(fault))
+            if shaped is not None:
+                return shaped
+        answer = self.provider.answer(route, request.query, self.clock.now())
+        if answer_shapes.is_shape(fault) and answer.body:
+            body = answer_shapes.mutate(str(fault), json.loads(answer.body))  # type: ignore[arg-type]
+            return web.json_response(body, status=answer.status)
+        return answer
+
+    def _fault_for(self, url: str) -> Fault | int | None:
+        found = _VIDEO_IN_URL.search(url) or re.fullmatch(r"\s*(\d{1,25})\s*", url)
+        queue = self._forced_by_video.get(found.group(1)) if found else None
+        return queue.popleft() if queue else None
 
     def _fault(self) -> Fault | int | None:
         if self._forced:
