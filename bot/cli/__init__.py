@@ -43,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             return asyncio.run(handler(args, None))  # the command reports the bad setting itself
         setup_logging(settings.log_level, settings.log_format)
+        if getattr(args, "calls_api", False):
+            settings.require_rapidapi_key()  # asked only by the commands that call the metrics API
         for secret in (settings.database_url, settings.discord_token, settings.rapidapi_key):
             if secret is not None:
                 register_secret(secret.get_secret_value())

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="all",
         help="gateway: answer commands; worker: check-backs and notifications; all: both (default)",
     )
-    p.set_defaults(handler=cmd_run)
+    p.set_defaults(handler=cmd_run, calls_api=True)
     p = sub.add_parser("migrate", help="apply pending database migrations (safe to run twice or at once)")
     p.set_defaults(handler=cmd_migrate)
 

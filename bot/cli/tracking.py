@@ -17,11 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("track", help="track a TikTok post: first snapshot now, check-backs on schedule")
     p.add_argument("url", help="the TikTok video link")
     p.add_argument("--note", help="a note kept with the post")
-    p.set_defaults(handler=cmd_track)
+    p.set_defaults(handler=cmd_track, calls_api=True)
 
     p = sub.add_parser("check", help="run every check-back that is due now; one line per post")
     p.add_argument("--limit", type=int, default=None, help="check at most this many posts")
-    p.set_defaults(handler=cmd_check)
+    p.set_defaults(handler=cmd_check, calls_api=True)
 
     p = sub.add_parser("list", help="list tracked posts: id, author, video id, checks done, next check")
     p.add_argument("--status", choices=("active", "complete", "all"), default="all")

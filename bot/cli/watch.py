@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = actions.add_parser("add", help="watch an account (its existing videos are recorded, not announced)")
     a.add_argument("username", help="the TikTok username, e.g. @maker_jo")
     a.add_argument("--channel", type=int, default=None, help="announce in this channel id")
-    a.set_defaults(handler=cmd_add)
+    a.set_defaults(handler=cmd_add, calls_api=True)
 
     a = actions.add_parser("remove", help="stop watching an account from the CLI")
     a.add_argument("username")
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     a = actions.add_parser("poll", help="poll every watched account that is due now; one line each")
     a.add_argument("--limit", type=int, default=None)
-    a.set_defaults(handler=cmd_poll)
+    a.set_defaults(handler=cmd_poll, calls_api=True)
 
     a = actions.add_parser("stats", help="an account's snapshots: followers, hearts, videos over time")
     a.add_argument("username")

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
+MISSING_KEY = "RAPIDAPI_KEY is not set (needed for the metrics API at METRICS_API_BASE_URL)"
 # The provider's own page-size limits (metrics-api.md §2); larger counts are clamped, not refused.
 MAX_COMMENTS_PER_PAGE = 50
 MAX_ITEMS_PER_PAGE = 30
@@ -83,7 +84,9 @@ class MetricsClient:
         host_header: str = RAPIDAPI_HOST,
         shared_limits: bool = False,
         rate_key: str = PROVIDER,
+        missing_key: str | None = None,
     ) -> None:
+        self._missing_key = missing_key
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
@@ -123,9 +126,12 @@ class MetricsClient:
     def from_settings(
         cls, settings: Any, *, pool: Any | None = None, clock: Clock | None = None, **overrides: Any
     ) -> MetricsClient:
-        """A client configured by Settings (METRICS_API_*, RAPIDAPI_KEY)."""
+        """A client configured by Settings (METRICS_API_*, RAPIDAPI_KEY). Without a key for a remote API it
+        is built all the same (commands that never call the API do not need one) and its calls fail."""
+        key = settings.rapidapi_key.get_secret_value() if settings.rapidapi_key is not None else None
         options: dict[str, Any] = {
-            "api_key": settings.require_rapidapi_key(),
+            "api_key": key,
+            "missing_key": None if key or settings.metrics_api_is_local else MISSING_KEY,
             "rate": settings.metrics_api_rate,
             "concurrency": settings.metrics_api_concurrency,
             "timeout": settings.metrics_api_timeout,
@@ -308,6 +314,8 @@ class MetricsClient:
 
     async def _call(self, path: str, params: dict[str, str], not_found: type[MetricsApiError]) -> Any:
         """GET `path` until it succeeds, fails for good, or the retries are spent; returns `data`."""
+        if self._missing_key is not None:
+            raise ApiRejected(self._missing_key, endpoint=path)
         if self.budget.monthly is not None and self.shared is None:
             await self.budget.used()  # read again when stale
         last: Attempt | None = None
