@@ -16,7 +16,7 @@ from bot import notices
 from bot.budget import Budget, tell_postponed
 from bot.check_stops import retry_at, stop_post, weigh_failure
 from bot.clock import Clock
-from bot.errors import MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUnavailable
+from bot.errors import DatabaseUnavailable, MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
 from bot.notices import CheckbackNotice, Counts, MilestoneNotice, Notice, ViralNotice
 from bot.ops import metrics as ops_metrics
@@ -95,7 +95,9 @@ class CheckbackRunner:
         retry_base: timedelta = timedelta(minutes=1),
         retry_max: timedelta = timedelta(hours=1),
         on_outcome: Callable[[CheckOutcome], None] | None = None,
+        database_wait: float = 60.0,
     ) -> None:
+        self.database_wait = database_wait
         self.pool = pool
         self.metrics = metrics
         self.clock = clock
@@ -124,7 +126,11 @@ class CheckbackRunner:
                 if limit is not None:
                     free = min(free, limit - claimed_total)
                 if not exhausted and free > 0 and (free >= refill_at or not pending):
-                    claimed, batch = await self._claim(free, in_flight=len(pending), report=report)
+                    try:
+                        claimed, batch = await self._claim(free, in_flight=len(pending), report=report)
+                    except DATABASE_AWAY as exc:
+                        await self._database_back(exc)
+                        continue
                     claimed_total += claimed
                     if claimed == 0 or (limit is not None and claimed_total >= limit):
                         exhausted = True
@@ -135,13 +141,58 @@ class CheckbackRunner:
                         break
                     continue
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    self._report(report, task.result())
+                await self._collect(done, report)
         finally:
-            # A cancelled run leaves its claims to expire: nothing half-written to undo.
+            # A cancelled run leaves its claims to expire: nothing half-written to undo. Every task is
+            # awaited, so none ends with an exception nobody retrieved.
             for task in pending:
                 task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
         return report
+
+    async def _collect(self, done: set[asyncio.Task[CheckOutcome]], report: RunReport) -> None:
+        """The finished checks' outcomes; a check the database dropped is left to its lease (claimed again
+        when it expires) once the database is back."""
+        lost: BaseException | None = None
+        failure: BaseException | None = None
+        for task in done:
+            exc = task.exception()
+            if exc is None:
+                self._report(report, task.result())
+            elif isinstance(exc, DATABASE_AWAY):
+                lost = exc
+            else:
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+        if lost is not None:
+            await self._database_back(lost)
+
+    async def _database_back(self, exc: BaseException) -> None:
+        """Waits up to `database_wait` seconds for the database to answer again, then carries on; past that,
+        DatabaseUnavailable (one line for the CLI, the next tick for a bot process)."""
+        reason = f"{type(exc).__name__}: {str(exc).strip()[:120]}"
+        log.warning(
+            "the database went away during the check-backs (%s); waiting up to %g s",
+            reason,
+            self.database_wait,
+        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.database_wait
+        while True:
+            try:
+                async with self.pool.acquire(timeout=5.0) as conn:
+                    await conn.fetchval("SELECT 1")
+            except DATABASE_AWAY:
+                if loop.time() >= deadline:
+                    raise DatabaseUnavailable(
+                        f"the database went away during the check-backs and was not back within"
+                        f" {self.database_wait:g} s ({reason})"
+                    ) from None
+                await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
+            else:
+                log.warning("the database is back; carrying on with the check-backs")
+                return
 
     async def _claim(self, count: int, *, in_flight: int, report: RunReport) -> tuple[int, list[ClaimedPost]]:
         """Claims up to `count` due posts; returns how many were claimed and those to check now (past the

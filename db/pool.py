@@ -148,5 +148,6 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.PostgresConnectionError,
+    asyncpg.TooManyConnectionsError,  # 53300: the server is full for now; no fault of a statement
     DatabaseUnavailable,
 )
