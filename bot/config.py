@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(default=None, description="Postgres to use; unset: embedded")
     database_pool_size: int = Field(default=10, ge=1, le=200, description="connections per process")
     data_dir: str = Field(default="./data", description="where the embedded Postgres and sandbox files live")
+    database_outage_wait: float = Field(
+        default=60.0, ge=0, le=3600, description="seconds a check run waits for a lost database to come back"
+    )
 
     discord_token: SecretStr | None = None
     discord_api_base_url: str = DISCORD_API_DEFAULT

@@ -28,6 +28,10 @@ class DatabaseUnavailable(CheckbackError):
     """Postgres cannot be reached right now (db/ raises `db.errors.DatabaseUnavailable`, mapped to this)."""
 
 
+class ServiceUnreachable(CheckbackError):
+    """Discord (or another service the command needs) cannot be reached right now."""
+
+
 class MigrationError(CheckbackError):
     """The migration history disagrees with the files on disk (mapped from `db.errors.MigrationError`)."""
 
@@ -142,6 +146,7 @@ REPLIES: dict[type[CheckbackError], str] = {
     CheckbackError: "{detail}",
     ConfigError: "Configuration problem: {detail}",
     DatabaseUnavailable: "The database is not reachable right now ({detail}); try again in a moment.",
+    ServiceUnreachable: "{detail}; try again later.",
     MigrationError: "Migration problem: {detail}",
     MetricsApiError: "The metrics API failed: {detail}",
     InvalidTikTokUrl: "That is not a TikTok video link: {detail}",
@@ -172,6 +177,7 @@ REPLIES: dict[type[CheckbackError], str] = {
 # db/ raises its own errors (it knows nothing of this module); each is the domain error on the right.
 DB_ERRORS: dict[type[db_errors.DatabaseError], type[CheckbackError]] = {
     db_errors.DatabaseUnavailable: DatabaseUnavailable,
+    db_errors.DatabaseRefused: ConfigError,
     db_errors.MigrationError: MigrationError,
 }
 

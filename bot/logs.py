@@ -52,8 +52,34 @@ class _JsonFormatter(logging.Formatter):
         return scrub(json.dumps(entry, default=str))
 
 
+_OWN = ("bot", "cogs", "db", "__main__")
+
+
+class _OneLineWarnings(logging.Filter):
+    """A library's warning about something it retries (asyncpg restoring its pool, discord.py reconnecting,
+    aiohttp) is one line: the exception's type and first line, not its traceback. Errors keep theirs, and
+    LOG_LEVEL=DEBUG keeps every traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.exc_info
+            and record.exc_info[1] is not None
+            and record.levelno < logging.ERROR
+            and not record.name.startswith(_OWN)
+            and logging.getLogger().getEffectiveLevel() > logging.DEBUG
+        ):
+            exc = record.exc_info[1]
+            detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            record.msg = f"{record.getMessage()} ({type(exc).__name__}{': ' + detail if detail else ''})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_OneLineWarnings())
     if fmt == "json":
         handler.setFormatter(_JsonFormatter())
     else:

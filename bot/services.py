@@ -93,6 +93,7 @@ async def build_services(
         runtime.clock,
         concurrency=settings.metrics_api_concurrency,
         budget=budget,
+        database_wait=settings.database_outage_wait,
     )
     dispatcher = None
     if sender is not None:

@@ -16,5 +16,9 @@ class DatabaseUnavailable(DatabaseError):
     """Postgres cannot be reached right now (a connection or a pool could not be opened)."""
 
 
+class DatabaseRefused(DatabaseError):
+    """The server refused the login, or has no such database: the settings are wrong, retrying won't help."""
+
+
 class MigrationError(DatabaseError):
     """The migration history disagrees with the files on disk, or a migration failed."""

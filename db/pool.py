@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from db.errors import DatabaseUnavailable
+from db.errors import DatabaseRefused, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,8 @@ async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
     """One connection with the pool's session settings (UTC, json codecs)."""
     try:
         conn = await asyncpg.connect(dsn, server_settings={"timezone": "UTC"}, **kwargs)
+    except LOGIN_REFUSED as exc:  # a configuration error, not an outage
+        raise DatabaseRefused(f"DATABASE_URL: the database refused the login ({_reason(exc)})") from exc
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise DatabaseUnavailable(f"cannot connect to {redact(dsn)}: {_reason(exc)}") from exc
     await init_connection(conn)
@@ -125,6 +127,8 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, **kwar
             server_settings={"timezone": "UTC"},
             **kwargs,
         )
+    except LOGIN_REFUSED as exc:
+        raise DatabaseRefused(f"DATABASE_URL: the database refused the login ({_reason(exc)})") from exc
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise DatabaseUnavailable(f"cannot connect to {redact(dsn)}: {_reason(exc)}") from exc
     assert pool is not None
@@ -135,6 +139,14 @@ def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 
+
+# The server refusing who we are (SQLSTATE 28000, 28P01; 3D000 no such database): the settings are wrong,
+# trying again will not help.
+LOGIN_REFUSED: tuple[type[BaseException], ...] = (
+    asyncpg.InvalidAuthorizationSpecificationError,
+    asyncpg.InvalidPasswordError,
+    asyncpg.InvalidCatalogNameError,
+)
 
 # What a lost or refused connection raises (not a statement's fault): callers wait or stop, they do not
 # blame the row. SQLSTATE class 08 is PostgresConnectionError; 57P01-57P03 are the shutdown errors.

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from bot.config import load_settings
-from bot.errors import REPORTED_ERRORS, ConfigError, to_domain
+from bot.errors import ConfigError
 from bot.logs import register_secret, setup_logging
 
-from . import core, docs, doctor, sandbox, team, tracking, watch
+from . import core, docs, doctor, exits, sandbox, team, tracking, watch
 
 # Each module adds its sub-commands; a sub-command sets `handler(args, settings) -> int` (async).
 COMMAND_MODULES = (core, tracking, team, sandbox, docs, watch, doctor)
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs one command; a failure is one `error: ...` line on stderr and an exit status of bot/cli/exits."""
     args = build_parser().parse_args(argv)
     handler: Callable = args.handler
     try:
@@ -48,9 +50,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         for secret in (settings.database_url, settings.discord_token, settings.rapidapi_key):
             if secret is not None:
                 register_secret(secret.get_secret_value())
-        return asyncio.run(handler(args, settings))
-    except REPORTED_ERRORS as exc:
-        print(f"error: {to_domain(exc).user_message}", file=sys.stderr)
-        return 1
+        return asyncio.run(_run(handler, args, settings))
     except KeyboardInterrupt:
-        return 130
+        return exits.EXIT_INTERRUPTED
+    except Exception as exc:  # one line, whatever it was
+        err = exits.as_domain(exc)
+        if err is None:
+            logging.getLogger(__name__).debug("unexpected error", exc_info=exc)
+            print(
+                f"error: unexpected {type(exc).__name__}: {exits.first_line(exc)}"
+                " (LOG_LEVEL=DEBUG shows the traceback)",
+                file=sys.stderr,
+            )
+            return exits.EXIT_BUG
+        print(f"error: {err.user_message}", file=sys.stderr)
+        return exits.exit_status(err)
+
+
+async def _run(handler: Callable, args: argparse.Namespace, settings: Any) -> int:
+    asyncio.get_running_loop().set_exception_handler(exits.quiet_task_errors)
+    return int(await handler(args, settings))

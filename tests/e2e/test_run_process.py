@@ -70,23 +70,23 @@ async def test_run_connects_answers_and_stops_cleanly_on_sigterm(world: ProcessW
     assert TOKEN not in err  # the token never reaches the log
 
 
-async def test_a_rejected_token_is_one_line_and_exit_1(world: ProcessWorld, dsn: str) -> None:
+async def test_a_rejected_token_is_one_line_and_exit_3(world: ProcessWorld, dsn: str) -> None:
     emu, sim = world.emu, world.sim
     proc = await _start(_env(dsn, emu, sim, DISCORD_TOKEN="not-a-known-token"), "run")
     code, err = await _finish(proc)
-    assert code == 1
+    assert code == 3
     last = err.strip().splitlines()[-1]
     assert last == "error: Configuration problem: DISCORD_TOKEN was rejected by Discord (401 Unauthorized)"
     assert "not-a-known-token" not in err
     assert "Traceback" not in err and "Unclosed" not in err
 
 
-async def test_a_missing_token_is_one_line_and_exit_1(world: ProcessWorld, dsn: str) -> None:
+async def test_a_missing_token_is_one_line_and_exit_3(world: ProcessWorld, dsn: str) -> None:
     emu, sim = world.emu, world.sim
     env = _env(dsn, emu, sim)
     del env["DISCORD_TOKEN"]
     code, err = await _finish(await _start(env, "run"))
-    assert code == 1
+    assert code == 3
     assert err.strip().splitlines() == [
         "error: Configuration problem: DISCORD_TOKEN is not set (the bot token from the Discord developer portal)"
     ]

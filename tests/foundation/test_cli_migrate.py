@@ -26,9 +26,9 @@ async def test_two_migrate_processes_at_once_both_succeed(scratch_dsn: str) -> N
     assert len(applied) == len(set(applied)) == len(list((ROOT / "migrations").glob("*.sql")))
 
 
-async def test_unreachable_database_is_one_clear_line_and_exit_1() -> None:
+async def test_unreachable_database_is_one_clear_line_and_exit_4() -> None:
     result = await run_cli("postgresql://nobody:pw-secret@127.0.0.1:1/x", "migrate")
-    assert result.returncode == 1
+    assert result.returncode == 4
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("error: The database is not reachable")
