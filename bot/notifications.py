@@ -178,6 +178,7 @@ class OutboxDispatcher:
         self.claim_limit = claim_limit
         self.lease = lease
         self.channel_interval = channel_interval
+        self.runs = 0
         self.retry_base = retry_base
         self.retry_max = retry_max
         self.broken_retry = broken_retry
@@ -194,6 +195,7 @@ class OutboxDispatcher:
             async with self.pool.acquire() as conn:
                 rows = await db_outbox.claim_pending(conn, now, self.claim_limit, self.lease)
             if not rows:
+                self.runs += 1  # runs finished: what a test waits on instead of sleeping
                 return report
             valid = await self._validate(rows, report)
             by_channel = await self._route([row for row, _ in valid], report)

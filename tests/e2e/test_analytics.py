@@ -71,10 +71,22 @@ async def test_analytics_answers_with_numbers_then_attaches_a_chart(
 async def test_analytics_without_a_chart_sends_no_file(stack: Stack, clean_db: asyncpg.Pool) -> None:
     w = stack.world
     post = await track(stack, "7301234567890125002")
-    i = await stack.emulator.invoke(w.member, "analytics", channel=w.channel, post=post, chart=False)
-    final = await i.final()
+    finished = asyncio.Event()
+
+    async def on_app_command_completion(*_: object) -> None:
+        finished.set()
+
+    # The chart would be an edit sent before the command's callback returns: wait for that return (the
+    # event discord.py dispatches after it), not for a fixed time.
+    stack.bot.add_listener(on_app_command_completion)
+    try:
+        i = await stack.emulator.invoke(w.member, "analytics", channel=w.channel, post=post, chart=False)
+        final = await i.final()
+        async with asyncio.timeout(15):
+            await finished.wait()
+    finally:
+        stack.bot.remove_listener(on_app_command_completion)
     assert final.embeds[0]["fields"][3]["value"] == "first snapshot"
-    await asyncio.sleep(0.3)  # a chart would have followed by now
     assert not i.message.attachments and i.message.edits == 0
 
 

@@ -49,6 +49,16 @@ async def _start(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
     )
 
 
+async def _wait_for_stderr(proc: asyncio.subprocess.Process, text: str) -> None:
+    """Reads the process's stderr until a line contains `text` (the lines read are dropped)."""
+    assert proc.stderr is not None
+    async with asyncio.timeout(30):
+        async for line in proc.stderr:
+            if text in line.decode():
+                return
+    raise AssertionError(f"the process ended without saying {text!r}")
+
+
 async def _finish(proc: asyncio.subprocess.Process) -> tuple[int, str]:
     async with asyncio.timeout(20):
         _, err = await proc.communicate()
@@ -102,7 +112,9 @@ async def test_a_second_gateway_waits_and_takes_over_when_the_first_dies(
     try:
         await emu.wait_until(lambda: emu.identify_count == 1 or None, timeout=30, what="first identify")
         second = await _start(env, "run", "--role", "gateway")
-        await asyncio.sleep(3)  # the second one is up and waiting on the lock
+        # Not a fixed sleep: the second one says it is waiting on the lock, which it does before it
+        # could ever identify; until then (and after) the first is the only one connected.
+        await _wait_for_stderr(second, "another gateway process holds this bot's connection")
         assert emu.identify_count == 1
         first.kill()  # SIGKILL: no goodbye; Postgres frees its lock when its connection drops
         await first.wait()

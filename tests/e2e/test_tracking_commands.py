@@ -161,5 +161,9 @@ async def test_a_deleted_channel_is_marked_broken_and_not_retried_forever(
         await asyncio.sleep(0.1)
     assert broken and "no longer exists" in broken
     attempts = len(stack.emulator.requests_to(f"POST /channels/{w.channel.id}/messages"))
-    await asyncio.sleep(1.0)  # several dispatcher ticks
+    # Three more dispatcher runs, each of which would have retried the send: waited on, not slept.
+    dispatcher = stack.bot.services.dispatcher
+    assert dispatcher is not None
+    runs = dispatcher.runs
+    await stack.emulator.wait_until(lambda: dispatcher.runs >= runs + 3 or None, timeout=30, what="3 runs")
     assert len(stack.emulator.requests_to(f"POST /channels/{w.channel.id}/messages")) == attempts
