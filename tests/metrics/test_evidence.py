@@ -21,8 +21,8 @@ from bot.metrics.evidence import (
     no_answer,
     read_answer,
 )
-from bot.sandbox.metrics.answer_shapes import SHAPES
 from bot.sandbox.metrics import MetricsSimulator
+from bot.sandbox.metrics.answer_shapes import SHAPES
 
 T0 = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 VIDEO = "7400000000000000001"
