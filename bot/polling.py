@@ -168,6 +168,9 @@ class AccountPoller:
             )
             videos = await self._fetch_videos(watch, baseline=baseline) if fetch else []
         except AccountUnavailable as exc:
+            if exc.facts.get("evidence") == "vague" and not (info is not None and info.private):
+                # "Something went wrong", data null: proves nothing (bot/metrics/evidence.py); poll again.
+                return await self._release(watch, exc)
             private = bool(exc.facts.get("private")) or (info is not None and info.private)
             private = private or "private" in str(exc).lower()
             return await self._stop_unavailable(watch, private=private, detail=str(exc))

@@ -290,3 +290,13 @@ async def test_a_new_post_the_budget_cannot_track_is_still_announced_once_as_not
     assert row["payload"]["tracked"] is False and row["post_id"] is None
     assert "budget" in row["payload"]["not_tracked_reason"]
     assert await count(world.pool, "SELECT count(*) FROM social_media_posts") == 0
+
+
+async def test_an_answer_that_proves_nothing_does_not_stop_a_watch(world: World) -> None:
+    world.sim.add_account(NAME, videos=2)
+    await world.watches.add(GUILD, NAME)
+    world.sim.fail_next(1, "vague")  # code -1 "Something went wrong": not evidence the account is gone
+    report = await poll_until(world, world.clock.now() + timedelta(days=3))
+    assert "stopped" not in [o.status for o in report.outcomes]
+    assert await world.pool.fetchval("SELECT next_poll_at FROM account_watches") is not None
+    assert await outbox(world.pool, "watch_stopped") == []
