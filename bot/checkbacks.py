@@ -16,7 +16,7 @@ from bot import notices
 from bot.budget import Budget, tell_postponed
 from bot.check_stops import retry_at, stop_post, weigh_failure
 from bot.clock import Clock
-from bot.errors import DatabaseUnavailable, MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUnavailable
+from bot.errors import MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
 from bot.notices import CheckbackNotice, Counts, MilestoneNotice, Notice, ViralNotice
 from bot.ops import metrics as ops_metrics
@@ -31,7 +31,7 @@ from db import posts as db_posts
 from db import snapshots as db_snapshots
 from db.check_faults import FaultKind
 from db.claims import ClaimedPost
-from db.pool import DATABASE_AWAY
+from db.pool import DATABASE_AWAY, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 

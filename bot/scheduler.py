@@ -14,6 +14,7 @@ from bot.checkbacks import CheckbackRunner
 from bot.clock import Clock
 from bot.notifications import OutboxDispatcher
 from bot.polling import AccountPoller
+from db.pool import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,9 @@ class Scheduler:
                         report.count("unavailable") + report.count("failing"),
                     )
                 nxt = await self.runner.next_due_at()
+            except DATABASE_AWAY as exc:  # an outage, not a bug: one line; the next tick tries again
+                log.warning("check-back run stopped: the database is away (%s)", _first_line(exc))
+                return
             except Exception:  # the next tick tries again; the schedule is in Postgres
                 log.exception("check-back run failed")
                 return
@@ -147,6 +151,8 @@ class Scheduler:
         async with self._outbox_lock:
             try:
                 await self.dispatcher.run_once()
+            except DATABASE_AWAY as exc:
+                log.warning("outbox dispatch stopped: the database is away (%s)", _first_line(exc))
             except Exception:
                 log.exception("outbox dispatch failed")
 
@@ -157,6 +163,9 @@ class Scheduler:
         async with self._polls_lock:
             try:
                 report = await self.polling.run_due()
+            except DATABASE_AWAY as exc:
+                log.warning("account polls stopped: the database is away (%s)", _first_line(exc))
+                return
             except Exception:  # the next tick tries again; the schedule is in Postgres
                 log.exception("account polls failed")
                 return
@@ -169,3 +178,8 @@ class Scheduler:
                 report.count("postponed"),
                 report.count("stopped"),
             )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200]}" if text else type(exc).__name__
