@@ -38,11 +38,11 @@ def as_domain(exc: BaseException) -> CheckbackError | None:
     if domain is not None:
         return domain
     if isinstance(exc, LOGIN_REFUSED):
-        return ConfigError(f"DATABASE_URL: the database refused the login ({_first_line(exc)})")
+        return ConfigError(f"DATABASE_URL: the database refused the login ({first_line(exc)})")
     if isinstance(exc, DATABASE_AWAY) and isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError):
-        return DatabaseUnavailable(f"the connection was lost ({type(exc).__name__}: {_first_line(exc)})")
+        return DatabaseUnavailable(f"the connection was lost ({type(exc).__name__}: {first_line(exc)})")
     if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
-        return ServiceUnreachable(f"a connection failed ({type(exc).__name__}: {_first_line(exc)})")
+        return ServiceUnreachable(f"a connection failed ({type(exc).__name__}: {first_line(exc)})")
     return None
 
 
@@ -62,10 +62,10 @@ def quiet_task_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) 
     if exc is None:
         log.warning("%s", what)
         return
-    log.warning("%s: %s: %s", what, type(exc).__name__, _first_line(exc))
+    log.warning("%s: %s: %s", what, type(exc).__name__, first_line(exc))
     log.debug("the background failure's traceback", exc_info=exc)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else "no detail"
