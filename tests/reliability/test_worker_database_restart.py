@@ -10,7 +10,8 @@ import asyncpg
 from db.migrate import migrate
 from db.pool import create_pool
 from db.snapshots import count_duplicates
-from tests.reliability.conftest import Outside
+from tests.conftest import Outside
+from tests.private_postgres import PrivatePostgres
 from tests.reliability.helpers import (
     BotProcess,
     add_teams,
@@ -20,7 +21,6 @@ from tests.reliability.helpers import (
     eventually,
     seed_due_posts,
 )
-from tests.reliability.private_postgres import PrivatePostgres
 
 POSTS = 24
 
