@@ -15,6 +15,7 @@ from bot.notices import (
     CheckbackNotice,
     ChecksPostponed,
     Counts,
+    FailingNotice,
     MilestoneNotice,
     NewPostNotice,
     Notice,
@@ -75,6 +76,15 @@ SAMPLES: list[Notice] = [
         account="maker_jo", video_id="7401", url="https://www.tiktok.com/@maker_jo/video/7401", tracked=False
     ),
     WatchStoppedNotice(account="maker_jo", reason="private", at=NOW),
+    FailingNotice(
+        **POST,
+        reason="failing: 5 failed checks in a row, last: malformed answer (digg_count: not a count)",
+        last_views=900,
+        checks_completed=3,
+        checks_total=9,
+        missed=6,
+        at=NOW,
+    ),
 ]
 
 
