@@ -1,4 +1,5 @@
-"""When a check-back fails for a reason other than a transient one: weigh it, and stop a post only on proof.
+"""When a check-back fails for a reason other than a transient one: weigh it, and stop a post only on proof;
+and when the database goes away under a run: wait for it, within a bound.
 
 A failed answer about the video (vague or "gone" wording) or a malformed one goes into the post's run of
 failures (db/check_faults.py); bot/metrics/evidence.judge says whether the run proves the video gone, makes
@@ -9,6 +10,7 @@ check-backs are reported as missed, in the notice and in /tracked.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import asdict
 from datetime import datetime
@@ -25,6 +27,7 @@ from db import outbox as db_outbox
 from db import posts as db_posts
 from db.check_faults import FaultKind
 from db.claims import ClaimedPost
+from db.pool import DATABASE_AWAY, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +93,26 @@ async def stop_post(
     if stopped:
         log.warning("post %s stopped (%s); %d check-backs missed", post.id, text, missed)
     return stopped, written
+
+
+async def wait_for_database(pool: asyncpg.Pool, seconds: float, exc: BaseException) -> None:
+    """The database went away mid-run (`exc`): waits up to `seconds` for it to answer again, then returns;
+    past that, DatabaseUnavailable (one line for the CLI, the next tick for a bot process)."""
+    reason = f"{type(exc).__name__}: {str(exc).strip()[:120]}"
+    log.warning("the database went away during the check-backs (%s); waiting up to %g s", reason, seconds)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        try:
+            async with pool.acquire(timeout=5.0) as conn:
+                await conn.fetchval("SELECT 1")
+        except DATABASE_AWAY:
+            if loop.time() >= deadline:
+                raise DatabaseUnavailable(
+                    f"the database went away during the check-backs and was not back within {seconds:g} s"
+                    f" ({reason})"
+                ) from None
+            await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
+        else:
+            log.warning("the database is back; carrying on with the check-backs")
+            return

@@ -14,7 +14,7 @@ import asyncpg
 
 from bot import notices
 from bot.budget import Budget, tell_postponed
-from bot.check_stops import retry_at, stop_post, weigh_failure
+from bot.check_stops import retry_at, stop_post, wait_for_database, weigh_failure
 from bot.clock import Clock
 from bot.errors import MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUnavailable
 from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
@@ -31,7 +31,7 @@ from db import posts as db_posts
 from db import snapshots as db_snapshots
 from db.check_faults import FaultKind
 from db.claims import ClaimedPost
-from db.pool import DATABASE_AWAY, DatabaseUnavailable
+from db.pool import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
 
@@ -169,30 +169,7 @@ class CheckbackRunner:
             await self._database_back(lost)
 
     async def _database_back(self, exc: BaseException) -> None:
-        """Waits up to `database_wait` seconds for the database to answer again, then carries on; past that,
-        DatabaseUnavailable (one line for the CLI, the next tick for a bot process)."""
-        reason = f"{type(exc).__name__}: {str(exc).strip()[:120]}"
-        log.warning(
-            "the database went away during the check-backs (%s); waiting up to %g s",
-            reason,
-            self.database_wait,
-        )
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.database_wait
-        while True:
-            try:
-                async with self.pool.acquire(timeout=5.0) as conn:
-                    await conn.fetchval("SELECT 1")
-            except DATABASE_AWAY:
-                if loop.time() >= deadline:
-                    raise DatabaseUnavailable(
-                        f"the database went away during the check-backs and was not back within"
-                        f" {self.database_wait:g} s ({reason})"
-                    ) from None
-                await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
-            else:
-                log.warning("the database is back; carrying on with the check-backs")
-                return
+        await wait_for_database(self.pool, self.database_wait, exc)
 
     async def _claim(self, count: int, *, in_flight: int, report: RunReport) -> tuple[int, list[ClaimedPost]]:
         """Claims up to `count` due posts; returns how many were claimed and those to check now (past the

@@ -9,13 +9,14 @@ import logging
 import signal
 from typing import Literal
 
+import aiohttp
 import discord
 
 from bot.config import Settings
 from bot.discord.app import CheckbackBot
 from bot.discord.endpoints import point_discord_at
 from bot.discord.sender import DiscordSender
-from bot.errors import ConfigError
+from bot.errors import ConfigError, ServiceUnreachable
 from bot.ops.memory import freeze_startup_objects
 from bot.ops.server import GatewayState, HealthServer
 from bot.render.notices import render_notice
@@ -46,12 +47,20 @@ def _stop_event() -> asyncio.Event:
 
 async def run(settings: Settings, role: Role = "all") -> int:
     token = settings.require_discord_token()
-    if not settings.discord_is_default:
-        await point_discord_at(settings.discord_api_base_url, settings.discord_gateway_url)
-    stop = _stop_event()
-    if role == "worker":
-        return await _run_worker(settings, token, stop)
-    return await _run_gateway(settings, token, stop, run_jobs=role == "all")
+    try:
+        if not settings.discord_is_default:
+            await point_discord_at(settings.discord_api_base_url, settings.discord_gateway_url)
+        stop = _stop_event()
+        if role == "worker":
+            return await _run_worker(settings, token, stop)
+        return await _run_gateway(settings, token, stop, run_jobs=role == "all")
+    except (aiohttp.ClientError, discord.GatewayNotFound, discord.DiscordServerError) as exc:
+        # Discord could not be reached (or kept failing) while logging in: one line, no traceback.
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        raise ServiceUnreachable(
+            f"cannot reach Discord at {settings.discord_api_base_url}"
+            f" ({type(exc).__name__}{': ' + detail if detail else ''})"
+        ) from None
 
 
 def gateway_state(client: discord.Client) -> GatewayState:

@@ -68,4 +68,5 @@ async def test_run_with_discord_unreachable_is_one_line(dsn: str) -> None:
     )
     assert result.returncode == 4, result.stderr
     line = _one_error_line(result.stderr)
-    assert "127.0.0.1:9" in line and "abc.def.ghi" not in result.stderr
+    assert line.startswith("error: cannot reach Discord at http://127.0.0.1:9/api/v10")
+    assert "abc.def.ghi" not in result.stderr
