@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.sandbox.metrics import MetricsSimulator
+from bot.schedule import DEFAULT_OFFSETS
 from db import seed as db_seed
 from db.migrate import migrate
 from db.pool import connect
@@ -77,6 +78,7 @@ async def _seeded(pg: PrivatePostgres) -> None:
             conn,
             count=POSTS,
             due=datetime.now(UTC),
+            offsets=DEFAULT_OFFSETS,
             username="restart_me",
             first_video_id=7_301_000_000_000_000_001,
         )
