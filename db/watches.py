@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from db.account_snapshots import AccountSnapshot, snapshot_of
+from db.account_snapshots import SNAPSHOT_COLUMNS, AccountSnapshot, snapshot_of
 
 # Columns every WatchRecord is read from; `w` is the watch, `a` its account.
 _WATCH_COLUMNS = """
@@ -211,11 +211,11 @@ async def list_watches(conn: Any, guild_id: int | None, *, all_guilds: bool = Fa
                 HAVING count(*) > 0
           ) g ON true
           LEFT JOIN LATERAL (
-                SELECT * FROM social_media_account_snapshots s
-                 WHERE s.account_id = w.account_id ORDER BY s.captured_at DESC LIMIT 1
+                SELECT {SNAPSHOT_COLUMNS} FROM social_media_analytics_snapshots s
+                 WHERE s.account_id = w.account_id ORDER BY s.snapshot_date DESC LIMIT 1
           ) s ON true
          ORDER BY a.username
-        """,  # noqa: S608 - a constant column list
+        """,  # noqa: S608 - constant column lists
         guild_id,
         all_guilds,
     )

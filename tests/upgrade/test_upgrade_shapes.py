@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -331,3 +331,68 @@ async def test_views_keep_their_grants_and_comments_through_the_conversion(scrat
             await conn.execute(f"DROP ROLE IF EXISTS {role}")
         finally:
             await conn.close()
+
+
+async def test_account_history_moves_to_the_originals_daily_table(scratch_dsn: str, tmp_path: Path) -> None:
+    """Snapshots of watched accounts that 0007's own table held move to social_media_analytics_snapshots:
+    the latest of each UTC day, replacing the original's row of that day only when captured later."""
+    await build_original(scratch_dsn, "data")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if path.name < "0015":
+            shutil.copy(path, folder / path.name)
+    await migrate(scratch_dsn, folder)
+    conn = await connect(scratch_dsn)
+    try:
+        original = {
+            r["snapshot_date"]: r["created_at"]
+            for r in await conn.fetch(
+                "SELECT snapshot_date, created_at FROM social_media_analytics_snapshots WHERE account_id = 1"
+            )
+        }
+        older, newer = sorted(original)
+        later_that_day = original[newer] + timedelta(minutes=30)
+        today = datetime.combine(newer + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        rows = [
+            (
+                original[older] - timedelta(minutes=1),
+                1100,
+                55_000,
+            ),  # earlier than the original's row: kept out
+            (later_that_day, 1260, 58_500),  # later than the original's row of that day: replaces it
+            (today + timedelta(hours=9), 1280, 59_000),
+            (today + timedelta(hours=15), 1290, 59_500),  # the latest of its day wins
+        ]
+        await conn.executemany(
+            "INSERT INTO social_media_account_snapshots (account_id, captured_at, followers_count, "
+            "following_count, hearts_count, videos_count, likes_given) VALUES (1, $1, $2, 80, $3, 42, 7)",
+            rows,
+        )
+    finally:
+        await conn.close()
+
+    assert await migrate(scratch_dsn) == [
+        p.name for p in sorted(MIGRATIONS_DIR.glob("*.sql")) if p.name >= "0015"
+    ]
+    conn = await connect(scratch_dsn)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('social_media_account_snapshots')") is None
+        daily = await conn.fetch(
+            "SELECT snapshot_date, followers_count, total_likes, posts_count, likes_given, follower_growth, "
+            "created_at FROM social_media_analytics_snapshots WHERE account_id = 1 ORDER BY snapshot_date"
+        )
+        assert [(r["snapshot_date"], r["followers_count"], r["total_likes"]) for r in daily] == [
+            (older, 1200, 56_000),
+            (newer, 1260, 58_500),
+            (today.date(), 1290, 59_500),
+        ]
+        assert daily[1]["created_at"] == later_that_day and daily[2]["created_at"] == today + timedelta(
+            hours=15
+        )
+        assert (daily[2]["posts_count"], daily[2]["likes_given"], daily[2]["follower_growth"]) == (42, 7, 30)
+        assert (
+            await conn.fetchval("SELECT followers_count FROM latest_account_analytics WHERE id = 1") == 1290
+        )
+    finally:
+        await conn.close()

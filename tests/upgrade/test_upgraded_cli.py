@@ -117,3 +117,15 @@ async def test_the_command_line_on_an_upgraded_original_database(
     sim.add_account(ORIGINAL_USERNAME, followers=1300, videos=2)
     watched = await run(scratch_dsn, sim, "watch", "add", f"@{ORIGINAL_USERNAME}")
     assert f"watching @{ORIGINAL_USERNAME}" in watched
+    # The account's history is the original's daily table: its two days, then today's from the watch.
+    stats = await run(scratch_dsn, sim, "watch", "stats", ORIGINAL_USERNAME)
+    assert "3 snapshots" in stats and "1,200" in stats and "1,300" in stats
+    conn = await connect(scratch_dsn)
+    try:
+        today = await conn.fetchrow(
+            "SELECT snapshot_date, followers_count, posts_count FROM social_media_analytics_snapshots "
+            "WHERE account_id = 1 ORDER BY snapshot_date DESC LIMIT 1"
+        )
+    finally:
+        await conn.close()
+    assert (today["snapshot_date"], today["followers_count"]) == (datetime.now(UTC).date(), 1300)

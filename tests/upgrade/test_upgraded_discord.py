@@ -116,4 +116,13 @@ async def test_the_bot_on_an_upgraded_original_database(stack: Stack, upgraded: 
         await emulator.invoke(w.admin, "watch add", channel=w.channel, account=ORIGINAL_USERNAME)
     ).final(timeout=10)
     assert f"Watching @{ORIGINAL_USERNAME}" in watched.embeds[0]["description"]
+    conn = await connect(upgraded)
+    try:
+        # The original's view of an account's latest numbers reads the watch's snapshot.
+        latest = await conn.fetchval(
+            "SELECT followers_count FROM latest_account_analytics WHERE username = $1", ORIGINAL_USERNAME
+        )
+    finally:
+        await conn.close()
+    assert latest == 1300
     emulator.assert_no_violations()

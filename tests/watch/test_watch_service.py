@@ -267,7 +267,11 @@ async def test_account_snapshots_accumulate_and_analytics_shows_growth(world: Wo
     report = await poll_until(world, world.clock.now() + timedelta(days=3))
     assert report.count("polled") >= 12  # at least one poll every 6 hours
     a = await world.watches.account_analytics("@maker_jo")
-    assert len(a.snapshots) == 1 + report.count("polled")  # the one at add, then one a poll
+    # One snapshot a UTC day (the original's social_media_analytics_snapshots): each day's latest poll.
+    days = [s.captured_at.date() for s in a.snapshots]
+    assert days == sorted(set(days)) and len(days) >= 3
+    last = await world.pool.fetchval("SELECT max(last_polled_at) FROM account_watches")
+    assert a.snapshots[-1].captured_at == last
     followers = [s.numbers.followers for s in a.snapshots]
     assert followers == sorted(followers) and followers[-1] > followers[0]
     assert a.since_first is not None and a.since_first.followers == followers[-1] - followers[0]
