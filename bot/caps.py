@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 
@@ -14,6 +14,9 @@ from db.actions import ACTION_TYPES, TARGET_TYPES, TRIGGERS, ActionRecord, Cap
 
 # Caps beyond this are surely a typo (no TikTok account acts a million times a day).
 MAX_CAP = 1_000_000
+# Attempts at a slot when stale snapshots (REPEATABLE READ or SERIALIZABLE defaults) make it fail: each
+# failure means another caller was granted a slot meanwhile, so this bounds only pathological contention.
+SLOT_ATTEMPTS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,24 +119,42 @@ class LimitsService:
         target_id: str | None = None,
         content_text: str | None = None,
         triggered_by: str = "workflow",
+        at: datetime | None = None,
     ) -> int | None:
-        """Records the action if the caps allow and returns its id; None (nothing recorded) at a cap."""
+        """Records the action if the caps allow and returns its id; None (nothing recorded) at a cap.
+
+        `at` (default: the database's now()) picks the UTC day and hour the slot counts in. Each attempt
+        is its own transaction, so when the database's default isolation is REPEATABLE READ or
+        SERIALIZABLE and another caller's grant makes this one's snapshot stale, it is simply retried:
+        the caps hold exactly whatever the isolation level.
+        """
+        if account is None:
+            raise InvalidInput("an account is required to take an action slot")
         action = _check_action(action)
         if target_type is not None and target_type not in TARGET_TYPES:
             raise InvalidInput(f"unknown target type {target_type!r}; one of {', '.join(TARGET_TYPES)}")
         if triggered_by not in TRIGGERS:
             raise InvalidInput(f"unknown trigger {triggered_by!r}; one of {', '.join(TRIGGERS)}")
+        if at is not None and at.tzinfo is None:
+            raise InvalidInput("the time of an action must be timezone-aware (UTC)")
         async with self._pool.acquire() as conn:
             account_id, _ = await _resolve(conn, account)
-            return await db_actions.try_record_action(
-                conn,
-                account_id,
-                action,
-                target_type=target_type,
-                target_id=target_id,
-                content_text=content_text,
-                triggered_by=triggered_by,
-            )
+            for attempt in range(1, SLOT_ATTEMPTS + 1):
+                try:
+                    return await db_actions.try_record_action(
+                        conn,
+                        account_id,
+                        action,
+                        target_type=target_type,
+                        target_id=target_id,
+                        content_text=content_text,
+                        triggered_by=triggered_by,
+                        at=at,
+                    )
+                except asyncpg.SerializationError:
+                    if attempt == SLOT_ATTEMPTS:
+                        raise
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     async def take_slot(
         self,
@@ -144,6 +165,7 @@ class LimitsService:
         target_id: str | None = None,
         content_text: str | None = None,
         triggered_by: str = "workflow",
+        at: datetime | None = None,
     ) -> int:
         """Like try_record_action, but a reached cap raises CapReached saying which cap and the counts."""
         action_id = await self.try_record_action(
@@ -153,6 +175,7 @@ class LimitsService:
             target_id=target_id,
             content_text=content_text,
             triggered_by=triggered_by,
+            at=at,
         )
         if action_id is not None:
             return action_id

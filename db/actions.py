@@ -155,16 +155,25 @@ async def try_record_action(
     target_id: str | None = None,
     content_text: str | None = None,
     triggered_by: str = "workflow",
+    at: datetime | None = None,
 ) -> int | None:
-    """The atomic slot (DESIGN.md §4): the new action's id, or None when a cap is reached."""
+    """The atomic slot (DESIGN.md §4): the new action's id, or None when a cap is reached.
+
+    `at` (default: the database's now()) is the moment whose UTC day and hour the slot counts in. A None
+    or unknown account or action type raises (asyncpg's NullValueNotAllowedError,
+    ForeignKeyViolationError, InvalidParameterValueError). Under REPEATABLE READ or SERIALIZABLE, a
+    caller whose snapshot predates another caller's grant gets asyncpg.SerializationError (retry the
+    transaction); it is never granted a slot over the cap.
+    """
     return await conn.fetchval(
-        "SELECT try_record_action($1, $2, $3, $4, $5, $6)",
+        "SELECT try_record_action($1, $2, $3, $4, $5, $6, coalesce($7::timestamptz, now()))",
         account_id,
         action_type,
         target_type,
         target_id,
         content_text,
         triggered_by,
+        at,
     )
 
 

@@ -105,9 +105,10 @@ async def init_connection(conn: asyncpg.Connection) -> None:
 
 
 async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
-    """One connection with the pool's session settings (UTC, json codecs)."""
+    """One connection with the pool's session settings (UTC, json codecs); server_settings add to them."""
+    settings = {"timezone": "UTC", **kwargs.pop("server_settings", {})}
     try:
-        conn = await asyncpg.connect(dsn, server_settings={"timezone": "UTC"}, **kwargs)
+        conn = await asyncpg.connect(dsn, server_settings=settings, **kwargs)
     except LOGIN_REFUSED as exc:  # a configuration error, not an outage
         raise DatabaseRefused(f"DATABASE_URL: the database refused the login ({_reason(exc)})") from exc
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -118,13 +119,14 @@ async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, **kwargs: Any) -> asyncpg.Pool:
     """The process's pool: UTC sessions, json codecs; a connection failure is DatabaseUnavailable."""
+    settings = {"timezone": "UTC", **kwargs.pop("server_settings", {})}
     try:
         pool = await asyncpg.create_pool(
             dsn,
             min_size=min_size,
             max_size=max_size,
             init=init_connection,
-            server_settings={"timezone": "UTC"},
+            server_settings=settings,
             **kwargs,
         )
     except LOGIN_REFUSED as exc:

@@ -20,6 +20,7 @@ import pytest
 from bot.checkbacks import CheckbackRunner
 from bot.clock import ManualClock
 from bot.discord.endpoints import restore_discord_endpoints
+from bot.errors import DatabaseUnavailable
 from bot.metrics import MetricsClient
 from bot.notifications import OutboxDispatcher, RecordingSender
 from bot.render.notices import render_notice
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from tests.private_postgres import PrivatePostgres
 from db.admin import drop_database
 from db.migrate import migrate
-from db.pool import create_pool
+from db.pool import connect, create_pool
 
 # Tables holding data (not configuration); `clean_db` empties them between tests.
 DATA_TABLES = (
@@ -46,6 +47,7 @@ DATA_TABLES = (
     "social_media_messages",
     "social_media_conversations",
     "automation_actions",
+    "action_cap_days",
     "message_templates",
     "social_media_posts",
     "social_media_hashtags",
@@ -72,6 +74,24 @@ DEFAULT_CAPS = {
 async def create_database(prefix: str = "checkback_test") -> str:
     """A new empty database on the test server (see db.admin.server_dsn); returns its DSN."""
     return await admin.create_database(prefix)
+
+
+async def open_connections(dsn: str, n: int, **kwargs: Any) -> list[asyncpg.Connection]:
+    """n separate connections. The test server is shared: while other runs hold its connection slots,
+    this waits for them (up to five minutes) instead of failing on "too many clients"."""
+    deadline = asyncio.get_running_loop().time() + 300
+    while True:
+        conns: list[asyncpg.Connection] = []
+        try:
+            for _ in range(n):
+                conns.append(await connect(dsn, **kwargs))
+            return conns
+        except DatabaseUnavailable as exc:
+            await asyncio.gather(*(c.close() for c in conns))
+            full = isinstance(exc.__cause__, asyncpg.TooManyConnectionsError)  # SQLSTATE 53300
+            if not full or asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 @pytest.fixture(scope="session")

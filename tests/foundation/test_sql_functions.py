@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from db.pool import connect
+from tests.conftest import open_connections
 
 
 async def _account(pool: asyncpg.Pool, username: str = "team_main") -> int:
@@ -195,7 +195,7 @@ async def test_try_record_action_never_exceeds_a_cap_under_concurrency(
         "INSERT INTO action_caps (account_id, action_type, daily_limit, hourly_limit) VALUES ($1, 'like', 10, 10)",
         account,
     )
-    conns = [await connect(dsn) for _ in range(50)]
+    conns = await open_connections(dsn, 50)
     try:
         ids = await asyncio.gather(
             *(

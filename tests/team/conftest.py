@@ -12,11 +12,10 @@ import pytest
 from bot.caps import LimitsService
 from bot.metrics import MetricsClient
 from bot.sandbox.metrics import MetricsSimulator
-from db.pool import connect
 from tests.cli import run_cli
-from tests.conftest import NewClient
+from tests.conftest import NewClient, open_connections
 
-__all__ = ["run_cli"]  # the team tests import it from here
+__all__ = ["open_connections", "run_cli"]  # the team tests import them from here
 
 SIM_START = datetime(2026, 4, 10, 15, 0, tzinfo=UTC)
 
@@ -29,7 +28,7 @@ def limits(clean_db: asyncpg.Pool) -> LimitsService:
 @pytest.fixture
 async def fifty_connections(dsn: str) -> AsyncIterator[list[asyncpg.Connection]]:
     """50 separate connections (not a pool's few), so 50 callers really race in Postgres."""
-    conns = [await connect(dsn) for _ in range(50)]
+    conns = await open_connections(dsn, 50)
     yield conns
     await asyncio.gather(*(c.close() for c in conns))
 
