@@ -3,16 +3,30 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Every dependency (test and dev tools included, pip and setuptools too) pinned with its hashes.
+LOCK   := requirements.lock
 
-.PHONY: install test lint run sandbox bench migrate clean
+.PHONY: install lock test lint run sandbox bench migrate clean
 
-$(STAMP): pyproject.toml
+# pip and setuptools are upgraded first, so the installer is current; then exactly the locked versions
+# are installed, each checked against its hash; then Checkback itself, without resolving anything more.
+# `pip check` fails when pyproject.toml asks for something the lock lacks (run `make lock`).
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dev]'
+	$(PY) -m pip install --quiet --upgrade pip setuptools
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolves every dependency to the newest release pyproject.toml allows and rewrites the lock with
+# hashes (pip-tools); then `make install` installs it. Review the diff of requirements.lock before merging.
+lock: $(STAMP)
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-find-links --no-emit-index-url --extra test --extra dev \
+		--output-file $(LOCK) pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m pytest
