@@ -60,7 +60,8 @@ DATA_TABLES = (
 )
 
 
-# The original's default caps (its automation migration's automation_rate_limits).
+# The default caps after migrating: the original's (its automation migration's automation_rate_limits)
+# and view's (0020).
 DEFAULT_CAPS = {
     "like": {"daily": 100, "hourly": 20},
     "comment": {"daily": 20, "hourly": 5},
@@ -68,6 +69,7 @@ DEFAULT_CAPS = {
     "unfollow": {"daily": 50, "hourly": 10},
     "message": {"daily": 20, "hourly": 5},
     "search": {"daily": 200, "hourly": 50},
+    "view": {"daily": 500, "hourly": 100},  # added by migration 0020: every action type has a default cap
 }
 
 
@@ -113,7 +115,7 @@ async def pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
 async def truncate_data(pool: asyncpg.Pool, extra: tuple[str, ...] = ()) -> None:
     tables = ", ".join(DATA_TABLES + extra)
     await pool.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    # Caps edited by a test go back to the original's defaults, in system_settings and (through the trigger
+    # Caps edited by a test go back to the defaults the migrations leave, in system_settings and (through the trigger
     # of migration 0012) in action_caps.
     await pool.execute("DELETE FROM action_caps")
     await pool.execute(
