@@ -10,22 +10,25 @@ LOCK   := requirements.lock
 
 # pip and setuptools are upgraded first, so the installer is current; then exactly the locked versions
 # are installed, each checked against its hash; then Checkback itself, without resolving anything more.
-# `pip check` fails when pyproject.toml asks for something the lock lacks (run `make lock`).
+# `pip check` fails when pyproject.toml asks for something the lock lacks: then run `make lock`.
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip setuptools
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(PY) -m pip check
+	@$(PY) -m pip check || { echo "requirements.lock lacks what pyproject.toml asks for: run make lock" >&2; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
 
 # Re-resolves every dependency to the newest release pyproject.toml allows and rewrites the lock with
-# hashes (pip-tools); then `make install` installs it. Review the diff of requirements.lock before merging.
-lock: $(STAMP)
-	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
-		--no-emit-find-links --no-emit-index-url --extra test --extra dev \
+# hashes (pip-tools, itself installed from the current lock); `make install` then installs it. Review the
+# diff of requirements.lock before merging.
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --upgrade --generate-hashes \
+		--allow-unsafe --strip-extras --no-emit-find-links --no-emit-index-url --extra test --extra dev \
 		--output-file $(LOCK) pyproject.toml
 
 test: $(STAMP)
