@@ -15,8 +15,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.caps import LimitsService
 from bot.errors import AccountNotFound, DatabaseUnavailable, InvalidAction, InvalidInput
-from bot.limits import LimitsService
 from db import actions as db_actions
 from db.accounts import upsert_account
 from db.pool import create_pool
