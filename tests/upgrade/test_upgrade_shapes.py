@@ -200,6 +200,7 @@ async def test_the_operators_caps_are_the_caps_in_force(scratch_dsn: str) -> Non
             "unfollow": (50, 10),
             "message": (20, 5),
             "search": (200, 50),
+            "view": (500, 100),  # the original had no view cap; 0020 gives every action type one
         }
         # An operator's later edit of the setting is the cap in force at once...
         await conn.execute(
