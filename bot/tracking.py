@@ -97,6 +97,13 @@ class TrackingService:
             if known is not None:
                 return known
 
+        now = self.clock.now()
+        offsets = await self._offsets(guild_id)
+        if self.budget.monthly is not None:
+            # Decided before the call: a post published this moment needs the most calls this month (its
+            # first snapshot and every check before the 1st); a refused track spends nothing.
+            await self._check_budget(self.budget.monthly, due_times(now, offsets), now)
+
         video = await self.metrics.video_info(ref)
         video_id = ref.video_id or video.video_id
         if not video_id:
@@ -109,12 +116,9 @@ class TrackingService:
 
         now = self.clock.now()
         posted_at = video.create_time or now
-        offsets = await self._offsets(guild_id)
         schedule = due_times(posted_at, offsets)
         skipped = first_pending(schedule, now)
         next_check = schedule[skipped] if skipped < len(schedule) else None
-        if self.budget.monthly is not None:
-            await self._check_budget(self.budget.monthly, schedule[skipped:], now)
 
         author = video.author
         username = (author.unique_id if author else "") or "unknown"
@@ -220,14 +224,15 @@ class TrackingService:
         available = monthly - used - promised
         if needed > available:
             raise BudgetExceeded(
-                f"this post needs {needed} API calls before {month_end:%B %-d}, but only {max(0, available)} "
-                f"of the {monthly} this month are left ({used} used, {promised} promised to "
-                f"tracked posts)",
+                f"tracking a post needs up to {needed} API calls before {month_end:%B %-d}, but only "
+                f"{max(0, available)} of the {monthly} this month are left ({used} used, {promised} promised "
+                f"to tracked posts); nothing was spent, and the budget renews on {month_end:%B %-d}",
                 needed=needed,
                 available=max(0, available),
                 budget=monthly,
                 used=used,
                 promised=promised,
+                renews=month_end,
             )
 
     async def untrack(self, guild_id: int | None, post_id: int) -> UntrackResult:

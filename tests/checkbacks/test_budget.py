@@ -25,13 +25,33 @@ async def test_tracking_a_post_the_budget_cannot_cover_is_refused(
     assert not first.already_tracked
 
     world.sim.add_video("7400000000000000002", world.clock.now() - timedelta(minutes=1))
+    calls = world.sim.calls
     with pytest.raises(BudgetExceeded) as err:
         await tracking.track(None, video_url("7400000000000000002"))
     facts = err.value.facts
     assert facts["needed"] == 9 and facts["budget"] == 15 and facts["promised"] == 8
-    assert facts["used"] == 2 and facts["available"] == 15 - 2 - 8
-    assert "needs 9 API calls" in err.value.user_message
+    assert facts["used"] == 1 and facts["available"] == 15 - 1 - 8
+    assert "needs up to 9 API calls" in err.value.user_message
+    assert "renews on April 1" in err.value.user_message
+    # Decided before the call: the refused track reached no API and spent nothing of the month.
+    assert world.sim.calls == calls
+    assert await client.budget.used() == 1
     assert await world.pool.fetchval("SELECT count(*) FROM social_media_posts") == 1
+
+
+async def test_a_budget_of_3_refuses_a_track_that_needs_4_without_calling(
+    world: World, make_client: MakeClient
+) -> None:
+    # March 2nd 09:14: the first snapshot plus the 1h, 6h and 12h checks... and more before April 1st.
+    world.sim.add_video("7400000000000000003", world.clock.now() - timedelta(minutes=1))
+    client = await make_client(monthly_budget=3)
+    tracking = TrackingService(world.pool, client, world.clock, budget=client.budget)
+    for _ in range(2):  # refused twice, and the month is still whole
+        with pytest.raises(BudgetExceeded):
+            await tracking.track(None, video_url("7400000000000000003"))
+    assert world.sim.calls == 0
+    assert await client.budget.used() == 0
+    assert await world.pool.fetchval("SELECT count(*) FROM api_usage_tracking") == 0
 
 
 async def test_checks_past_the_budget_are_postponed_to_next_month_and_told_once(world: World) -> None:

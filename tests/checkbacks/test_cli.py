@@ -23,9 +23,14 @@ def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
-async def run_cli(dsn: str, sim: MetricsSimulator, *args: str) -> tuple[int, str, str]:
+async def run_cli(dsn: str, sim: MetricsSimulator, *args: str, **env: str) -> tuple[int, str, str]:
     result = await cli.run_cli(
-        dsn, *args, METRICS_API_BASE_URL=str(sim.base_url), METRICS_API_RATE="2000", LOG_LEVEL="WARNING"
+        dsn,
+        *args,
+        METRICS_API_BASE_URL=str(sim.base_url),
+        METRICS_API_RATE="2000",
+        LOG_LEVEL="WARNING",
+        **env,
     )
     return result.returncode, result.stdout, result.stderr
 
@@ -135,3 +140,30 @@ async def test_track_list_and_analytics_from_the_command_line(world: World, dsn:
         and err.startswith("error: That is not a TikTok video link")
         and len(err.strip().splitlines()) == 1
     )
+
+
+async def test_track_past_a_budget_of_3_exits_1_without_a_request(world: World, dsn: str) -> None:
+    # The subprocess runs on the wall clock: a post published now needs its first snapshot and every check
+    # before the 1st. Calls already spent this month make sure that is more than is left of 3.
+    now = datetime.now(UTC)
+    first_of_next = (now.replace(day=1) + timedelta(days=32)).replace(day=1, hour=0, minute=0, second=0)
+    needed = 1 + sum(1 for when in due_times(now + timedelta(minutes=5), DEFAULT_OFFSETS) if when < first_of_next)
+    for _ in range(max(0, 3 - needed + 1)):
+        await world.pool.execute(
+            "INSERT INTO api_usage_tracking (provider_name, platform, endpoint, request_count, success, date,"
+            " requested_at) VALUES ('tiktok-scraper7', 'tiktok', '/', 1, true, $1, $2)",
+            now.date(),
+            now,
+        )
+    before = await world.pool.fetchval("SELECT count(*) FROM api_usage_tracking")
+    world.sim.add_video("7431000000000000001", now - timedelta(minutes=1))
+    world.sim.reset_counters()
+
+    code, out, err = await run_cli(
+        dsn, world.sim, "track", video_url("7431000000000000001"), METRICS_API_MONTHLY_BUDGET="3"
+    )
+    assert code == 1, out
+    assert "renews on" in (out + err)
+    assert world.sim.calls == 0
+    assert await world.pool.fetchval("SELECT count(*) FROM api_usage_tracking") == before
+    assert await world.pool.fetchval("SELECT count(*) FROM social_media_posts") == 0
