@@ -147,7 +147,9 @@ async def test_track_past_a_budget_of_3_exits_1_without_a_request(world: World, 
     # before the 1st. Calls already spent this month make sure that is more than is left of 3.
     now = datetime.now(UTC)
     first_of_next = (now.replace(day=1) + timedelta(days=32)).replace(day=1, hour=0, minute=0, second=0)
-    needed = 1 + sum(1 for when in due_times(now + timedelta(minutes=5), DEFAULT_OFFSETS) if when < first_of_next)
+    needed = 1 + sum(
+        1 for when in due_times(now + timedelta(minutes=5), DEFAULT_OFFSETS) if when < first_of_next
+    )
     for _ in range(max(0, 3 - needed + 1)):
         await world.pool.execute(
             "INSERT INTO api_usage_tracking (provider_name, platform, endpoint, request_count, success, date,"
