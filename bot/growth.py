@@ -5,7 +5,7 @@ milestones and viral jumps the channel is told about."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.schedule import format_offset
@@ -56,6 +56,19 @@ def check_label(post: PostRecord | None, check_index: int | None, captured_at: d
     return offset or f"check {check_index}"
 
 
+# A check taken this much later than scheduled says when it really was ("1h, at 1h 40m").
+LATE_LABEL = timedelta(minutes=10)
+
+
+def _labelled_with_age(post: PostRecord, snap: Snapshot) -> str:
+    label = check_label(post, snap.check_index, snap.captured_at)
+    if snap.check_index and post.posted_at is not None and snap.scheduled_for is not None:
+        if snap.captured_at - snap.scheduled_for >= LATE_LABEL:
+            age = round((snap.captured_at - post.posted_at).total_seconds() / 60) * 60
+            label += f", at {format_offset(age)}"
+    return label
+
+
 def snapshot_views(post: PostRecord, snaps: Sequence[Snapshot]) -> list[SnapshotView]:
     out: list[SnapshotView] = []
     prev: Snapshot | None = None
@@ -70,7 +83,7 @@ def snapshot_views(post: PostRecord, snaps: Sequence[Snapshot]) -> list[Snapshot
         out.append(
             SnapshotView(
                 check_index=snap.check_index,
-                label=check_label(post, snap.check_index, snap.captured_at),
+                label=_labelled_with_age(post, snap),
                 captured_at=snap.captured_at,
                 scheduled_for=snap.scheduled_for,
                 metrics=metrics,

@@ -266,7 +266,7 @@ class AccountPoller:
         not_tracked: str | None = None
         for watcher in who:
             try:
-                results[watcher.guild_id] = await self.tracking.track(watcher.guild_id, url)
+                results[watcher.guild_id] = await self.tracking.track(watcher.guild_id, url, discovered=True)
             except VideoUnavailable:
                 # Gone between the listing and the fetch: nothing to track or announce.
                 async with self.pool.acquire() as conn:

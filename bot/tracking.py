@@ -83,6 +83,7 @@ class TrackingService:
         *,
         user_id: int | None = None,
         note: str | None = None,
+        discovered: bool = False,
     ) -> TrackResult:
         """Track the post at `url` for the guild: fetch it, store it, take the first snapshot at once and
         schedule its check-backs from its publish time (offsets already past are skipped).
@@ -90,6 +91,10 @@ class TrackingService:
         A post the guild already tracks is left alone (already_tracked); one another guild tracks is linked
         without calling the API. InvalidTikTokUrl, VideoUnavailable, BudgetExceeded and the API's errors
         are raised with nothing changed.
+
+        `discovered`: a watched account's new post, found by a poll. Found after its first offset, its first
+        snapshot is that check-back (the latest one past), taken at discovery and labelled with its real
+        age, instead of the check being lost.
         """
         ref = parse_video_url(url)
         if ref.video_id is not None:
@@ -146,7 +151,10 @@ class TrackingService:
             # upsert_post locked the row: a concurrent track of the same post waits here, then sees it
             # active and only links, so the schedule is set once.
             current = await db_posts.get_post(conn, post_id)
+            check_index, scheduled_for = 0, now
             if current is None or not current.is_active:
+                if discovered and skipped > 0:
+                    check_index, scheduled_for = skipped, schedule[skipped - 1]
                 await db_posts.start_tracking(
                     conn,
                     post_id,
@@ -158,9 +166,9 @@ class TrackingService:
             await db_snapshots.insert_snapshot(
                 conn,
                 post_id=post_id,
-                check_index=0,
+                check_index=check_index,
                 captured_at=now,
-                scheduled_for=now,
+                scheduled_for=scheduled_for,
                 views=metrics.views,
                 likes=metrics.likes,
                 comments=metrics.comments,

@@ -121,8 +121,8 @@ async def test_usage_counts_todays_calls_without_a_budget(stack: Stack, clean_db
 
 @pytest.fixture
 async def budget_stack(clean_db: asyncpg.Pool, dsn: str, make_stack: MakeStack) -> Stack:
-    """The bot with a monthly API budget of 10 calls."""
-    return await make_stack(dsn=dsn, settings={"metrics_api_monthly_budget": 10})
+    """The bot with a monthly API budget of 20 calls (a track decides on up to 9 before it calls)."""
+    return await make_stack(dsn=dsn, settings={"metrics_api_monthly_budget": 20})
 
 
 async def test_usage_against_the_budget_counts_failures(budget_stack: Stack, clean_db: asyncpg.Pool) -> None:
@@ -139,6 +139,6 @@ async def test_usage_against_the_budget_counts_failures(budget_stack: Stack, cle
     calls = await clean_db.fetchval("SELECT count(*) FROM api_usage_tracking")
     failed = await clean_db.fetchval("SELECT count(*) FROM api_usage_tracking WHERE NOT success")
     assert calls >= 2 and failed >= 1
-    assert fields["Calls this month"].startswith(f"{calls} of 10 (")
-    assert fields["Budget left"] == str(10 - calls)
+    assert fields["Calls this month"].startswith(f"{calls} of 20 (")
+    assert fields["Budget left"] == str(20 - calls)
     assert fields["Error rate (month)"] == f"{failed / calls * 100:.2f}%"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.charts import render_account_chart
 from bot.notices import parse
-from bot.poll_schedule import MAX_INTERVAL, MIN_INTERVAL, poll_interval
+from bot.poll_schedule import MAX_INTERVAL, MIN_INTERVAL, poll_interval, until_likely
 from bot.render.notices import render_notice
 from bot.watch_models import AccountAnalytics, AccountNumbers, AccountSnapshotView
 
@@ -24,13 +24,25 @@ def test_an_account_that_posted_nothing_recently_is_polled_every_six_hours() -> 
 
 
 def test_the_interval_follows_the_posting_rate_within_its_bounds() -> None:
+    # Outside its likely windows (posts at 05:00 and 17:00; now is noon) an account backs off.
     daily = poll_interval(posts_every(timedelta(days=1), 14), NOW)
     twice_daily = poll_interval(posts_every(timedelta(hours=12), 28), NOW)
     weekly = poll_interval(posts_every(timedelta(days=7), 2), NOW)
-    assert daily == timedelta(hours=1)
-    assert twice_daily == timedelta(minutes=30)
-    assert weekly == MAX_INTERVAL  # 7 days / 24 = 7 h, capped
+    assert daily == timedelta(hours=4)  # 1 day / 6
+    assert twice_daily == timedelta(hours=2)
+    assert weekly == MAX_INTERVAL  # 7 days / 6, capped
     assert poll_interval(posts_every(timedelta(hours=1), 300), NOW) == MIN_INTERVAL
+
+
+def test_polls_come_often_where_the_account_usually_posts_and_wake_for_it() -> None:
+    daily = posts_every(timedelta(days=1), 14)  # every day at 05:00
+    assert until_likely(daily, NOW) == timedelta(hours=16, minutes=15)
+    assert poll_interval(daily, NOW.replace(hour=5, minute=30) + timedelta(days=1)) == MIN_INTERVAL
+    assert poll_interval(daily, NOW.replace(hour=4, minute=20) + timedelta(days=1)) == MIN_INTERVAL
+    # Two hours before the window opens: the next poll is when it opens, not four hours later.
+    assert poll_interval(daily, NOW.replace(hour=2, minute=15) + timedelta(days=1)) == timedelta(hours=2)
+    # Two posts are no pattern yet.
+    assert until_likely(daily[:2], NOW) is None
 
 
 def test_polls_come_sooner_just_after_a_post() -> None:

@@ -226,7 +226,7 @@ async def test_polls_adapt_to_the_posting_rate_and_skip_the_posts_call_when_noth
     await world.watches.add(GUILD, "busy_one")
     await world.watches.add(GUILD, "quiet_one")
     nxt = {w.username: w.next_poll_at - world.clock.now() for w in await world.watches.list_watches(GUILD)}
-    assert nxt["busy_one"] == timedelta(minutes=30)  # 28 posts in 14 days: a 12h gap / 24
+    assert nxt["busy_one"] == timedelta(minutes=15)  # it posts at this time of day: a likely window
     assert nxt["quiet_one"] == timedelta(hours=6)
     posts_calls = world.sim.calls_by_route["/user/posts"]
     world.clock.advance(timedelta(minutes=30))
@@ -304,3 +304,39 @@ async def test_an_answer_that_proves_nothing_does_not_stop_a_watch(world: World)
     assert "stopped" not in [o.status for o in report.outcomes]
     assert await world.pool.fetchval("SELECT next_poll_at FROM account_watches") is not None
     assert await outbox(world.pool, "watch_stopped") == []
+
+
+async def test_a_daily_posters_new_posts_are_found_at_the_first_poll_after_publishing(world: World) -> None:
+    # Posts daily at this time of day: its likely window is polled every 15 minutes, the rest backs off.
+    world.sim.add_account(NAME, videos=14, every=timedelta(days=1))
+    await world.watches.add(GUILD, NAME)
+    start = world.clock.now() + timedelta(days=1, minutes=20)
+    ids = world.sim.schedule_videos(NAME, 3, every=timedelta(days=1, minutes=-7), start=start)
+    info_calls = world.sim.calls_by_route["/user/info"]
+    await poll_until(world, start + timedelta(days=3))
+    rows = await outbox(world.pool, "new_post")
+    assert sorted(r["payload"]["video_id"] for r in rows) == sorted(ids)
+    for row in rows:
+        found = datetime.fromisoformat(row["payload"]["discovered_at"])
+        published = datetime.fromisoformat(row["payload"]["posted_at"])
+        assert timedelta(0) <= found - published <= timedelta(minutes=15)
+    # Fewer polls than hourly: the hours where it never posts are polled rarely.
+    assert world.sim.calls_by_route["/user/info"] - info_calls < 3 * 24
+
+
+async def test_a_post_found_after_its_first_offset_gets_that_check_at_discovery_with_its_real_age(
+    world: World,
+) -> None:
+    world.sim.add_account("quiet_one", videos=1, every=timedelta(days=40))
+    await world.watches.add(GUILD, "quiet_one")  # polled every 6 hours
+    [video_id] = world.sim.schedule_videos("quiet_one", 1, every=timedelta(hours=2))
+    await poll_until(world, world.clock.now() + timedelta(hours=7))
+    [row] = await outbox(world.pool, "new_post")
+    assert row["payload"]["skipped_checks"] == 1
+    post_id = row["payload"]["post_id"]
+    [snap] = await world.pool.fetch(
+        "SELECT check_index, captured_at FROM social_media_post_analytics WHERE post_id = $1", post_id
+    )
+    assert snap["check_index"] == 1  # the 1h check-back, taken at discovery
+    analytics = await world.tracking.analytics(GUILD, post_id)
+    assert [s.label for s in analytics.snapshots] == ["1h, at 4h"]
