@@ -8,6 +8,7 @@ from datetime import date
 import asyncpg
 
 from bot.budget import Budget
+from bot.budget_plan import MonthPlan, month_plan
 from bot.clock import Clock
 from bot.metrics.call_log import UsageRecorder
 from db import api_usage as db_api_usage
@@ -20,6 +21,7 @@ class UsageReport:
     month: date
     summary: UsageSummary
     monthly_budget: int | None
+    plan: MonthPlan | None = None
 
     @property
     def budget_left(self) -> int | None:
@@ -64,4 +66,5 @@ class UsageService:
             month=day.replace(day=1),
             summary=summary,
             monthly_budget=self.budget.monthly,
+            plan=await month_plan(self.pool, self.budget, now),
         )

@@ -137,6 +137,31 @@ class PollsPostponed(_Postponed):
     accounts: int | None = None
 
 
+class BudgetAlert(_Model):
+    """The month's API calls reached 80% or 100% of the budget (told once each a month)."""
+
+    kind: Literal["budget_alert"] = "budget_alert"
+    month: str
+    level: int
+    used: int
+    budget: int
+    renews: AwareDatetime | None = None
+    run_out: date | None = None
+
+
+class ChecksDropped(_Model):
+    """The month's plan exceeded what was left: planned calls were shed (told once a month)."""
+
+    kind: Literal["checks_dropped"] = "checks_dropped"
+    month: str
+    checks: int = 0
+    by_class: dict[str, int] = {}
+    polls_stretched: bool = False
+    budget: int | None = None
+    left: int | None = None
+    renews: AwareDatetime | None = None
+
+
 class CapAlert(_Model):
     """An account's day of one action type reached 80% or 100% of its cap (written by try_record_action)."""
 
@@ -199,6 +224,8 @@ Notice = Annotated[
     | FailingNotice
     | ChecksPostponed
     | PollsPostponed
+    | BudgetAlert
+    | ChecksDropped
     | CapAlert
     | ChannelBrokenNotice
     | NewPostNotice

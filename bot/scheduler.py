@@ -14,6 +14,7 @@ from bot.checkbacks import CheckbackRunner
 from bot.clock import Clock
 from bot.notifications import OutboxDispatcher
 from bot.polling import AccountPoller
+from bot.shedding import BudgetKeeper
 from db.pool import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ CHECKS_TICK = "checkbacks-tick"
 CHECKS_WAKE = "checkbacks-due"
 OUTBOX_TICK = "outbox-tick"
 POLLS_TICK = "watches-tick"
+BUDGET_TICK = "budget-tick"
 
 
 class Scheduler:
@@ -42,6 +44,8 @@ class Scheduler:
         dispatcher: OutboxDispatcher | None = None,
         *,
         polling: AccountPoller | None = None,
+        keeper: BudgetKeeper | None = None,
+        budget_seconds: float = 300.0,
         tick_seconds: float = 5.0,
         outbox_seconds: float = 2.0,
         scheduler: AsyncIOScheduler | None = None,
@@ -49,6 +53,8 @@ class Scheduler:
         self.runner = runner
         self.dispatcher = dispatcher
         self.polling = polling
+        self.keeper = keeper
+        self.budget_seconds = budget_seconds
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.outbox_seconds = outbox_seconds
@@ -56,6 +62,7 @@ class Scheduler:
         self._checks_lock = asyncio.Lock()
         self._outbox_lock = asyncio.Lock()
         self._polls_lock = asyncio.Lock()
+        self._budget_lock = asyncio.Lock()
         self._stopped = False
         self._armed_for: datetime | None = None
         self.runs = 0
@@ -67,6 +74,8 @@ class Scheduler:
             self._every(self.run_polls, POLLS_TICK, self.tick_seconds, now=True)
         if self.dispatcher is not None:
             self._every(self.run_outbox, OUTBOX_TICK, self.outbox_seconds)
+        if self.keeper is not None and self.keeper.budget.monthly is not None:
+            self._every(self.run_budget, BUDGET_TICK, self.budget_seconds, now=True)
         if not self.scheduler.running:
             self.scheduler.start()
 
@@ -91,7 +100,7 @@ class Scheduler:
         self._stopped = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        async with self._checks_lock, self._polls_lock, self._outbox_lock:
+        async with self._checks_lock, self._polls_lock, self._outbox_lock, self._budget_lock:
             pass
 
     def wake_at(self, when: datetime) -> None:
@@ -178,6 +187,19 @@ class Scheduler:
                 report.count("postponed"),
                 report.count("stopped"),
             )
+
+    async def run_budget(self) -> None:
+        """The month's plan against the budget: alerts at 80% and 100%, shedding when it does not fit
+        (bot/shedding.py)."""
+        if self.keeper is None or self._stopped or self._budget_lock.locked():
+            return
+        async with self._budget_lock:
+            try:
+                await self.keeper.run()
+            except DATABASE_AWAY as exc:
+                log.warning("the API budget's plan waits: the database is away (%s)", _first_line(exc))
+            except Exception:
+                log.exception("the API budget's plan failed")
 
 
 def _first_line(exc: BaseException) -> str:

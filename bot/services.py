@@ -18,6 +18,7 @@ from bot.polling import AccountPoller
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.search import SearchService
+from bot.shedding import BudgetKeeper
 from bot.templates import TemplateService
 from bot.tracking import TrackingService
 from bot.watches import WatchService
@@ -43,6 +44,7 @@ class Services:
     guild_config: GuildConfigService  # per-guild channel, schedule and admin role
     dispatcher: OutboxDispatcher | None = None
     scheduler: Scheduler | None = None
+    keeper: BudgetKeeper | None = None  # the month's plan: alerts and shedding (bot/shedding.py)
 
     def start_scheduler(self, *, tick_seconds: float = 5.0, outbox_seconds: float = 2.0) -> Scheduler:
         """Starts the APScheduler jobs (call inside the running loop); tracking wakes it for new posts."""
@@ -52,6 +54,7 @@ class Services:
                 self.tracking.clock,
                 self.dispatcher,
                 polling=self.polling,
+                keeper=self.keeper,
                 tick_seconds=tick_seconds,
                 outbox_seconds=outbox_seconds,
             )
@@ -123,6 +126,7 @@ async def build_services(
         guild_config=GuildConfigService(
             runtime.pool, runtime.clock, default_channel_id=settings.notify_channel_id
         ),
+        keeper=BudgetKeeper(runtime.pool, budget, runtime.clock, poller=polling),
     )
     runtime.extras["services"] = services
     return services

@@ -33,6 +33,7 @@ from bot.tracking_models import (
     video_metrics,
 )
 from db import accounts as db_accounts
+from db import budget_plan as db_plan
 from db import claims as db_claims
 from db import guilds as db_guilds
 from db import posts as db_posts
@@ -279,8 +280,9 @@ class TrackingService:
                 limit=limit + 1,
                 before_id=before,
             )
-        more = len(rows) > limit
-        rows = rows[:limit]
+            more = len(rows) > limit
+            rows = rows[:limit]
+            dropped = await db_plan.dropped_counts(conn, [r.post.id for r in rows])
         items = [
             PostSummary.of(
                 r.post,
@@ -289,7 +291,7 @@ class TrackingService:
                 )
                 if r.views is not None
                 else None,
-            )
+            ).model_copy(update={"checks_dropped": dropped.get(r.post.id, 0)})
             for r in rows
         ]
         return PostPage(items=items, next_cursor=items[-1].id if more and items else None, status=status)

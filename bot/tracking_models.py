@@ -72,6 +72,7 @@ class PostSummary(BaseModel):
     stopped_reason: str | None = None
     latest: Metrics | None = None
     last_checked_at: datetime | None = None
+    checks_dropped: int = 0  # planned checks shed for the API budget (bot/shedding.py)
 
     @property
     def status(self) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.charts import USAGE_CHART, usage_chart_png
 from bot.discord.checks import admin_only, guild_id_of
 from bot.guild_config import GuildConfigService
 from bot.render.config import (
@@ -67,6 +70,13 @@ class Config(ServiceCog):
     async def usage(self, interaction: discord.Interaction) -> None:
         report = await self.services.usage.report()
         await interaction.response.send_message(embed=to_embed(usage_embed(report)))
+        if report.plan is not None:
+            # The chart follows as an edit, so the answer never waits for matplotlib.
+            png = await usage_chart_png(report.plan.daily, report.month, report.monthly_budget)
+            await interaction.edit_original_response(
+                embed=to_embed(usage_embed(report, chart=True)),
+                attachments=[discord.File(io.BytesIO(png), filename=USAGE_CHART)],
+            )
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.charts import usage_chart_png
 from bot.checkbacks import CheckOutcome
 from bot.config import Settings
+from bot.render.config import usage_lines
 from bot.render.text import duration, num, pct, signed
 from bot.runtime import Runtime
 from bot.services import build_services
@@ -28,6 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--before", type=int, default=None, help="the page after this post id")
     p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser(
+        "usage",
+        help="metrics API calls today and this month, the month's plan, the pace and when the budget runs out",
+    )
+    p.add_argument("--chart", metavar="FILE", help="also write the month's daily calls as a PNG chart")
+    p.set_defaults(handler=cmd_usage)
 
     p = sub.add_parser("analytics", help="a post's snapshot history and growth")
     p.add_argument("post_id", type=int)
@@ -62,6 +73,20 @@ async def cmd_track(args: argparse.Namespace, settings: Settings) -> int:
         if post.next_check_at
         else f"  {post.status}"
     )
+    return 0
+
+
+async def cmd_usage(args: argparse.Namespace, settings: Settings) -> int:
+    async with await Runtime.open(settings) as runtime:
+        services = await build_services(runtime)
+        report = await services.usage.report()
+    for line in usage_lines(report):
+        print(line)
+    if args.chart:
+        plan = report.plan
+        png = await usage_chart_png(plan.daily if plan else {}, report.month, report.monthly_budget)
+        await asyncio.to_thread(Path(args.chart).write_bytes, png)
+        print(f"chart: {args.chart}")
     return 0
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.api_usage import UsageReport
+from bot.charts import USAGE_CHART
 from bot.guild_config import GuildConfigView
 from bot.render.text import BLUE, ORANGE, RED, Embed, cut, field, num, pct
 from bot.schedule import format_offsets
@@ -52,7 +55,7 @@ def config_embed(view: GuildConfigView) -> Embed:
     }
 
 
-def usage_embed(report: UsageReport) -> Embed:
+def usage_embed(report: UsageReport, *, chart: bool = False) -> Embed:
     s = report.summary
     if report.monthly_budget:
         month = f"{num(s.calls_month)} of {num(report.monthly_budget)} ({pct(report.budget_used)})"
@@ -70,6 +73,35 @@ def usage_embed(report: UsageReport) -> Embed:
                 "Median latency",
                 f"{s.median_latency_ms:.0f} ms" if s.median_latency_ms is not None else "—",
             ),
+            *plan_fields(report),
         ],
         "color": RED if used >= 1 else ORANGE if used >= 0.8 else BLUE,
+        **({"image": {"url": f"attachment://{USAGE_CHART}"}} if chart else {}),
     }
+
+
+def plan_fields(report: UsageReport) -> list[dict[str, Any]]:
+    """The month's plan against what is left, the pace, and when the budget runs out."""
+    plan = report.plan
+    if plan is None:
+        return []
+    planned = f"{num(plan.planned)} ({num(plan.planned_checks)} check-backs, {num(plan.planned_polls)} polls)"
+    if plan.left is not None:
+        planned += " — fits" if plan.shortfall == 0 else f" — {num(plan.shortfall)} more than is left"
+    if plan.budget is None:
+        runs_out = "no budget set"
+    elif plan.forecast.run_out is None:
+        runs_out = "lasts the month"
+    else:
+        runs_out = f"{plan.forecast.run_out:%B %-d} at this pace"
+    return [
+        field("Planned for the rest of the month", planned),
+        field("Pace", f"{plan.forecast.pace:.1f} calls a day"),
+        field("Budget runs out", f"{runs_out} (renews {plan.renews:%B %-d})"),
+    ]
+
+
+def usage_lines(report: UsageReport) -> list[str]:
+    """/usage as plain text lines (the CLI's `usage`)."""
+    embed = usage_embed(report)
+    return [embed["title"]] + [f"{f['name']}: {f['value']}" for f in embed["fields"]]

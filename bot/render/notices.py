@@ -7,9 +7,11 @@ from functools import singledispatch
 from typing import Any
 
 from bot.notices import (
+    BudgetAlert,
     CapAlert,
     ChannelBrokenNotice,
     CheckbackNotice,
+    ChecksDropped,
     ChecksPostponed,
     FailingNotice,
     MilestoneNotice,
@@ -160,6 +162,45 @@ def _checks_postponed(n: ChecksPostponed) -> Embed:
             f"{discord_ts(n.postponed_until, 'f')}; none are dropped, and the late ones will be "
             "folded into one check each."
         ),
+        "color": ORANGE,
+        "footer": {"text": f"month {n.month}"},
+    }
+
+
+@_render.register
+def _budget_alert(n: BudgetAlert) -> Embed:
+    if n.level >= 100:
+        title = "API budget used up"
+        body = (
+            f"All {num(n.budget)} of this month's API calls are used. Paid calls wait until the budget "
+            f"renews {discord_ts(n.renews, 'f')}."
+        )
+    else:
+        title = f"API budget {n.level}% used"
+        pace = (
+            f" At this pace it runs out on {n.run_out:%B %-d}."
+            if n.run_out
+            else " At this pace it lasts the month."
+        )
+        body = f"{num(n.used)} of this month's {num(n.budget)} API calls are used.{pace}"
+    return {"title": title, "description": body, "color": ORANGE, "footer": {"text": f"month {n.month}"}}
+
+
+@_render.register
+def _checks_dropped(n: ChecksDropped) -> Embed:
+    lines = [
+        f"This month's plan needs more API calls than the {num(n.left)} left of {num(n.budget)}, so the "
+        "least valuable planned calls were dropped to keep room for new posts:"
+    ]
+    if n.checks:
+        classes = ", ".join(f"{count} of {cls}-growing posts" for cls, count in n.by_class.items())
+        lines.append(f"• {num(n.checks)} late check-back(s) (2 days or more after publishing): {classes}")
+    if n.polls_stretched:
+        lines.append("• accounts that rarely post are looked at every 24 hours instead of every 6")
+    lines.append(f"`/tracked` shows the dropped checks. The budget renews {discord_ts(n.renews, 'f')}.")
+    return {
+        "title": "API budget: planned calls dropped",
+        "description": "\n".join(lines),
         "color": ORANGE,
         "footer": {"text": f"month {n.month}"},
     }

@@ -85,7 +85,8 @@ def post_line(post: PostSummary) -> str:
     """One line of a listing: id, author, video id, checks done, next check."""
     when = f"next {discord_ts(post.next_check_at)}" if post.next_check_at else post.status
     views = f" · {num(post.latest.views)} views" if post.latest else ""
-    return f"**#{post.id}** @{post.author} · [{post.video_id}]({post.url}) · {post.checks_completed}/{post.checks_total} · {when}{views}"
+    dropped = f" · {post.checks_dropped} dropped (API budget)" if post.checks_dropped else ""
+    return f"**#{post.id}** @{post.author} · [{post.video_id}]({post.url}) · {post.checks_completed}/{post.checks_total}{dropped} · {when}{views}"
 
 
 def post_list_embed(page: PostPage) -> Embed:
