@@ -10,9 +10,11 @@ import pytest
 from pydantic import ValidationError
 
 from bot.notices import (
+    BudgetAlert,
     CapAlert,
     ChannelBrokenNotice,
     CheckbackNotice,
+    ChecksDropped,
     ChecksPostponed,
     Counts,
     FailingNotice,
@@ -60,6 +62,11 @@ SAMPLES: list[Notice] = [
     ChecksPostponed(month="2026-03", postponed_until=NOW + timedelta(days=30), budget=300, used=300, posts=4),
     PollsPostponed(
         month="2026-03", postponed_until=NOW + timedelta(days=30), budget=300, used=290, accounts=2
+    ),
+    BudgetAlert(month="2026-03", level=80, used=240, budget=300, renews=NOW, run_out=date(2026, 3, 27)),
+    BudgetAlert(month="2026-03", level=100, used=300, budget=300, renews=NOW),
+    ChecksDropped(
+        month="2026-03", checks=4, by_class={"slow": 3, "fast": 1}, polls_stretched=True, budget=300, left=12
     ),
     CapAlert(
         account_id=1,
@@ -115,5 +122,6 @@ def test_a_payload_of_another_kind_or_with_a_stray_field_is_refused() -> None:
         parse(
             "cap_alert", {"account_id": 1, "action_type": "like", "level": 80, "count": 8, "daily_limit": 10}
         )
-    alert = parse("cap_alert", {**SAMPLES[6].model_dump(mode="json"), "date": "2026-03-02"})
+    [cap] = [s for s in SAMPLES if isinstance(s, CapAlert)]
+    alert = parse("cap_alert", {**cap.model_dump(mode="json"), "date": "2026-03-02"})
     assert isinstance(alert, CapAlert) and alert.date == date(2026, 3, 2)
