@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.schedule import schedule_from_json, schedule_to_json
 from db.api_usage import PROVIDER, month_bounds
+from db.schedule_codec import schedule_from_json, schedule_to_json
 
 
 async def daily_calls(conn: Any, month_start: date | datetime, provider: str = PROVIDER) -> dict[date, int]:
