@@ -169,3 +169,18 @@ async def test_track_past_a_budget_of_3_exits_1_without_a_request(world: World, 
     assert world.sim.calls == 0
     assert await world.pool.fetchval("SELECT count(*) FROM api_usage_tracking") == before
     assert await world.pool.fetchval("SELECT count(*) FROM social_media_posts") == 0
+
+
+async def test_usage_prints_the_month_the_plan_and_writes_its_chart(world: World, dsn: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    world.sim.add_video("7431000000000000002", datetime.now(UTC) - timedelta(minutes=1))
+    code, _, err = await run_cli(dsn, world.sim, "track", video_url("7431000000000000002"))
+    assert code == 0, err
+    chart = tmp_path / "usage.png"
+    code, out, err = await run_cli(
+        dsn, world.sim, "usage", "--chart", str(chart), METRICS_API_MONTHLY_BUDGET="1000"
+    )
+    assert code == 0, err
+    assert "Calls this month: 1 of 1,000" in out
+    assert "Planned for the rest of the month:" in out and "— fits" in out
+    assert "Budget runs out: lasts the month" in out
+    assert chart.read_bytes().startswith(b"\x89PNG")
