@@ -95,6 +95,12 @@ async def month_plan(pool: asyncpg.Pool, budget: Budget, now: datetime) -> Month
         daily = await db_plan.daily_calls(conn, now)
         checks = len(await db_plan.planned_checks(conn, now, until))
         paces = await db_plan.watch_paces(conn)
+        last_day, first_call = await db_plan.poll_calls_since(conn, now - timedelta(days=1))
+    polls = planned_polls(paces, now, until)
+    if paces and first_call is not None and first_call <= now - timedelta(days=1):
+        # A day of polling is known: the polls' own pace (likely windows and backoff averaged over the day)
+        # says more than each watch's interval of the moment (15 minutes inside a window).
+        polls = math.ceil(last_day * (until - now) / timedelta(days=1))
     used = max(sum(daily.values()), budget.count.known())
     return MonthPlan(
         now=now,
@@ -103,6 +109,6 @@ async def month_plan(pool: asyncpg.Pool, budget: Budget, now: datetime) -> Month
         today=daily.get(db_api_usage.as_utc_date(now), 0),
         daily=daily,
         planned_checks=checks,
-        planned_polls=planned_polls(paces, now, until),
+        planned_polls=polls,
         forecast=forecast(daily, now, budget.monthly),
     )

@@ -173,3 +173,21 @@ async def guilds_in_use(conn: Any) -> list[int | None]:
         """
     )
     return [r["guild_id"] for r in rows]
+
+
+async def poll_calls_since(
+    conn: Any, since: datetime, provider: str = PROVIDER
+) -> tuple[int, datetime | None]:
+    """Calls of account polls (/user/info, /user/posts) since `since`, and the first call ever recorded
+    (None: none yet), to tell whether a whole day of polling is known."""
+    row = await conn.fetchrow(
+        """
+        SELECT (SELECT COALESCE(SUM(COALESCE(request_count, 1)), 0) FROM api_usage_tracking
+                 WHERE provider_name = $1 AND requested_at >= $2 AND endpoint IN ('/user/info', '/user/posts'))
+                   AS calls,
+               (SELECT min(requested_at) FROM api_usage_tracking WHERE provider_name = $1) AS first
+        """,
+        provider,
+        since,
+    )
+    return int(row["calls"]), row["first"]
