@@ -301,6 +301,10 @@ async def make_stack(clock: ManualClock, fast_client: dict[str, Any]) -> AsyncIt
         for stack in started:
             await stack.stop()
         restore_discord_endpoints()
+    # No test configures a ping: no message the bot sent may have pinged anyone (issue 15).
+    for stack in started:
+        pinging = stack.emulator.pinging_messages()
+        assert not pinging, [(m.content, [p.describe() for p in m.ever_pinged]) for m in pinging]
 
 
 @dataclass

@@ -55,6 +55,9 @@ class CheckbackBot(commands.AutoShardedBot):
             intents=intents,
             tree_cls=CheckbackTree,
             help_command=None,
+            # Nobody is pinged unless a message names whom (see README "Mentions"): user text echoed in
+            # a reply (a template named @everyone, an account called everyone) must never ping.
+            allowed_mentions=discord.AllowedMentions.none(),
             **options,
         )
         self.settings = settings

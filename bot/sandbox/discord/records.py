@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.sandbox.discord.mentions import Pings, pings
 from bot.sandbox.discord.snowflake import iso, new_snowflake
 
 if TYPE_CHECKING:
@@ -100,6 +101,9 @@ class Message:
     webhook_id: int | None = None
     interaction_id: int | None = None
     edits: int = 0
+    # Who the message pings now, and who any of its versions (created or edited) would have pinged.
+    pings: Pings = field(default_factory=Pings)
+    ever_pinged: list[Pings] = field(default_factory=list)
 
     @property
     def ephemeral(self) -> bool:
@@ -124,6 +128,10 @@ class Message:
         """Take a create or edit body: fields present replace the old ones; `attachments` keeps by id."""
         if "content" in body:
             self.content = body["content"] or ""
+        if "content" in body or "allowed_mentions" in body:
+            self.pings = pings(self.content, body.get("allowed_mentions"))
+            if self.pings:
+                self.ever_pinged.append(self.pings)
         if "embeds" in body:
             self.embeds = list(body["embeds"] or [])
         if "components" in body:
@@ -152,9 +160,12 @@ class Message:
             "timestamp": iso(self.created_at),
             "edited_timestamp": iso(self.edited_at) if self.edited_at else None,
             "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
+            "mention_everyone": self.pings.everyone,
+            "mentions": [
+                {"id": str(u), "username": str(u), "discriminator": "0", "avatar": None}
+                for u in sorted(self.pings.users)
+            ],
+            "mention_roles": [str(r) for r in sorted(self.pings.roles)],
             "attachments": [a.payload(base_url, self.channel_id) for a in self.attachments],
             "embeds": self.embeds,
             "components": self.components,

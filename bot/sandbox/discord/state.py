@@ -149,6 +149,11 @@ class EmulatorState:
             if not m.deleted and (include_interactions or m.interaction_id is None)
         ]
 
+    def pinging_messages(self) -> list[Message]:
+        """Every message (channel posts and interaction answers, deleted or not) any version of which
+        would have pinged someone, as Discord decides it from content and allowed_mentions."""
+        return [m for m in self.messages.values() if m.ever_pinged]
+
     def store(self, message: Message) -> None:
         self.messages[message.id] = message
         self.channel_messages.setdefault(message.channel_id, []).append(message)
