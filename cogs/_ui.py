@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+
+from bot.discord.tree import report_error
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -27,6 +30,25 @@ class ServiceCog(commands.Cog):
     @property
     def services(self) -> Services:
         return self.bot.services  # type: ignore[attr-defined,no-any-return]
+
+
+Item = TypeVar("Item")
+
+
+def replies_on_error(
+    callback: Callable[[Item, discord.Interaction], Coroutine[Any, Any, None]],
+) -> Callable[[Item, discord.Interaction], Coroutine[Any, Any, None]]:
+    """For a button's callback: a failure answers the presser with one private line, as a command's does
+    (discord.py only logs a dynamic item's exceptions, and the presser would see "interaction failed")."""
+
+    @functools.wraps(callback)
+    async def run(item: Item, interaction: discord.Interaction) -> None:
+        try:
+            await callback(item, interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    return run
 
 
 def to_embed(data: Mapping[str, Any]) -> discord.Embed:

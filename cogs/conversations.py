@@ -22,7 +22,7 @@ from bot.render.team import (
     template_removed_message,
     templates_embed,
 )
-from cogs._ui import ServiceCog, services_of, to_embed
+from cogs._ui import ServiceCog, replies_on_error, services_of, to_embed
 
 Filter = Literal["unread", "all", "archived"]
 # The categories bot/templates.py accepts (CATEGORIES), offered as choices.
@@ -65,6 +65,7 @@ class ConversationsPageButton(
     ) -> ConversationsPageButton:
         return cls(match["which"], int(match["offset"]), match["role"])
 
+    @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
         page = await services_of(interaction).conversations.list(
             which=self.which, limit=PAGE_SIZE, offset=self.offset
@@ -108,6 +109,7 @@ class ConversationButton(
     ) -> ConversationButton:
         return cls(int(match["id"]), match["action"])
 
+    @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
         service = services_of(interaction).conversations
         c = (await service.get_by_id(self.conversation_id, messages=1)).conversation

@@ -20,7 +20,7 @@ from bot.render.posts import (
 )
 from bot.tracking import TrackingService
 from bot.tracking_models import PostPage
-from cogs._ui import ServiceCog, post_autocomplete, services_of, to_embed
+from cogs._ui import ServiceCog, post_autocomplete, replies_on_error, services_of, to_embed
 
 Status = Literal["active", "complete", "all"]
 # A status read back from text (a page's, a button's custom_id) as the Literal the service takes.
@@ -66,6 +66,7 @@ class TrackedPageButton(
     ) -> TrackedPageButton:
         return cls(STATUSES[match["status"]], int(match["before"]), match["role"])
 
+    @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
         page = await services_of(interaction).tracking.list_posts(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -76,14 +77,48 @@ def _is_database_outage(error: BaseException) -> bool:
 
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    """Reply ephemerally whether or not the interaction was already answered or deferred."""
+    """Reply so that only the user sees it, whether or not the interaction was answered or deferred.
+
+    Discord turns the first follow-up after a deferral into the deferred message itself, with the
+    deferral's visibility whatever the follow-up asks: after a public deferral the error would be shown to
+    the whole channel. So a public "is thinking..." placeholder is deleted first; the follow-up is then a
+    message of its own, ephemeral.
+    """
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
+        if not interaction.response.is_done():
             await interaction.response.send_message(text, ephemeral=True)
+            return
+        if interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+            await _delete_public_placeholder(interaction)
+        await interaction.followup.send(text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error reply for interaction %s", interaction.id)
+
+
+async def _delete_public_placeholder(interaction: discord.Interaction) -> None:
+    original = await interaction.original_response()
+    if original.flags.loading and not original.flags.ephemeral:
+        await original.delete()
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Log `error` when unexpected and answer the user with one private line (commands and buttons)."""
+    text, ref = reply_for(error)
+    if ref is not None:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        if interaction.type is discord.InteractionType.component:
+            data: dict[str, Any] = dict(interaction.data or {})
+            command = f"button {data.get('custom_id', '?')}"
+        original = getattr(error, "original", error)
+        log.error(
+            "unexpected error in /%s (ref %s)",
+            command,
+            ref,
+            exc_info=(type(original), original, original.__traceback__),
+            extra={"ref": ref, "command": command},
+        )
+        text = unexpected_error_message(ref)
+    await send_ephemeral(interaction, text)
 
 
 class CheckbackTree(app_commands.CommandTree):
@@ -101,16 +136,4 @@ class CheckbackTree(app_commands.CommandTree):
             observe_interaction(command, time.perf_counter() - started)
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        text, ref = reply_for(error)
-        if ref is not None:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            original = getattr(error, "original", error)
-            log.error(
-                "unexpected error in /%s (ref %s)",
-                command,
-                ref,
-                exc_info=(type(original), original, original.__traceback__),
-                extra={"ref": ref, "command": command},
-            )
-            text = unexpected_error_message(ref)
-        await send_ephemeral(interaction, text)
+        await report_error(interaction, error)

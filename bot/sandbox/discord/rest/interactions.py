@@ -159,9 +159,10 @@ class InteractionRoutes(Resource):
             return self.emu.invalid_body(request, errors)
         new_files = attachments_for(body, files)
         original = record.original
-        if original is not None and original.loading:
+        if original is not None and original.loading and not original.deleted:
             # Discord turns the first follow-up after a deferral into the deferred message itself,
-            # keeping the deferral's ephemerality whatever the follow-up asked for.
+            # keeping the deferral's ephemerality whatever the follow-up asked for (once the placeholder
+            # is deleted, a follow-up is a message of its own again).
             original.flags &= ~LOADING
             keep = original.flags & EPHEMERAL
             original.apply({k: v for k, v in body.items() if k != "flags"}, new_files, edit=False)
