@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     discord_dev_guild_id: int | None = Field(default=None, gt=0)
     notify_channel_id: int | None = Field(default=None, gt=0)
+    team_guild_ids: str | None = Field(
+        default=None, description="the team's Discord servers (comma-separated ids); unset: the one it is in"
+    )
 
     metrics_api_base_url: str = f"https://{RAPIDAPI_HOST}"
     rapidapi_key: SecretStr | None = None
@@ -61,6 +64,25 @@ class Settings(BaseSettings):
             name = getattr(info, "field_name", "")
             return value.upper() if name == "log_level" else value.lower()
         return value
+
+    @field_validator("team_guild_ids")
+    @classmethod
+    def _guild_id_list(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        ids = [part.strip() for part in value.split(",") if part.strip()]
+        if not ids or not all(part.isdigit() and int(part) > 0 for part in ids):
+            raise ValueError(
+                "must be comma-separated Discord server ids, e.g. 123456789012345678,234567890123456789"
+            )
+        return ",".join(ids)
+
+    @property
+    def team_guilds(self) -> frozenset[int] | None:
+        """TEAM_GUILD_IDS as ids, or None when unset (then the one server the bot is in is the team's)."""
+        if self.team_guild_ids is None:
+            return None
+        return frozenset(int(part) for part in self.team_guild_ids.split(","))
 
     @field_validator("discord_api_base_url", "metrics_api_base_url")
     @classmethod

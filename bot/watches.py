@@ -121,16 +121,22 @@ class WatchService:
                 return item
         raise AccountNotFound(f"@{name} being watched here")
 
-    async def account_analytics(self, username: str) -> AccountAnalytics:
+    async def account_analytics(self, username: str, guild_id: int | None = None) -> AccountAnalytics:
         """The account's snapshots (followers, following, hearts, videos) with growth since the previous
-        and the first, and followers gained per day. AccountNotFound for an account never stored."""
+        and the first, and followers gained per day. AccountNotFound for an account never stored, or, with
+        `guild_id` (a Discord server asking), one that server does not watch: one server never sees
+        what another watches."""
         name = normalise_username(username)
         async with self.pool.acquire() as conn:
             account = await db_accounts.get_account_by_username(conn, name)
             if account is None:
                 raise AccountNotFound(f"@{name}")
-            snaps = await db_account_snapshots.list_snapshots(conn, account.id)
             watch = await db_watches.get_watch(conn, name)
+            if guild_id is not None and (
+                watch is None or not await db_watches.is_watched_by(conn, watch.id, guild_id)
+            ):
+                raise AccountNotFound(f"@{name}")
+            snaps = await db_account_snapshots.list_snapshots(conn, account.id)
         views = account_snapshot_views(snaps)
         return AccountAnalytics(
             username=name,

@@ -28,7 +28,9 @@ async def send_account_analytics(
     """The answer of `/analytics account:`: the account's numbers at once, its chart as an edit (as for a
     post, so the first answer never waits for matplotlib)."""
     watches = services_of(interaction).watches
-    result = await watches.account_analytics(account)
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    result = await watches.account_analytics(account, interaction.guild_id)
     await interaction.response.send_message(embed=to_embed(account_analytics_embed(result)))
     if chart and result.snapshots:
         png = await account_chart_png(result)

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.charts import USAGE_CHART, usage_chart_png
-from bot.discord.checks import admin_only, guild_id_of
+from bot.discord.checks import admin_only, guild_id_of, team_only
 from bot.guild_config import GuildConfigService
 from bot.render.config import (
     admin_role_set_message,
@@ -63,6 +63,7 @@ class Config(ServiceCog):
         view = await self.guild_config.show(guild_id_of(interaction))
         await interaction.response.send_message(embed=to_embed(config_embed(view)))
 
+    @team_only()
     @app_commands.command(
         name="usage", description="Metrics API calls today and this month, against the budget"
     )

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.conversations import ConversationDetail, ConversationPage
-from bot.discord.checks import admin_only
+from bot.discord.checks import NotTeamServer, admin_only, team_only, team_refusal
 from bot.render.team import (
     CONVERSATION_BUTTONS,
     PAGE_NEWER,
@@ -67,6 +67,9 @@ class ConversationsPageButton(
 
     @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
+        refusal = team_refusal(interaction)
+        if refusal is not None:
+            raise NotTeamServer(refusal)
         page = await services_of(interaction).conversations.list(
             which=self.which, limit=PAGE_SIZE, offset=self.offset
         )
@@ -111,6 +114,9 @@ class ConversationButton(
 
     @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
+        refusal = team_refusal(interaction)
+        if refusal is not None:
+            raise NotTeamServer(refusal)
         service = services_of(interaction).conversations
         c = (await service.get_by_id(self.conversation_id, messages=1)).conversation
         account, participant = c.account_username, c.participant_username
@@ -129,6 +135,8 @@ class ConversationButton(
 async def conversation_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
+    if team_refusal(interaction) is not None:
+        return []
     found = await services_of(interaction).conversations.find(current, limit=25)
     return [app_commands.Choice(name=conversation_choice(c), value=str(c.id)) for c in found]
 
@@ -136,6 +144,8 @@ async def conversation_autocomplete(
 async def template_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
+    if team_refusal(interaction) is not None:
+        return []
     typed = current.strip().lower()
     templates = await services_of(interaction).templates.list()
     names = sorted({t.name for t in templates if t.name.lower().startswith(typed)})
@@ -145,10 +155,13 @@ async def template_autocomplete(
 class Conversations(ServiceCog):
     """Direct-message conversations of the team's TikTok accounts, and message templates."""
 
-    templates = app_commands.Group(
-        name="templates", description="Message templates for direct messages", guild_only=True
+    templates = team_only()(
+        app_commands.Group(
+            name="templates", description="Message templates for direct messages", guild_only=True
+        )
     )
 
+    @team_only()
     @app_commands.command(name="conversations", description="Direct-message conversations, newest first")
     @app_commands.describe(filter="unread (default), all (not archived), or archived")
     @app_commands.guild_only()
@@ -161,6 +174,7 @@ class Conversations(ServiceCog):
         else:
             await interaction.response.send_message(embed=embed, view=view)
 
+    @team_only()
     @app_commands.command(name="conversation", description="One conversation's latest messages")
     @app_commands.describe(participant="Who the conversation is with (type to search)")
     @app_commands.autocomplete(participant=conversation_autocomplete)

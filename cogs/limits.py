@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.caps import MAX_CAP
-from bot.discord.checks import admin_only
+from bot.discord.checks import admin_only, team_only
 from bot.render.team import actions_embed, cap_set_message, limits_embed
 from cogs._ui import ServiceCog, to_embed
 
@@ -22,8 +22,12 @@ RECENT = 15
 class Limits(ServiceCog):
     """Daily and hourly caps on automation actions, and the actions recorded."""
 
-    limits = app_commands.Group(name="limits", description="Caps on automation actions", guild_only=True)
-    actions = app_commands.Group(name="actions", description="Recorded automation actions", guild_only=True)
+    limits = team_only()(
+        app_commands.Group(name="limits", description="Caps on automation actions", guild_only=True)
+    )
+    actions = team_only()(
+        app_commands.Group(name="actions", description="Recorded automation actions", guild_only=True)
+    )
 
     @limits.command(name="show", description="Today's and this hour's count against each cap (UTC)")
     @app_commands.describe(account="An account's usage (default: the caps every account gets)")

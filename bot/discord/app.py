@@ -18,6 +18,7 @@ from bot.ops.memory import freeze_startup_objects
 from bot.render.notices import render_notice
 from bot.runtime import Runtime
 from bot.services import Services, build_services
+from bot.team_scope import TeamScope
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class CheckbackBot(commands.AutoShardedBot):
             **options,
         )
         self.settings = settings
+        self.team_scope = TeamScope(settings.team_guilds)
         self.runtime = runtime
         self._owns_runtime = runtime is None
         self._clock = clock
@@ -104,6 +106,13 @@ class CheckbackBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+        self.team_scope.log_start([g.id for g in self.guilds])
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Added to a server TEAM_GUILD_IDS does not name: leave it (see README, "Public Bot")."""
+        if self.team_scope.should_leave(guild.id):
+            log.warning("added to server %s (%s), not in TEAM_GUILD_IDS: leaving it", guild.id, guild.name)
+            await guild.leave()
 
     async def close(self) -> None:
         # Stop taking work first (scheduler, dispatcher), then let discord.py close the gateway and

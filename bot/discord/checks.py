@@ -23,6 +23,8 @@ import discord
 from discord import app_commands
 
 from bot.discord.tree import AdminOnly
+from bot.render.errors import NOT_TEAM_SERVER, TEAM_SERVERS_UNSET
+from bot.team_scope import TeamRefusal, TeamScope
 
 # The key in a command's `extras` that marks it admin-only (set by admin_only, read by the README).
 ADMIN = "admin"
@@ -86,3 +88,48 @@ def guild_id_of(interaction: discord.Interaction[Any]) -> int:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
     return interaction.guild_id
+
+
+# --- team-wide data: only in the team's servers (TEAM_GUILD_IDS) -------------------------------------------
+TEAM = "team"
+
+
+class NotTeamServer(app_commands.CheckFailure):
+    """Team-wide data asked for outside the team's servers; its text is the one ephemeral line shown."""
+
+    def __init__(self, refusal: TeamRefusal) -> None:
+        super().__init__(TEAM_SERVERS_UNSET if refusal is TeamRefusal.UNSET_MANY_SERVERS else NOT_TEAM_SERVER)
+        self.refusal = refusal
+
+
+def team_refusal(interaction: discord.Interaction[Any]) -> TeamRefusal | None:
+    """None when the interaction comes from one of the team's servers; else why not."""
+    scope: TeamScope = interaction.client.team_scope  # type: ignore[attr-defined]
+    return scope.refusal(interaction.guild_id, [g.id for g in interaction.client.guilds])
+
+
+async def is_team_server(interaction: discord.Interaction[Any]) -> bool:
+    refusal = team_refusal(interaction)
+    if refusal is not None:
+        raise NotTeamServer(refusal)
+    return True
+
+
+def team_only() -> Callable[[Marked], Marked]:
+    """Marks a command, or a whole group, that shows or changes team-wide data: it answers only in the
+    team's servers (elsewhere one ephemeral line saying why). Put it above admin_only() when both apply."""
+
+    def mark(item: Marked) -> Marked:
+        item.extras[TEAM] = True
+        if isinstance(item, app_commands.Command):
+            item.add_check(is_team_server)
+        else:
+            before = item.interaction_check
+
+            async def check(interaction: discord.Interaction[Any]) -> bool:
+                return await is_team_server(interaction) and await before(interaction)
+
+            item.interaction_check = check  # type: ignore[method-assign]
+        return item
+
+    return mark

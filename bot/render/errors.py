@@ -16,3 +16,14 @@ def cooldown_message(retry_after: float) -> str:
 def unexpected_error_message(ref: str) -> str:
     """A bug: the reply gives the reference under which the operator's log has the traceback."""
     return f"Something went wrong on our side. Reference: `{ref}` (the operator's log has the details)."
+
+
+# Team-wide data (conversations, templates, caps, the action log, API usage) outside the team's servers.
+NOT_TEAM_SERVER = (
+    "This server is not the team's: conversations, templates, caps, the action log and API usage are shown "
+    "only in the team's server (TEAM_GUILD_IDS)."
+)
+TEAM_SERVERS_UNSET = (
+    "The bot is in more than one server and TEAM_GUILD_IDS is not set, so team-wide data is shown nowhere "
+    "until the operator names the team's servers."
+)

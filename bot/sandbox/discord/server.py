@@ -90,7 +90,10 @@ class DiscordEmulator(EmulatorDriver):
         for account in self.bots.values():
             guild.add_bot_member(account)
         self.guilds[guild.id] = guild  # from here on, changes to the guild are dispatched
-        self.dispatch("GUILD_CREATE", guild.payload(), guild_id=guild.id)
+        # A join's GUILD_CREATE carries no "unavailable" (discord.py tells a join from a guild becoming
+        # available by it: on_guild_join, not on_guild_available).
+        joined = {k: v for k, v in guild.payload().items() if k != "unavailable"}
+        self.dispatch("GUILD_CREATE", joined, guild_id=guild.id)
         self.notifier.notify()
         return guild
 

@@ -55,6 +55,7 @@ class EmulatorState:
         self.ack_heartbeats = True
 
         self.guilds: dict[int, Guild] = {}
+        self.left_guilds: list[tuple[int, int]] = []  # (bot user id, guild id) for each guild a bot left
         self.bots: dict[str, BotAccount] = {}
         # Registered commands: key None for global, else the guild id -> list of command objects.
         self.registered: dict[Scope, list[dict[str, Any]]] = {}

@@ -53,6 +53,7 @@ def build_app(emu: EmulatorState, gateway: Handler) -> web.Application:
         ("GET", "/channels/{cid}/messages/{mid}", channels.message),
         ("PATCH", "/channels/{cid}/messages/{mid}", channels.message),
         ("DELETE", "/channels/{cid}/messages/{mid}", channels.message),
+        ("DELETE", "/users/@me/guilds/{gid}", identity.leave_guild),
         ("GET", "/guilds/{gid}", guilds.get_guild),
         ("GET", "/guilds/{gid}/channels", guilds.get_channels),
         ("GET", "/guilds/{gid}/roles", guilds.get_roles),

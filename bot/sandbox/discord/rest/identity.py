@@ -29,6 +29,17 @@ class IdentityRoutes(Resource):
         account = self._caller(request)
         return json_response({**account.user.payload(), "verified": True, "mfa_enabled": False})
 
+    async def leave_guild(self, request: web.Request) -> web.Response:
+        """DELETE /users/@me/guilds/{gid}: the bot leaves the guild (recorded in `left_guilds`)."""
+        account = self._caller(request)
+        guild = self.emu.guilds.get(int(request.match_info["gid"]))
+        if guild is None or guild.members.pop(account.user.id, None) is None:
+            return unknown("Guild", 10004)
+        self.emu.left_guilds.append((account.user.id, guild.id))
+        self.emu.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
+        self.emu.notifier.notify()
+        return web.Response(status=204)
+
     async def get_user(self, request: web.Request) -> web.Response:
         user_id = int(request.match_info["user_id"])
         for guild in self.emu.guilds.values():
