@@ -29,10 +29,13 @@ async def test_the_tick_runs_due_checks_and_dispatches_their_notifications(world
     scheduler.start()
     try:
         assert await wait_for_snapshots(world, 2) == 2
-        for _ in range(200):
-            if world.sender.messages:
-                break
-            await asyncio.sleep(0.05)
+        async with asyncio.timeout(15):
+            while not world.sender.messages:  # noqa: ASYNC110 - the sender has no event to wait on
+                await asyncio.sleep(0.05)
+            # Nothing more is sent: two more dispatcher runs, each of which would have sent a duplicate.
+            runs = world.dispatcher.runs
+            while world.dispatcher.runs < runs + 2:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
     finally:
         await scheduler.shutdown()
     assert len(world.sender.messages) == 1
