@@ -50,6 +50,11 @@ class VideoUnavailable(MetricsApiError):
     failed without saying why (evidence="vague"), which proves nothing alone (bot/metrics/evidence.py)."""
 
 
+class VideoUnreadable(VideoUnavailable):
+    """The API failed to give the video without saying why ("Something went wrong", data null): evidence
+    "vague", which proves nothing alone; try again later."""
+
+
 class AccountUnavailable(MetricsApiError):
     """The TikTok account does not exist or is private."""
 
@@ -151,6 +156,7 @@ REPLIES: dict[type[CheckbackError], str] = {
     MetricsApiError: "The metrics API failed: {detail}",
     InvalidTikTokUrl: "That is not a TikTok video link: {detail}",
     VideoUnavailable: "That video is deleted, private or does not exist.",
+    VideoUnreadable: "The metrics API could not read that video just now; try again in a few minutes.",
     AccountUnavailable: "That TikTok account does not exist or is private.",
     MalformedAnswer: "The metrics API sent an answer Checkback cannot read: {detail}",
     QuotaExhausted: "The metrics API quota is used up: {detail}",

@@ -20,6 +20,7 @@ from bot.errors import (
     MetricsApiError,
     QuotaExhausted,
     VideoUnavailable,
+    VideoUnreadable,
 )
 from bot.metrics.models import Page, UserInfo, Video
 from bot.metrics.urls import canonical_url
@@ -267,6 +268,8 @@ class AccountPoller:
         for watcher in who:
             try:
                 results[watcher.guild_id] = await self.tracking.track(watcher.guild_id, url, discovered=True)
+            except VideoUnreadable as exc:  # proves nothing: look again at the next poll
+                raise _Transient(exc) from exc
             except VideoUnavailable:
                 # Gone between the listing and the fetch: nothing to track or announce.
                 async with self.pool.acquire() as conn:

@@ -26,6 +26,7 @@ from bot.errors import (
     QuotaExhausted,
     RateLimited,
     VideoUnavailable,
+    VideoUnreadable,
 )
 from bot.metrics.answers import Attempt, classify, first_line
 from bot.metrics.call_log import UsageRecorder
@@ -180,11 +181,11 @@ class MetricsClient:
         ref = _video_ref(video)
         data = await self._call("/", {"url": ref.url, "hd": "1"}, VideoUnavailable)
         if not isinstance(data, dict) or not data:
-            raise VideoUnavailable("the API returned no video", url=ref.url, evidence="vague")
+            raise VideoUnreadable("the API returned no video", url=ref.url, evidence="vague")
         result = _validated("/", Video, data)
         if result.play_count is None:
             # The answer "without the expected fields" proves no more than data: null.
-            raise VideoUnavailable(
+            raise VideoUnreadable(
                 "the API returned the video without its counts", url=ref.url, evidence="vague"
             )
         if ref.video_id:
@@ -331,9 +332,10 @@ class MetricsClient:
             if last.outcome == "ok":
                 return last.data
             if last.outcome == "not_found":
-                # evidence "gone" (the wording says so) or "vague" (proves nothing alone): callers that
-                # stop something for good weigh it with bot/metrics/evidence.judge.
-                raise not_found(last.reason, endpoint=path, status=last.status, evidence=last.evidence)
+                # "gone" or "vague" evidence: whoever stops something for good weighs it (evidence.judge).
+                vague = last.evidence == "vague" and issubclass(not_found, VideoUnavailable)
+                failure = VideoUnreadable if vague else not_found
+                raise failure(last.reason, endpoint=path, status=last.status, evidence=last.evidence)
             if last.outcome == "rejected":
                 raise ApiRejected(last.reason, endpoint=path, status=last.status)
             if last.outcome == "quota":

@@ -128,7 +128,7 @@ async def budget_stack(clean_db: asyncpg.Pool, dsn: str, make_stack: MakeStack) 
 async def test_usage_against_the_budget_counts_failures(budget_stack: Stack, clean_db: asyncpg.Pool) -> None:
     s, w = budget_stack, budget_stack.world
     await (await s.emulator.invoke(w.member, "track", channel=w.channel, url=VIDEO)).final(timeout=10)
-    s.simulator.fail_next(1, kind=404)
+    s.simulator.fail_next(1, kind="deleted")  # the wording says so (a 404 would prove nothing)
     missing = "https://www.tiktok.com/@demo/video/7301234567890126999"
     refused = await (await s.emulator.invoke(w.member, "track", channel=w.channel, url=missing)).final(
         timeout=10

@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.errors import ApiRejected, ApiUnavailable, MalformedAnswer, RateLimited, VideoUnavailable
+from bot.errors import (
+    ApiRejected,
+    ApiUnavailable,
+    MalformedAnswer,
+    RateLimited,
+    VideoUnavailable,
+    VideoUnreadable,
+)
 from bot.metrics import MetricsClient
 from bot.metrics.evidence import (
     CONFIRM_AFTER,
@@ -108,6 +115,9 @@ async def test_each_shape_through_the_client_then_a_normal_answer(
     assert sim.calls == (2 if error is ApiUnavailable else 1)
     if evidence is not None:
         assert caught.value.facts["evidence"] == evidence
+        # A vague answer is told to users as "could not read it", not as "deleted".
+        assert isinstance(caught.value, VideoUnreadable) == (evidence == "vague")
+        assert ("deleted" in caught.value.user_message) == (evidence == "gone")
     if error is MalformedAnswer:
         field = caught.value.facts["field"]
         assert field in ("play_count", "digg_count", "comment_count")
