@@ -201,7 +201,7 @@ class ConversationService:
         """A conversation named as a user types it: an id (autocomplete's value), or a participant's
         username that only one conversation has."""
         text = ref.strip().lstrip("#@")
-        if text.isdigit() and len(text) <= 9:
+        if text.isascii() and text.isdigit() and len(text) <= 9:  # "¹".isdigit() too, but int() refuses it
             return await self.get_by_id(int(text), messages=messages)
         if not text:
             raise InvalidInput("name a participant")

@@ -212,3 +212,10 @@ async def test_import_of_a_missing_file_is_one_line_and_exit_1(dsn: str, tmp_pat
     assert result.stderr.strip().splitlines() == [
         f"error: cannot read {tmp_path / 'nope.jsonl'}: No such file or directory"
     ]
+
+
+async def test_a_reference_of_unicode_digits_is_a_name_not_an_id(service: ConversationService) -> None:
+    # "¹".isdigit() is true but int("¹") fails: found by the command fuzzer as a ValueError.
+    for ref in ("¹", "²³", "٣"):
+        with pytest.raises(ConversationNotFound):
+            await service.open(ref)
