@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from db.rows import record_of
 from db.schedule_codec import schedule_from_json
 
 
@@ -54,18 +55,7 @@ async def claim_due(conn: Any, now: datetime, limit: int, lease: timedelta) -> l
         lease,
     )
     claimed = [
-        ClaimedPost(
-            id=r["id"],
-            account_id=r["account_id"],
-            external_post_id=r["external_post_id"],
-            post_url=r["post_url"],
-            posted_at=r["posted_at"],
-            check_schedule=schedule_from_json(r["check_schedule"]),
-            checks_completed=r["checks_completed"],
-            next_check_at=r["next_check_at"],
-            check_failures=r["check_failures"],
-        )
-        for r in rows
+        record_of(ClaimedPost, r, check_schedule=schedule_from_json(r["check_schedule"])) for r in rows
     ]
     claimed.sort(key=lambda c: c.next_check_at)
     return claimed

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from db.rows import record_of
+
 
 @dataclass(frozen=True, slots=True)
 class GuildSettings:
@@ -20,6 +22,11 @@ class GuildSettings:
     channel_broken_reason: str | None = None
 
 
+def _settings_of(row: Any) -> GuildSettings:
+    offsets = row["checkback_offsets_seconds"]
+    return record_of(GuildSettings, row, checkback_offsets_seconds=list(offsets) if offsets else None)
+
+
 async def get_settings(conn: Any, guild_id: int) -> GuildSettings:
     row = await conn.fetchrow(
         """
@@ -31,15 +38,7 @@ async def get_settings(conn: Any, guild_id: int) -> GuildSettings:
     )
     if row is None:
         return GuildSettings(guild_id=guild_id)
-    offsets = row["checkback_offsets_seconds"]
-    return GuildSettings(
-        guild_id=row["guild_id"],
-        notify_channel_id=row["notify_channel_id"],
-        checkback_offsets_seconds=list(offsets) if offsets else None,
-        admin_role_id=row["admin_role_id"],
-        channel_broken_at=row["channel_broken_at"],
-        channel_broken_reason=row["channel_broken_reason"],
-    )
+    return _settings_of(row)
 
 
 async def set_notify_channel(conn: Any, guild_id: int, channel_id: int | None, now: datetime) -> None:
@@ -197,14 +196,4 @@ async def channels_for(conn: Any, guild_ids: Sequence[int]) -> dict[int, GuildSe
         """,
         list(guild_ids),
     )
-    return {
-        r["guild_id"]: GuildSettings(
-            guild_id=r["guild_id"],
-            notify_channel_id=r["notify_channel_id"],
-            checkback_offsets_seconds=list(r["checkback_offsets_seconds"] or []) or None,
-            admin_role_id=r["admin_role_id"],
-            channel_broken_at=r["channel_broken_at"],
-            channel_broken_reason=r["channel_broken_reason"],
-        )
-        for r in rows
-    }
+    return {r["guild_id"]: _settings_of(r) for r in rows}

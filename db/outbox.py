@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from db.rows import record_of
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
@@ -25,18 +27,7 @@ class OutboxRow:
 
 
 def _row(r: Any) -> OutboxRow:
-    return OutboxRow(
-        id=r["id"],
-        kind=r["kind"],
-        guild_id=r["guild_id"],
-        channel_id=r["channel_id"],
-        post_id=r["post_id"],
-        payload=dict(r["payload"] or {}),
-        dedupe_key=r["dedupe_key"],
-        created_at=r["created_at"],
-        attempts=r["attempts"],
-        send_nonce=r["send_nonce"],
-    )
+    return record_of(OutboxRow, r, payload=dict(r["payload"] or {}))
 
 
 def guild_key(guild_id: int | None) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from db.rows import record_of
 from db.schedule_codec import schedule_from_json
 
 PLATFORM = "tiktok"
@@ -48,25 +49,7 @@ class PostRecord:
 
     @classmethod
     def from_row(cls, row: Any) -> PostRecord:
-        return cls(
-            id=row["id"],
-            account_id=row["account_id"],
-            username=row["username"],
-            display_name=row["display_name"],
-            external_post_id=row["external_post_id"],
-            post_url=row["post_url"],
-            caption=row["caption"],
-            posted_at=row["posted_at"],
-            check_schedule=schedule_from_json(row["check_schedule"]),
-            checks_completed=row["checks_completed"],
-            next_check_at=row["next_check_at"],
-            tracking_complete=row["tracking_complete"],
-            tracking_stopped_reason=row["tracking_stopped_reason"],
-            tracking_started_at=row["tracking_started_at"],
-            last_checked_at=row["last_checked_at"],
-            check_failures=row["check_failures"],
-            claimed_until=row["claimed_until"],
-        )
+        return record_of(cls, row, check_schedule=schedule_from_json(row["check_schedule"]))
 
 
 # social_media_posts.id is a SERIAL (int4); a larger number typed by a user names no post (asyncpg would

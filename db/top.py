@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from db.rows import record_of
+
 TopMetric = Literal["views", "likes", "comments", "shares"]
 
 # Fixed column names per metric: the only text interpolated into the query below.
@@ -89,16 +91,4 @@ async def top_growth(
         """,  # noqa: S608 - the column comes from the fixed _COLUMNS table, never from user input
         *args,
     )
-    return [
-        TopRow(
-            post_id=r["post_id"],
-            username=r["username"],
-            external_post_id=r["external_post_id"],
-            post_url=r["post_url"],
-            caption=r["caption"],
-            current=int(r["current"]),
-            growth=int(r["growth"]),
-            since=r["since"],
-        )
-        for r in rows
-    ]
+    return [record_of(TopRow, r, current=int(r["current"]), growth=int(r["growth"])) for r in rows]

@@ -3,11 +3,12 @@ stop). Seen videos are db/seen_videos.py, account snapshots db/account_snapshots
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from db.account_snapshots import SNAPSHOT_COLUMNS, AccountSnapshot, snapshot_of
+from db.rows import record_of
 
 # Columns every WatchRecord is read from; `w` is the watch, `a` its account.
 _WATCH_COLUMNS = """
@@ -46,7 +47,7 @@ class WatchRecord:
 
     @classmethod
     def from_row(cls, row: Any) -> WatchRecord:
-        return cls(**{f.name: row[f.name] for f in fields(cls)})
+        return record_of(cls, row)
 
 
 @dataclass(frozen=True, slots=True)
