@@ -51,6 +51,12 @@ def replies_on_error(
     return run
 
 
+def button(label: str, custom_id: str, *, disabled: bool = False, primary: bool = False) -> discord.ui.Button:
+    """A button of a persistent view: its state lives in `custom_id`, so it works after a restart."""
+    style = discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary
+    return discord.ui.Button(label=label, style=style, custom_id=custom_id, disabled=disabled)
+
+
 def to_embed(data: Mapping[str, Any]) -> discord.Embed:
     return discord.Embed.from_dict(dict(data))
 

@@ -22,7 +22,7 @@ from bot.render.team import (
     template_removed_message,
     templates_embed,
 )
-from cogs._ui import ServiceCog, replies_on_error, services_of, to_embed
+from cogs._ui import ServiceCog, button, replies_on_error, services_of, to_embed
 
 Filter = Literal["unread", "all", "archived"]
 # The categories bot/templates.py accepts (CATEGORIES), offered as choices.
@@ -50,14 +50,8 @@ class ConversationsPageButton(
     def __init__(self, which: str, offset: int, role: str, disabled: bool = False) -> None:
         self.which = which
         self.offset = offset
-        super().__init__(
-            discord.ui.Button(
-                label=PAGE_NEWER if role == "newer" else PAGE_OLDER,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"cb:convs:{which}:{offset}:{role}",
-                disabled=disabled,
-            )
-        )
+        label = PAGE_NEWER if role == "newer" else PAGE_OLDER
+        super().__init__(button(label, f"cb:convs:{which}:{offset}:{role}", disabled=disabled))
 
     @classmethod
     async def from_custom_id(
@@ -98,11 +92,11 @@ class ConversationButton(
         self.conversation_id = conversation_id
         self.action = action
         super().__init__(
-            discord.ui.Button(
-                label=CONVERSATION_BUTTONS[action],
-                style=discord.ButtonStyle.primary if action == "read" else discord.ButtonStyle.secondary,
-                custom_id=f"cb:conv:{conversation_id}:{action}",
+            button(
+                CONVERSATION_BUTTONS[action],
+                f"cb:conv:{conversation_id}:{action}",
                 disabled=disabled,
+                primary=action == "read",
             )
         )
 

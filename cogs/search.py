@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -20,29 +23,32 @@ class Search(ServiceCog):
     search = app_commands.Group(name="search", description="Search TikTok", guild_only=True)
 
     # Each search calls the API (maybe several pages): acknowledge first, answer in the follow-up.
+    @staticmethod
+    async def _answer(
+        interaction: discord.Interaction,
+        query: str,
+        find: Callable[..., Awaitable[Any]],
+        embed: Callable[[str, Any], Mapping[str, Any]],
+    ) -> None:
+        check_keywords(query)
+        await interaction.response.defer(thinking=True)
+        found = await find(query, limit=RESULTS)
+        await interaction.followup.send(embed=to_embed(embed(query, found)))
+
     @search.command(name="users", description="TikTok accounts matching keywords")
     @app_commands.describe(query="Keywords")
     async def users(self, interaction: discord.Interaction, query: Query) -> None:
-        check_keywords(query)
-        await interaction.response.defer(thinking=True)
-        found = await self.services.search.users(query, limit=RESULTS)
-        await interaction.followup.send(embed=to_embed(users_embed(query, found)))
+        await self._answer(interaction, query, self.services.search.users, users_embed)
 
     @search.command(name="videos", description="TikTok videos matching keywords")
     @app_commands.describe(query="Keywords")
     async def videos(self, interaction: discord.Interaction, query: Query) -> None:
-        check_keywords(query)
-        await interaction.response.defer(thinking=True)
-        found = await self.services.search.videos(query, limit=RESULTS)
-        await interaction.followup.send(embed=to_embed(videos_embed(query, found)))
+        await self._answer(interaction, query, self.services.search.videos, videos_embed)
 
     @search.command(name="hashtags", description="TikTok hashtags matching keywords")
     @app_commands.describe(query="Keywords")
     async def hashtags(self, interaction: discord.Interaction, query: Query) -> None:
-        check_keywords(query)
-        await interaction.response.defer(thinking=True)
-        found = await self.services.search.hashtags(query, limit=RESULTS)
-        await interaction.followup.send(embed=to_embed(hashtags_embed(query, found)))
+        await self._answer(interaction, query, self.services.search.hashtags, hashtags_embed)
 
 
 async def setup(bot: commands.Bot) -> None:

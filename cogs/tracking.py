@@ -20,7 +20,7 @@ from bot.render.posts import (
 )
 from bot.tracking import TrackingService
 from bot.tracking_models import PostPage
-from cogs._ui import ServiceCog, post_autocomplete, replies_on_error, services_of, to_embed
+from cogs._ui import ServiceCog, button, post_autocomplete, replies_on_error, services_of, to_embed
 
 Status = Literal["active", "complete", "all"]
 # A status read back from text (a page's, a button's custom_id) as the Literal the service takes.
@@ -50,15 +50,9 @@ class TrackedPageButton(
     def __init__(self, status: Status, before: int, role: str, *, disabled: bool = False) -> None:
         self.status = status
         self.before = before
-        super().__init__(
-            discord.ui.Button(
-                label=PAGE_NEWEST if role == "newest" else PAGE_OLDER,
-                style=discord.ButtonStyle.secondary,
-                # The role keeps the two buttons' ids distinct, as Discord requires.
-                custom_id=f"cb:tracked:{status}:{before}:{role}",
-                disabled=disabled,
-            )
-        )
+        label = PAGE_NEWEST if role == "newest" else PAGE_OLDER
+        # The role keeps the two buttons' ids distinct, as Discord requires.
+        super().__init__(button(label, f"cb:tracked:{status}:{before}:{role}", disabled=disabled))
 
     @classmethod
     async def from_custom_id(
