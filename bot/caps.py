@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict, Unpack
 
 import asyncpg
 
@@ -40,6 +41,16 @@ class LimitsReport:
     day: date
     hour: int
     lines: list[LimitLine]
+
+
+class ActionDetails(TypedDict, total=False):
+    """What try_record_action takes beside the account and the action (each optional)."""
+
+    target_type: str | None
+    target_id: str | None
+    content_text: str | None
+    triggered_by: str
+    at: datetime | None
 
 
 class LimitsService:
@@ -156,27 +167,9 @@ class LimitsService:
                         raise
         raise AssertionError("unreachable")  # the loop returns or raises
 
-    async def take_slot(
-        self,
-        account: str | int,
-        action: str,
-        *,
-        target_type: str | None = None,
-        target_id: str | None = None,
-        content_text: str | None = None,
-        triggered_by: str = "workflow",
-        at: datetime | None = None,
-    ) -> int:
+    async def take_slot(self, account: str | int, action: str, **details: Unpack[ActionDetails]) -> int:
         """Like try_record_action, but a reached cap raises CapReached saying which cap and the counts."""
-        action_id = await self.try_record_action(
-            account,
-            action,
-            target_type=target_type,
-            target_id=target_id,
-            content_text=content_text,
-            triggered_by=triggered_by,
-            at=at,
-        )
+        action_id = await self.try_record_action(account, action, **details)
         if action_id is not None:
             return action_id
         async with self._pool.acquire() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import asyncpg
 
@@ -40,6 +40,15 @@ class ConversationDetail:
     messages: list[Message]  # the latest ones, oldest first
 
 
+class MessageDetails(TypedDict, total=False):
+    """What both directions of a message may say beside its text (each optional)."""
+
+    sent_at: datetime | None  # default: now
+    external_id: str | None
+    message_type: str  # default: "text"
+    media_url: str | None
+
+
 class ConversationService:
     """Conversations of our accounts with other TikTok users; accounts are named by username."""
 
@@ -53,11 +62,8 @@ class ConversationService:
         participant: str,
         text: str | None,
         *,
-        sent_at: datetime | None = None,
-        external_id: str | None = None,
-        message_type: str = "text",
-        media_url: str | None = None,
         participant_display_name: str | None = None,
+        **message: Unpack[MessageDetails],
     ) -> RecordedMessage:
         """A message from `participant` to our `account` (created if new); counts as unread."""
         return await self._record(
@@ -65,11 +71,8 @@ class ConversationService:
             participant,
             text,
             is_outgoing=False,
-            sent_at=sent_at,
-            external_id=external_id,
-            message_type=message_type,
-            media_url=media_url,
             participant_display_name=participant_display_name,
+            **message,
         )
 
     async def record_outgoing(
@@ -78,12 +81,9 @@ class ConversationService:
         participant: str,
         text: str | None,
         *,
-        sent_at: datetime | None = None,
-        external_id: str | None = None,
-        message_type: str = "text",
-        media_url: str | None = None,
         is_automated: bool = False,
         template_used: str | None = None,
+        **message: Unpack[MessageDetails],
     ) -> RecordedMessage:
         """A message our `account` sent to `participant`."""
         return await self._record(
@@ -91,26 +91,22 @@ class ConversationService:
             participant,
             text,
             is_outgoing=True,
-            sent_at=sent_at,
-            external_id=external_id,
-            message_type=message_type,
-            media_url=media_url,
             is_automated=is_automated,
             template_used=template_used,
+            **message,
         )
 
     async def _record(
         self, account: str, participant: str, text: str | None, *, is_outgoing: bool, **kw: Any
     ) -> RecordedMessage:
         account_name, participant_name = _handle_or_raise(account), _handle_or_raise(participant)
-        if kw["message_type"] not in MESSAGE_TYPES:
-            raise InvalidInput(
-                f"unknown message type {kw['message_type']!r}; one of {', '.join(MESSAGE_TYPES)}"
-            )
-        sent_at = kw.pop("sent_at") or self._clock.now()
+        message_type = kw.setdefault("message_type", "text")
+        if message_type not in MESSAGE_TYPES:
+            raise InvalidInput(f"unknown message type {message_type!r}; one of {', '.join(MESSAGE_TYPES)}")
+        sent_at = kw.pop("sent_at", None) or self._clock.now()
         if sent_at.tzinfo is None:
             raise InvalidInput("sent_at must be timezone-aware")
-        external_id = kw.pop("external_id")
+        external_id = kw.pop("external_id", None)
         async with self._pool.acquire() as conn, conn.transaction():
             acc = await db_accounts.get_or_create_account(conn, account_name)
             return await db_conv.record_message(
