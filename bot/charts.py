@@ -77,7 +77,20 @@ def _compact(value: float, _pos: object = None) -> str:
 
 
 def render_growth_chart(points: Sequence[ChartPoint], title: str = "") -> bytes:
-    """Views (left axis) and likes (right axis) over time as a PNG. One point still draws a marker.
+    """Views (left axis) and likes (right axis) over time as a PNG. One point still draws a marker."""
+    return _two_axes_png(
+        [p.at for p in points],
+        ("views", [p.views for p in points], VIEWS_COLOUR),
+        ("likes", [p.likes for p in points], LIKES_COLOUR),
+        title,
+    )
+
+
+Line = tuple[str, list[int], str]  # label, values, colour
+
+
+def _two_axes_png(times: list[Any], left: Line, right: Line, title: str) -> bytes:
+    """Two lines over time, each on an axis of its own (left, right), as a PNG.
 
     Uses the object API (a Figure of its own, no pyplot state), so renders on several threads do not
     share anything.
@@ -86,28 +99,21 @@ def render_growth_chart(points: Sequence[ChartPoint], title: str = "") -> bytes:
     fig = Figure(figsize=(8, 3.6), dpi=100)
     # Fixed margins: a constrained layout would cost more than the drawing itself.
     fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
-    views_ax = fig.add_subplot()
-    likes_ax = views_ax.twinx()
-    times = [p.at for p in points]
-    views_ax.plot(
-        times, [p.views for p in points], color=VIEWS_COLOUR, marker="o", markersize=3, label="views"
-    )
-    likes_ax.plot(
-        times, [p.likes for p in points], color=LIKES_COLOUR, marker="o", markersize=3, label="likes"
-    )
-    views_ax.set_ylabel("views", color=VIEWS_COLOUR)
-    likes_ax.set_ylabel("likes", color=LIKES_COLOUR)
-    for ax in (views_ax, likes_ax):
+    left_ax = fig.add_subplot()
+    axes = (left_ax, left_ax.twinx())
+    for ax, (label, values, colour) in zip(axes, (left, right), strict=True):
+        ax.plot(times, values, color=colour, marker="o", markersize=3, label=label)
+        ax.set_ylabel(label, color=colour)
         ax.yaxis.set_major_formatter(FuncFormatter(_compact))
     locator = AutoDateLocator()
-    views_ax.xaxis.set_major_locator(locator)
-    views_ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    views_ax.grid(True, alpha=0.3)
-    views_ax.legend(
-        views_ax.get_lines() + likes_ax.get_lines(), ["views", "likes"], loc="upper left", fontsize=8
+    left_ax.xaxis.set_major_locator(locator)
+    left_ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    left_ax.grid(True, alpha=0.3)
+    left_ax.legend(
+        axes[0].get_lines() + axes[1].get_lines(), [left[0], right[0]], loc="upper left", fontsize=8
     )
     if title:
-        views_ax.set_title(title, fontsize=10)
+        left_ax.set_title(title, fontsize=10)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -126,44 +132,13 @@ HEARTS_COLOUR = "#e91e63"
 
 def render_account_chart(analytics: AccountAnalytics) -> bytes:
     """An account's followers (left axis) and hearts (right axis) over its snapshots, as a PNG."""
-    Figure, FuncFormatter, AutoDateLocator, ConciseDateFormatter = _matplotlib()
-    times: list[Any] = [s.captured_at for s in analytics.snapshots]  # matplotlib's stubs want numbers
-    fig = Figure(figsize=(8, 3.6), dpi=100)
-    fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
-    followers_ax = fig.add_subplot()
-    hearts_ax = followers_ax.twinx()
-    followers_ax.plot(
-        times,
-        [s.numbers.followers or 0 for s in analytics.snapshots],
-        color=FOLLOWERS_COLOUR,
-        marker="o",
-        markersize=3,
+    snapshots = analytics.snapshots
+    return _two_axes_png(
+        [s.captured_at for s in snapshots],  # matplotlib's stubs want numbers: times go as Any
+        ("followers", [s.numbers.followers or 0 for s in snapshots], FOLLOWERS_COLOUR),
+        ("hearts", [s.numbers.hearts or 0 for s in snapshots], HEARTS_COLOUR),
+        f"@{analytics.username}",
     )
-    hearts_ax.plot(
-        times,
-        [s.numbers.hearts or 0 for s in analytics.snapshots],
-        color=HEARTS_COLOUR,
-        marker="o",
-        markersize=3,
-    )
-    followers_ax.set_ylabel("followers", color=FOLLOWERS_COLOUR)
-    hearts_ax.set_ylabel("hearts", color=HEARTS_COLOUR)
-    for ax in (followers_ax, hearts_ax):
-        ax.yaxis.set_major_formatter(FuncFormatter(_compact))
-    locator = AutoDateLocator()
-    followers_ax.xaxis.set_major_locator(locator)
-    followers_ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    followers_ax.grid(True, alpha=0.3)
-    followers_ax.legend(
-        followers_ax.get_lines() + hearts_ax.get_lines(),
-        ["followers", "hearts"],
-        loc="upper left",
-        fontsize=8,
-    )
-    followers_ax.set_title(f"@{analytics.username}", fontsize=10)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 async def account_chart_png(analytics: AccountAnalytics) -> bytes:

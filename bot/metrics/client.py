@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, Self, TypeVar
 
@@ -209,17 +209,9 @@ class MetricsClient:
         otherwise loop for ever).
         """
         ref = _video_ref(video)
-        found: list[Comment] = []
-        cursor = "0"
-        while len(found) < limit:
-            page = await self.comments(
-                ref, cursor=cursor, count=min(MAX_COMMENTS_PER_PAGE, limit - len(found))
-            )
-            found.extend(page.items)
-            if page.at_end or page.cursor == cursor:
-                break
-            cursor = page.cursor
-        return found[:limit]
+        return await _all_pages(
+            lambda cursor, count: self.comments(ref, cursor=cursor, count=count), MAX_COMMENTS_PER_PAGE, limit
+        )
 
     async def user_info(self, username: str) -> UserInfo:
         """An account's profile and counts. AccountUnavailable when it does not exist."""
@@ -241,17 +233,11 @@ class MetricsClient:
 
     async def all_user_posts(self, username: str, limit: int = 300) -> list[Video]:
         """An account's videos, newest first, following pages until the end or `limit` videos."""
-        found: list[Video] = []
-        cursor = "0"
-        while len(found) < limit:
-            page = await self.user_posts(
-                username, cursor=cursor, count=min(MAX_ITEMS_PER_PAGE, limit - len(found))
-            )
-            found.extend(page.items)
-            if page.at_end or page.cursor == cursor:
-                break
-            cursor = page.cursor
-        return found[:limit]
+        return await _all_pages(
+            lambda cursor, count: self.user_posts(username, cursor=cursor, count=count),
+            MAX_ITEMS_PER_PAGE,
+            limit,
+        )
 
     async def search_users(
         self, keywords: str, *, cursor: str | int = 0, count: int = MAX_ITEMS_PER_PAGE
@@ -406,6 +392,21 @@ class MetricsClient:
             )
         )
         return result
+
+
+async def _all_pages(
+    fetch: Callable[[str, int], Awaitable[Page[ItemT]]], per_page: int, limit: int
+) -> list[ItemT]:
+    """Follows pages (fetch(cursor, count)) until the end or `limit` items."""
+    found: list[ItemT] = []
+    cursor = "0"
+    while len(found) < limit:
+        page = await fetch(cursor, min(per_page, limit - len(found)))
+        found.extend(page.items)
+        if page.at_end or page.cursor == cursor:
+            break
+        cursor = page.cursor
+    return found[:limit]
 
 
 def _validated(
