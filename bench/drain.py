@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import multiprocessing
-import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -25,12 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+from bench._common import median_claim_ms, run, spawn  # noqa: E402
 from bot.checkbacks import CheckbackRunner  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.metrics import MetricsClient  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
-from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import snapshots as db_snapshots  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -144,16 +141,7 @@ async def claim_at_scale(pool, rows: int) -> float:  # type: ignore[no-untyped-d
             now,
         )
         print("claim plan:\n  " + "\n  ".join(r[0] for r in plan))
-        timings = []
-        for _ in range(25):
-            tx = conn.transaction()
-            await tx.start()
-            t0 = time.perf_counter()
-            claimed = await db_claims.claim_due(conn, now, 64, timedelta(minutes=5))
-            timings.append((time.perf_counter() - t0) * 1000)
-            await tx.rollback()  # every repetition claims the same 64
-            assert len(claimed) == 64
-    ms = statistics.median(timings)
+        ms = await median_claim_ms(conn, now)
     print(f"claim of 64 due posts among {rows:,}: median {ms:.2f} ms over 25 runs")
     return ms
 
@@ -162,10 +150,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
     posts = 200 if args.quick else args.posts
     sample = 5 if args.quick else 20
     scale = 100_000 if args.quick else 1_000_000
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    server = ctx.Process(target=serve, args=(child, LATENCY), daemon=True)
-    server.start()
+    parent, server = spawn(serve, LATENCY)
     base_url = parent.recv()
     dsn = await create_database("checkback_bench")
     try:
@@ -196,10 +181,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1/10 of the size, under a minute")
     parser.add_argument("--posts", type=int, default=2000)
-    args = parser.parse_args()
-    result = asyncio.run(main_async(args))
-    print(json.dumps(result))
-    return 0
+    return run(main_async, parser)
 
 
 if __name__ == "__main__":

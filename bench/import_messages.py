@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import run  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 
@@ -124,9 +125,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="30 MB instead of 300")
     parser.add_argument("--megabytes", type=int, default=300)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(main_async(args))))
-    return 0
+    return run(main_async, parser)
 
 
 if __name__ == "__main__":

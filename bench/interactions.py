@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import median_claim_ms  # noqa: E402
 from bench._dataset import load  # noqa: E402
 from bot.charts import (  # noqa: E402
     ChartPoint,
@@ -49,7 +50,6 @@ from bot.charts import (  # noqa: E402
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
-from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import top as db_top  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -217,17 +217,8 @@ async def claim_ms(pool) -> float:  # type: ignore[no-untyped-def]
             [r["id"] for r in ids],
             now - timedelta(minutes=1),
         )
-        timings = []
-        for _ in range(25):
-            inner = conn.transaction()
-            await inner.start()
-            t0 = time.perf_counter()
-            claimed = await db_claims.claim_due(conn, now, 64, timedelta(minutes=5))
-            timings.append((time.perf_counter() - t0) * 1000)
-            await inner.rollback()
-            assert len(claimed) == 64, len(claimed)
+        ms = await median_claim_ms(conn, now)
         await tx.rollback()
-    ms = statistics.median(timings)
     print(f"claim of 64 due posts: median {ms:.2f} ms over 25 runs")
     return ms
 

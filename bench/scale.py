@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import multiprocessing
 import os
 import signal
 import sys
@@ -34,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+from bench._common import run, spawn  # noqa: E402
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
@@ -201,10 +200,7 @@ async def _run_once(  # type: ignore[no-untyped-def]
 
 async def main_async(args: argparse.Namespace) -> dict[str, object]:
     posts = 600 if args.quick else args.posts
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    server = ctx.Process(target=serve, args=(child, LATENCY), daemon=True)
-    server.start()
+    parent, server = spawn(serve, LATENCY)
     urls = parent.recv()
     dsn = await create_database("checkback_bench")
     results = []
@@ -245,9 +241,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="600 posts instead of 3,000")
     parser.add_argument("--posts", type=int, default=3000)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(main_async(args))))
-    return 0
+    return run(main_async, parser)
 
 
 if __name__ == "__main__":

@@ -89,29 +89,25 @@ async def test_a_crash_between_send_and_mark_resends_that_batch_only(world: Worl
     await enqueue(world, 25)
     sender = CrashingSender(crash_on=2)
     lease = timedelta(minutes=2)
-    dying = OutboxDispatcher(
-        world.pool,
-        sender,
-        world.clock,
-        render=render_notice,
-        default_channel_id=CHANNEL,
-        channel_interval=0,
-        lease=lease,
-    )
+
+    def dispatcher() -> OutboxDispatcher:  # the one that dies, then the one that restarts
+        return OutboxDispatcher(
+            world.pool,
+            sender,
+            world.clock,
+            render=render_notice,
+            default_channel_id=CHANNEL,
+            channel_interval=0,
+            lease=lease,
+        )
+
+    dying = dispatcher()
     with pytest.raises(Crash):
         await dying.run_once()
     assert [len(m.embeds) for m in sender.messages] == [10, 10]
     assert await world.pool.fetchval("SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL") == 15
 
-    restarted = OutboxDispatcher(
-        world.pool,
-        sender,
-        world.clock,
-        render=render_notice,
-        default_channel_id=CHANNEL,
-        channel_interval=0,
-        lease=lease,
-    )
+    restarted = dispatcher()
     assert (await restarted.run_once()).messages == 0  # the dead one's lease still holds its rows
     world.clock.advance(lease + timedelta(seconds=1))
     report = await restarted.run_once()

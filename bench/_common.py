@@ -1,0 +1,51 @@
+"""What the benches share: a server process on a pipe, the timed claim, and the end of the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from db import claims as db_claims
+
+
+def spawn(target: Callable[..., None], *args: Any) -> tuple[Connection, BaseProcess]:
+    """`target(pipe_end, *args)` in a spawned daemon process; returns the other end of the pipe and the
+    process."""
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    server = ctx.Process(target=target, args=(child, *args), daemon=True)
+    server.start()
+    return parent, server
+
+
+async def median_claim_ms(conn: Any, now: datetime, runs: int = 25) -> float:
+    """The real claim of 64 due posts timed `runs` times, each rolled back (every repetition claims the
+    same 64): the median in milliseconds."""
+    timings = []
+    for _ in range(runs):
+        tx = conn.transaction()
+        await tx.start()
+        t0 = time.perf_counter()
+        claimed = await db_claims.claim_due(conn, now, 64, timedelta(minutes=5))
+        timings.append((time.perf_counter() - t0) * 1000)
+        await tx.rollback()
+        assert len(claimed) == 64, len(claimed)
+    return statistics.median(timings)
+
+
+def run(
+    main_async: Callable[[argparse.Namespace], Awaitable[object]], parser: argparse.ArgumentParser
+) -> int:
+    """Parses the command line, runs the bench and prints its figures as one JSON line."""
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(main_async(args))))
+    return 0
