@@ -27,16 +27,11 @@ class CommentRow:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredComment:
+class StoredComment(CommentRow):
+    """A comment as stored: its row id and its post's."""
+
     id: int
     post_id: int
-    external_comment_id: str
-    comment_text: str | None
-    author_username: str | None
-    author_id: str | None
-    likes_count: int
-    api_reply_count: int
-    commented_at: datetime | None
 
 
 async def upsert_comments(

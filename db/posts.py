@@ -60,26 +60,22 @@ MAX_POST_ID = 2**31 - 1
 async def get_post(conn: Any, post_id: int) -> PostRecord | None:
     if not 0 < post_id <= MAX_POST_ID:
         return None
-    row = await conn.fetchrow(
-        f"""
-        SELECT {_POST_COLUMNS}
-        FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
-        WHERE p.id = $1
-        """,  # noqa: S608 - a constant column list, no user input
-        post_id,
-    )
-    return PostRecord.from_row(row) if row else None
+    return await _post_where(conn, "p.id = $1", post_id)
 
 
 async def get_post_by_external_id(conn: Any, external_post_id: str) -> PostRecord | None:
+    return await _post_where(conn, "p.platform = $1 AND p.external_post_id = $2", PLATFORM, external_post_id)
+
+
+async def _post_where(conn: Any, where: str, *args: Any) -> PostRecord | None:
+    """The post the condition `where` (a constant of this module) finds, with its account."""
     row = await conn.fetchrow(
         f"""
         SELECT {_POST_COLUMNS}
         FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
-        WHERE p.platform = $1 AND p.external_post_id = $2
-        """,  # noqa: S608 - a constant column list, no user input
-        PLATFORM,
-        external_post_id,
+        WHERE {where}
+        """,  # noqa: S608 - a constant column list and condition, no user input
+        *args,
     )
     return PostRecord.from_row(row) if row else None
 

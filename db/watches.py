@@ -79,39 +79,29 @@ async def lock_watch(conn: Any, account_id: int, now: datetime) -> WatchRecord:
         account_id,
         now,
     )
-    row = await conn.fetchrow(
-        f"""
-        SELECT {_WATCH_COLUMNS}
-          FROM account_watches w JOIN social_media_accounts a ON a.id = w.account_id
-         WHERE w.account_id = $1
-           FOR UPDATE OF w
-        """,  # noqa: S608 - a constant column list
-        account_id,
-    )
-    return WatchRecord.from_row(row)
+    watch = await _watch_where(conn, "w.account_id = $1 FOR UPDATE OF w", account_id)
+    assert watch is not None  # inserted above when missing
+    return watch
 
 
 async def get_watch(conn: Any, username: str, platform: str = "tiktok") -> WatchRecord | None:
-    row = await conn.fetchrow(
-        f"""
-        SELECT {_WATCH_COLUMNS}
-          FROM account_watches w JOIN social_media_accounts a ON a.id = w.account_id
-         WHERE a.platform = $1 AND a.username = $2
-        """,  # noqa: S608 - a constant column list
-        platform,
-        username,
-    )
-    return WatchRecord.from_row(row) if row else None
+    return await _watch_where(conn, "a.platform = $1 AND a.username = $2", platform, username)
 
 
 async def get_watch_by_id(conn: Any, watch_id: int) -> WatchRecord | None:
+    return await _watch_where(conn, "w.id = $1", watch_id)
+
+
+async def _watch_where(conn: Any, where: str, *args: Any) -> WatchRecord | None:
+    """The watch that `where` (a constant of this module: the condition, and a lock if any) finds, with its
+    account."""
     row = await conn.fetchrow(
         f"""
         SELECT {_WATCH_COLUMNS}
           FROM account_watches w JOIN social_media_accounts a ON a.id = w.account_id
-         WHERE w.id = $1
-        """,  # noqa: S608 - a constant column list
-        watch_id,
+         WHERE {where}
+        """,  # noqa: S608 - a constant column list and condition
+        *args,
     )
     return WatchRecord.from_row(row) if row else None
 
