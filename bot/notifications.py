@@ -10,6 +10,9 @@ That one resend is made harmless too: each batch's nonce is written to its rows 
 sender that takes a nonce (DiscordSender) passes it with `enforce_nonce`, so Discord answers a resend
 within its nonce window (a few minutes) with the message it already created. A row keeps its first nonce,
 and rows that share one are sent together again, so the resend is the same batch whatever else is pending.
+Since Discord forgets a nonce after a few minutes, a batch sent before (its outcome unknown) is first looked
+for among the channel's recent messages (a sender's `find_sent`: the same embeds from this bot); found, its
+rows are marked with that message and nothing is sent again.
 """
 
 from __future__ import annotations
@@ -186,6 +189,7 @@ class OutboxDispatcher:
         self._last_sent: dict[int, float] = {}
         self._channel_locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._sender_takes_nonce = "nonce" in inspect.signature(sender.send).parameters
+        self._sender_finds = callable(getattr(sender, "find_sent", None))
 
     async def run_once(self) -> DispatchReport:
         """Sends everything pending now; returns what it did."""
@@ -278,7 +282,12 @@ class OutboxDispatcher:
                 await self._pace(channel_id)
                 try:
                     group_embeds = [embeds[i] for i in group]
-                    if self._sender_takes_nonce:
+                    # Sent before with an unknown outcome (a crash, a failure after the request left):
+                    # look for it in the channel first, since Discord forgets a nonce after minutes.
+                    found = await self._already_sent(channel_id, batch, group_embeds)
+                    if found is not None:
+                        message_id = found
+                    elif self._sender_takes_nonce:
                         message_id = await self.sender.send(  # type: ignore[call-arg]
                             channel_id, group_embeds, nonce=nonces[n]
                         )
@@ -308,6 +317,16 @@ class OutboxDispatcher:
                     await db_outbox.mark_sent(conn, [r.id for r in batch], message_id, self.clock.now())
                 report.messages += 1
                 report.rows_sent += len(batch)
+
+    async def _already_sent(self, channel_id: int, batch: list[OutboxRow], embeds: list[Embed]) -> int | None:
+        if not self._sender_finds or any(r.send_nonce is None for r in batch):
+            return None
+        found: int | None = await self.sender.find_sent(channel_id, embeds)  # type: ignore[attr-defined]
+        if found is not None:
+            log.info(
+                "batch of %d notifications already in channel %s (message %s)", len(batch), channel_id, found
+            )
+        return found
 
     async def _batches(self, rows: list[OutboxRow], embeds: list[Embed]) -> tuple[list[list[int]], list[str]]:
         """The messages to send, as positions in `rows`, and each one's nonce.

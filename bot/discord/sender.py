@@ -40,3 +40,38 @@ class DiscordSender:
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise NotificationFailed(f"network error: {type(exc).__name__}") from exc
         return message.id
+
+    async def find_sent(
+        self, channel_id: int, embeds: list[dict[str, Any]], *, limit: int = 50
+    ) -> int | None:
+        """The id of a message this bot already posted in the channel with these embeds (among the latest
+        `limit`), or None: asked before resending a batch whose first send's outcome is unknown, since
+        Discord forgets a nonce after a few minutes."""
+        channel = self.client.get_partial_messageable(channel_id)
+        me = self.client.user.id if self.client.user is not None else None
+        wanted = [_marker(e) for e in embeds]
+        try:
+            async for message in channel.history(limit=limit):
+                if me is not None and message.author.id != me:
+                    continue
+                if [_marker(e.to_dict()) for e in message.embeds] == wanted:  # type: ignore[arg-type]
+                    return message.id
+        except discord.NotFound as exc:
+            raise ChannelBroken(
+                f"channel {channel_id} no longer exists ({exc.text or 'Unknown Channel'})"
+            ) from exc
+        except discord.Forbidden as exc:
+            raise ChannelBroken(
+                f"the bot may not read channel {channel_id} ({exc.text or 'Missing Permissions'})"
+            ) from exc
+        except discord.HTTPException as exc:
+            raise NotificationFailed(f"Discord answered {exc.status} to the history check") from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise NotificationFailed(f"network error: {type(exc).__name__}") from exc
+        return None
+
+
+def _marker(embed: dict[str, Any]) -> tuple[str, str, str]:
+    """What identifies a notification's embed in a channel: its title, description and footer."""
+    footer = (embed.get("footer") or {}).get("text") or ""
+    return (embed.get("title") or "", embed.get("description") or "", footer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import discord
@@ -63,3 +64,13 @@ async def test_a_nonce_is_forgotten_after_the_window(
     await discord_sender.send(channel.id, [EMBED], nonce="ob7")
     await discord_sender.send(channel.id, [EMBED], nonce="ob7")
     assert len(emu.sent_messages(channel)) == 2
+
+
+async def test_a_sent_batch_is_found_in_the_channel_after_the_nonce_window(
+    sender: tuple[DiscordEmulator, Channel, DiscordSender],
+) -> None:
+    emu, channel, discord_sender = sender
+    first = await discord_sender.send(channel.id, [EMBED], nonce="ob9")
+    emu.nonce_clock = lambda: time.monotonic() + emu.nonce_window + 1  # Discord has forgotten the nonce
+    assert await discord_sender.find_sent(channel.id, [EMBED]) == first
+    assert await discord_sender.find_sent(channel.id, [{**EMBED, "description": "views 2,000"}]) is None

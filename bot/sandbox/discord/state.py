@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -75,6 +76,8 @@ class EmulatorState:
         # Discord's enforce_nonce: a message sent again with the nonce of one the same bot created in the
         # channel within `nonce_window` seconds is answered with that message, not created twice.
         self.nonce_window = 300.0
+        # The clock the nonce memory runs on (seconds); a test moves it past the window without waiting.
+        self.nonce_clock: Callable[[], float] = time.monotonic
         self.nonce_repeats = 0  # how many sends were answered with an existing message
         self.nonces: dict[tuple[int, int, str], tuple[Message, float]] = {}
         # When an Event, POST /channels/{id}/messages creates the message, then waits for it to be set

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from aiohttp import web
@@ -75,7 +74,7 @@ class ChannelRoutes(Resource):
         if body.get("nonce") is not None and body.get("enforce_nonce"):
             nonce_key = (channel.id, bot_member.id, str(body["nonce"]))
             seen = emu.nonces.get(nonce_key)
-            if seen is not None and time.monotonic() - seen[1] <= emu.nonce_window:
+            if seen is not None and emu.nonce_clock() - seen[1] <= emu.nonce_window:
                 emu.nonce_repeats += 1
                 emu.notifier.notify()
                 return json_response(seen[0].payload(emu.root_url))
@@ -85,7 +84,7 @@ class ChannelRoutes(Resource):
         message.apply(body, attachments_for(body, files), edit=False)
         emu.store(message)
         if nonce_key is not None:
-            emu.nonces[nonce_key] = (message, time.monotonic())
+            emu.nonces[nonce_key] = (message, emu.nonce_clock())
         emu.tell("create", message)
         emu.dispatch(
             "MESSAGE_CREATE",
