@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     metrics_api_timeout: float = Field(default=15.0, gt=0, le=300)
     metrics_api_retries: int = Field(default=4, ge=0, le=20)
     metrics_api_monthly_budget: int | None = Field(default=None, gt=0)
+    tiktok_short_link_base_url: str | None = Field(
+        default=None, description="where short links are resolved; unset: TikTok itself"
+    )
 
     health_port: int | None = Field(default=None, ge=0, le=65535, description="serve /healthz and /metrics")
     health_host: str = Field(default="0.0.0.0", description="the address HEALTH_PORT listens on")  # noqa: S104
@@ -88,6 +91,11 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, value: str) -> str:
         return _check_http_url(value)
+
+    @field_validator("tiktok_short_link_base_url")
+    @classmethod
+    def _optional_http_url(cls, value: str | None) -> str | None:
+        return _check_http_url(value) if value and value.strip() else None
 
     @field_validator("discord_gateway_url")
     @classmethod

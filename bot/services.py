@@ -13,6 +13,7 @@ from bot.comments import CommentService
 from bot.conversations import ConversationService
 from bot.guild_config import GuildConfigService
 from bot.metrics.client import MetricsClient
+from bot.metrics.shortlinks import ShortLinkResolver
 from bot.notifications import NotificationSender, OutboxDispatcher, Render
 from bot.polling import AccountPoller
 from bot.runtime import Runtime
@@ -89,7 +90,13 @@ async def build_services(
         settings, pool=runtime.pool, clock=runtime.clock, **options
     )
     budget = client.budget  # one budget: the client spends it, the services decide by it
-    tracking = TrackingService(runtime.pool, client, runtime.clock, budget=budget)
+    tracking = TrackingService(
+        runtime.pool,
+        client,
+        runtime.clock,
+        budget=budget,
+        links=ShortLinkResolver(settings.tiktok_short_link_base_url, timeout=settings.metrics_api_timeout),
+    )
     runner = CheckbackRunner(
         runtime.pool,
         client,

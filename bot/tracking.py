@@ -11,11 +11,12 @@ import asyncpg
 
 from bot.budget import Budget
 from bot.clock import Clock
-from bot.errors import BudgetExceeded, InvalidInput, PostNotFound
+from bot.errors import BudgetExceeded, CheckbackError, InvalidInput, InvalidTikTokUrl, PostNotFound
 from bot.growth import snapshot_views
 from bot.guild_config import default_offsets
 from bot.metrics.models import Video
-from bot.metrics.urls import VideoRef, canonical_url, parse_video_url
+from bot.metrics.shortlinks import ShortLinkResolver
+from bot.metrics.urls import VideoRef, canonical_url, parse_video_url, split_links
 from bot.schedule import (
     DEFAULT_OFFSETS,
     due_times,
@@ -23,6 +24,7 @@ from bot.schedule import (
     first_pending,
 )
 from bot.tracking_models import (
+    LinkOutcome,
     Metrics,
     PostAnalytics,
     PostChoice,
@@ -54,6 +56,9 @@ class VideoSource(Protocol):
     async def video_info(self, video: str | VideoRef) -> Video: ...
 
 
+MAX_LINKS = 10  # links one /track (or one message's context menu) takes
+
+
 class TrackingService:
     """Tracks posts for guilds (guild_id None: the CLI). Knows nothing of Discord.
 
@@ -69,6 +74,7 @@ class TrackingService:
         default_offsets: Sequence[int] = DEFAULT_OFFSETS,
         budget: Budget | None = None,
         on_scheduled: Callable[[datetime], None] | None = None,
+        links: ShortLinkResolver | None = None,
     ) -> None:
         self.pool = pool
         self.metrics = metrics
@@ -76,6 +82,8 @@ class TrackingService:
         self.default_offsets = tuple(default_offsets)
         self.budget = budget if budget is not None else Budget(None, clock)  # None: no budget
         self.on_scheduled = on_scheduled
+        # Short links are resolved by their redirect (no API call); without a resolver the API gets them.
+        self.links = links
 
     async def track(
         self,
@@ -98,6 +106,8 @@ class TrackingService:
         age, instead of the check being lost.
         """
         ref = parse_video_url(url)
+        if ref.is_short and self.links is not None:
+            ref = await self.links.resolve(ref)
         if ref.video_id is not None:
             known = await self._known(guild_id, ref.video_id, user_id=user_id, note=note)
             if known is not None:
@@ -141,7 +151,7 @@ class TrackingService:
                 conn,
                 account_id=account_id,
                 external_post_id=video_id,
-                post_url=ref.url if not ref.is_short else _canonical(username, video_id, ref),
+                post_url=ref.url if ref.username else _canonical(username, video_id, ref),
                 caption=(video.title or "")[:CAPTION_LIMIT] or None,
                 duration=video.duration,
                 posted_at=posted_at,
@@ -193,6 +203,39 @@ class TrackingService:
             already_tracked=False,
             skipped_checks=skipped,
         )
+
+    @staticmethod
+    def check_links(links: str | Sequence[str]) -> list[str]:
+        """The links of one /track, each once, in order: InvalidTikTokUrl when there is none, InvalidInput
+        when there are more than MAX_LINKS (checked before anything is done)."""
+        given = split_links(links) if isinstance(links, str) else [s.strip() for s in links if s.strip()]
+        unique = list(dict.fromkeys(given))
+        if not unique:
+            raise InvalidTikTokUrl("no link was given")
+        if len(unique) > MAX_LINKS:
+            raise InvalidInput(f"one /track takes up to {MAX_LINKS} links; that was {len(unique)}")
+        return unique
+
+    async def track_many(
+        self,
+        guild_id: int | None,
+        links: str | Sequence[str],
+        *,
+        user_id: int | None = None,
+        note: str | None = None,
+    ) -> list[LinkOutcome]:
+        """Track each link (a text of links separated by spaces or new lines, or a list), one outcome a
+        link, in order; a link given twice is tracked once. One link's error does not stop the others.
+        More than MAX_LINKS links, or none, is InvalidInput/InvalidTikTokUrl with nothing done."""
+        outcomes: list[LinkOutcome] = []
+        for link in self.check_links(links):
+            try:
+                result = await self.track(guild_id, link, user_id=user_id, note=note)
+            except CheckbackError as err:
+                outcomes.append(LinkOutcome(link, error=err))
+            else:
+                outcomes.append(LinkOutcome(link, result=result))
+        return outcomes
 
     async def _known(
         self, guild_id: int | None, video_id: str, *, user_id: int | None, note: str | None
@@ -351,5 +394,5 @@ def choice_label(post: PostRecord) -> str:
 
 
 def _canonical(username: str, video_id: str, ref: VideoRef) -> str:
-    # A short link is stored in its canonical long form once the API said whose video it is.
+    # A short link or a bare id is stored in its canonical long form once the API said whose video it is.
     return canonical_url(username, video_id) if username != "unknown" else ref.url

@@ -3,10 +3,12 @@ results of tracking, untracking, listing and analytics."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
 
+from bot.errors import CheckbackError
 from bot.metrics.models import Video
 from db.posts import PostRecord
 from db.snapshots import Snapshot
@@ -112,6 +114,15 @@ class TrackResult(BaseModel):
     snapshot: SnapshotView | None = None
     already_tracked: bool = False
     skipped_checks: int = 0  # offsets already past when tracking started
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    """One link of a /track with several: its result, or the error that refused it (nothing changed)."""
+
+    link: str
+    result: TrackResult | None = None
+    error: CheckbackError | None = None
 
 
 class UntrackResult(BaseModel):

@@ -69,9 +69,11 @@ async def slash_schema(settings: Settings) -> list[dict[str, Any]]:
             await bot.load_extension(module)
         schema = []
         for command in sorted(bot.tree.get_commands(), key=lambda c: c.name):
-            if isinstance(command, app_commands.ContextMenu):
-                continue
             entry = command.to_dict(bot.tree)
+            if isinstance(command, app_commands.ContextMenu):
+                entry["help"] = command.extras.get("help", "")  # a context menu has no description
+                schema.append(entry)
+                continue
             entry["admin_paths"] = sorted(
                 path for node, path in _walk_tree(command, command.name) if is_admin_command(node)
             )
@@ -121,6 +123,16 @@ def slash_rows(schema: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def menu_rows(schema: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(name, what it acts on, what it does) for every context-menu command (Apps menu of a message or user)."""
+    targets = {2: "a member", 3: "a message"}
+    return [
+        (command["name"], targets[command["type"]], _cell(command.get("help", "")))
+        for command in sorted(schema, key=lambda c: c["name"])
+        if command.get("type", 1) in targets
+    ]
+
+
 # --- the command line -----------------------------------------------------------------------------------
 def cli_rows(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
     """(usage, help) for every listed sub-command, nested ones (`limits set`) included."""
@@ -166,9 +178,20 @@ async def reference_markdown(settings: Settings) -> str:
         "| command | who | does |",
         "|---|---|---|",
     ]
-    lines += [
-        f"| `{usage}` | {who} | {what} |" for usage, who, what in slash_rows(await slash_schema(settings))
-    ]
+    schema = await slash_schema(settings)
+    lines += [f"| `{usage}` | {who} | {what} |" for usage, who, what in slash_rows(schema)]
+    menus = menu_rows(schema)
+    if menus:
+        lines += [
+            "",
+            "### Context menus",
+            "",
+            "Right-click (or long-press) a message or member → *Apps*.",
+            "",
+            "| command | on | does |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {name} | {target} | {what} |" for name, target, what in menus]
     lines += ["", "### Command line", "", "| command | does |", "|---|---|"]
     lines += [f"| `{usage}` | {what} |" for usage, what in cli_rows(build_parser())]
     return "\n".join(lines) + "\n"

@@ -18,6 +18,11 @@ SHORT_HOSTS = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.]{1,24}")
 _POST_PATH_RE = re.compile(r"/@(?P<user>[A-Za-z0-9_.]{1,24})/(?P<kind>video|photo)/(?P<id>\d{1,25})/?")
 _SHORT_CODE_RE = re.compile(r"[A-Za-z0-9]{4,32}")
+# The mobile site's old form, still produced by some apps: m.tiktok.com/v/ID.html.
+_MOBILE_PATH_RE = re.compile(r"/v/(?P<id>\d{1,25})(?:\.html)?/?")
+# The web share link: www.tiktok.com/t/CODE/ (a redirect, like vm.tiktok.com/CODE/).
+_WEB_SHORT_PATH_RE = re.compile(r"/t/(?P<code>[A-Za-z0-9]{4,32})/?")
+BARE_ID_RE = re.compile(r"\d{10,25}")
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 EXAMPLE = "https://www.tiktok.com/@user/video/1234567890123456789"
@@ -28,11 +33,14 @@ class VideoRef:
     """A parsed TikTok post link.
 
     `url` is what we store and send to the API: the canonical `https://www.tiktok.com/@user/video/ID` for
-    full links, or the short link itself (the API resolves it; we never fetch it).
+    full links; `https://m.tiktok.com/v/ID.html` for a post known by its id alone (kind "id": a bare id or
+    that mobile form; the API's answer names the author); or the short link itself (kind "short":
+    vm./vt.tiktok.com/CODE/ or www.tiktok.com/t/CODE/, which bot/metrics/shortlinks.py resolves by
+    following its redirect).
     """
 
     url: str
-    kind: Literal["video", "photo", "short"]
+    kind: Literal["video", "photo", "id", "short"]
     video_id: str | None = None
     username: str | None = None
 
@@ -46,6 +54,11 @@ def canonical_url(username: str, video_id: str) -> str:
     return f"https://{CANONICAL_HOST}/@{username}/video/{video_id}"
 
 
+def id_url(video_id: str) -> str:
+    """The link for a post known by its id alone (TikTok redirects it to the post)."""
+    return f"https://m.tiktok.com/v/{video_id}.html"
+
+
 def parse_video_url(text: str) -> VideoRef:
     """Parse a TikTok post link typed by a person; anything else is InvalidTikTokUrl, before any API call."""
     if not isinstance(text, str) or not text.strip():
@@ -57,6 +70,8 @@ def parse_video_url(text: str) -> VideoRef:
     shown = _shown(candidate)
     if any(ch.isspace() for ch in candidate):
         raise InvalidTikTokUrl(f"{shown} is not a single link; paste one like {EXAMPLE}")
+    if BARE_ID_RE.fullmatch(candidate):
+        return VideoRef(url=id_url(candidate), kind="id", video_id=candidate)
 
     if candidate.startswith("//"):
         candidate = "https:" + candidate
@@ -76,6 +91,12 @@ def parse_video_url(text: str) -> VideoRef:
 
     if host in FULL_HOSTS:
         match = _POST_PATH_RE.fullmatch(parts.path)
+        mobile = _MOBILE_PATH_RE.fullmatch(parts.path)
+        web_short = _WEB_SHORT_PATH_RE.fullmatch(parts.path)
+        if mobile is not None:
+            return VideoRef(url=id_url(mobile["id"]), kind="id", video_id=mobile["id"])
+        if web_short is not None:
+            return VideoRef(url=f"https://{CANONICAL_HOST}/t/{web_short['code']}/", kind="short")
         if match is None:
             raise InvalidTikTokUrl(f"{shown} is not a link to one TikTok post; expected {EXAMPLE}")
         user, kind, video_id = match["user"], match["kind"], match["id"]
@@ -94,6 +115,27 @@ def parse_video_url(text: str) -> VideoRef:
     raise InvalidTikTokUrl(
         f"{shown} is not on tiktok.com (host {_shown(host, 60)}); paste one like {EXAMPLE}"
     )
+
+
+# A TikTok link inside chat text: any http(s) URL, or a bare tiktok host, up to whitespace or ">".
+_LINK_IN_TEXT_RE = re.compile(
+    r"(?<![A-Za-z0-9.@/-])(?:https?://)?(?:[A-Za-z0-9-]+\.)*tiktok\.com(?::\d+)?/[^\s<>]*", re.IGNORECASE
+)
+
+
+def find_links(text: str) -> list[str]:
+    """The TikTok links in a chat message, in order, each once (for the "Track TikTok links" menu)."""
+    seen: list[str] = []
+    for match in _LINK_IN_TEXT_RE.finditer(text or ""):
+        link = match.group(0).rstrip(".,;:!?)]}'\"")
+        if link not in seen:
+            seen.append(link)
+    return seen
+
+
+def split_links(text: str) -> list[str]:
+    """What one /track was given: links (or ids) separated by spaces or new lines."""
+    return [part for part in (text or "").split() if part]
 
 
 def _looks_like_host_port(candidate: str) -> bool:

@@ -26,7 +26,15 @@ from bot.render.text import (
     utc_short,
 )
 from bot.search import FoundHashtag, FoundUser, FoundVideo
-from bot.tracking_models import Metrics, PostAnalytics, PostPage, PostSummary, TrackResult, UntrackResult
+from bot.tracking_models import (
+    LinkOutcome,
+    Metrics,
+    PostAnalytics,
+    PostPage,
+    PostSummary,
+    TrackResult,
+    UntrackResult,
+)
 
 HISTORY_ROWS = 25
 PAGE_NEWEST = "⏮ Newest"
@@ -69,6 +77,35 @@ def track_result_embed(result: TrackResult) -> Embed:
         "fields": _metrics_fields(post.latest),
         "color": GREEN if not result.already_tracked else GREY,
     }
+
+
+def track_links_embed(outcomes: Sequence[LinkOutcome]) -> Embed:
+    """/track with several links (or the "Track TikTok links" menu): one line a link, in the given order."""
+    lines = []
+    for outcome in outcomes:
+        link = "`" + cut(outcome.link, 80).replace("`", "'") + "`"
+        result = outcome.result
+        if result is None:
+            why = outcome.error.user_message if outcome.error is not None else "not tracked"
+            lines.append(f"✗ {link} — error: {cut(why, 200)}")
+        elif result.already_tracked:
+            lines.append(f"• {link} — already tracked: #{result.post.id} @{result.post.author}")
+        else:
+            post = result.post
+            lines.append(
+                f"✓ {link} — tracked: #{post.id} @{post.author}, "
+                f"{post.checks_total - post.checks_completed} check-backs scheduled"
+            )
+    tracked = sum(1 for o in outcomes if o.result is not None and not o.result.already_tracked)
+    failed = sum(1 for o in outcomes if o.result is None)
+    return {
+        "title": f"{len(outcomes)} link{'' if len(outcomes) == 1 else 's'}: {tracked} tracked, {failed} failed",
+        "description": clip("\n".join(lines), DESCRIPTION),
+        "color": GREEN if failed == 0 else GREY,
+    }
+
+
+NO_LINKS_IN_MESSAGE = "That message has no TikTok link to track."
 
 
 def untrack_result_embed(result: UntrackResult) -> Embed:

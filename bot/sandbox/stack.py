@@ -84,6 +84,7 @@ class Stack:
         )
         overrides: dict[str, Any] = {
             "metrics_api_base_url": sim_url,
+            "tiktok_short_link_base_url": f"{sim_url}/shortlinks",
             "discord_api_base_url": discord_url,
             "metrics_api_rate": 50.0,
             "notify_channel_id": channel.id,

@@ -184,3 +184,34 @@ async def test_usage_prints_the_month_the_plan_and_writes_its_chart(world: World
     assert "Planned for the rest of the month:" in out and "— fits" in out
     assert "Budget runs out: lasts the month" in out
     assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ("www.tiktok.com/t/ZTcli123/", "7440000000000000021"),
+        ("<https://vm.tiktok.com/ZMcli456/>", "7440000000000000022"),
+        ("https://m.tiktok.com/v/7440000000000000023.html?_r=1", "7440000000000000023"),
+        ("7440000000000000024", "7440000000000000024"),
+    ],
+)
+async def test_track_from_the_command_line_takes_every_link_form(
+    world: World, dsn: str, form: str, expected: str
+) -> None:
+    world.sim.add_video(expected, world.clock.now() - timedelta(minutes=5), username="maker_jo")
+    world.sim.add_short_link("ZTcli123", "7440000000000000021")
+    world.sim.add_short_link("ZMcli456", "7440000000000000022")
+    result = await cli.run_cli(
+        dsn,
+        "track",
+        form,
+        METRICS_API_BASE_URL=str(world.sim.base_url),
+        TIKTOK_SHORT_LINK_BASE_URL=f"{world.sim.base_url}/shortlinks",
+        METRICS_API_RATE="2000",
+        LOG_LEVEL="WARNING",
+    )
+    code, out, err = result.returncode, result.stdout, result.stderr
+    assert code == 0, err
+    assert out.startswith(f"tracking post 1: @maker_jo, video {expected}")
+    url = await world.pool.fetchval("SELECT post_url FROM social_media_posts")
+    assert url == f"https://www.tiktok.com/@maker_jo/video/{expected}"

@@ -9,7 +9,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import InvalidOffsets, InvalidTemplate, InvalidTikTokUrl
-from bot.metrics.urls import FULL_HOSTS, SHORT_HOSTS, USERNAME_RE, canonical_url, parse_video_url
+from bot.metrics.urls import (
+    FULL_HOSTS,
+    SHORT_HOSTS,
+    USERNAME_RE,
+    canonical_url,
+    find_links,
+    id_url,
+    parse_video_url,
+    split_links,
+)
 from bot.schedule import MAX_OFFSET_SECONDS, MAX_OFFSETS, format_offsets, parse_offsets
 from bot.templates import PLACEHOLDERS, SAMPLE_VALUES, placeholders_in, render_text
 
@@ -40,6 +49,8 @@ url_like = st.builds(
         st.builds(
             lambda u, k, i: f"/@{u}/{k}/{i}", usernames, st.sampled_from(["video", "photo", "v"]), video_ids
         ),
+        st.builds(lambda i, ext: f"/v/{i}{ext}", video_ids, st.sampled_from(["", ".html", ".htm", ".html/"])),
+        st.builds(lambda code: f"/t/{code}/", st.from_regex(r"[A-Za-z0-9]{0,40}", fullmatch=True)),
         st.builds(lambda code: f"/{code}/", st.from_regex(r"[A-Za-z0-9]{0,40}", fullmatch=True)),
         st.text(max_size=60).map(lambda t: "/" + t),
     ),
@@ -56,7 +67,13 @@ def _check_accepted(text: str) -> None:
     assert parts.scheme == "https"
     assert parts.hostname in FULL_HOSTS | SHORT_HOSTS, (text, ref)
     if ref.kind == "short":
-        assert parts.hostname in SHORT_HOSTS and ref.video_id is None
+        assert ref.video_id is None
+        assert parts.hostname in SHORT_HOSTS or (
+            parts.hostname == "www.tiktok.com" and parts.path.startswith("/t/")
+        )
+    elif ref.kind == "id":
+        assert ref.video_id is not None and ref.video_id.isdigit() and ref.username is None
+        assert ref.url == id_url(ref.video_id)
     else:
         assert parts.hostname == "www.tiktok.com"
         assert ref.video_id is not None and ref.video_id.isdigit()
@@ -88,6 +105,31 @@ def test_link_shaped_text_is_accepted_only_on_tiktok_hosts(text: str) -> None:
 def test_every_real_post_link_is_accepted_with_its_id(user: str, video_id: str, host: str, tail: str) -> None:
     ref = parse_video_url(f"https://{host}/@{user}/video/{video_id}{tail}")
     assert (ref.username, ref.video_id) == (user, video_id)
+
+
+@FUZZ
+@given(
+    st.lists(st.one_of(url_like, video_ids, st.text(max_size=40)), max_size=6),
+    st.text(" \n\t,.;!()<>", max_size=3),
+)
+def test_links_found_in_any_text_parse_or_are_refused_clearly(parts: list[str], sep: str) -> None:
+    text = (sep or " ").join(parts)
+    for link in find_links(text):
+        assert not any(ch.isspace() for ch in link)
+        _check_accepted(link)
+    for word in split_links(text):
+        _check_accepted(word)
+
+
+@FUZZ
+@given(
+    st.lists(st.tuples(usernames, video_ids), min_size=1, max_size=5),
+    st.sampled_from([" ", "\n", " and ", ", "]),
+)
+def test_every_post_link_in_a_message_is_found(posts: list[tuple[str, str]], sep: str) -> None:
+    links = [f"https://www.tiktok.com/@{u}/video/{i}" for u, i in posts]
+    found = find_links("look: " + sep.join(f"<{link}>" for link in links) + " thanks!")
+    assert found == list(dict.fromkeys(links))
 
 
 # --- check-back offsets ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from bot.errors import InvalidTikTokUrl
 from bot.metrics import parse_video_url
+from bot.metrics.urls import find_links, split_links
 
 ID = "7400000000000000001"
 CANONICAL = f"https://www.tiktok.com/@maker_jo/video/{ID}"
@@ -71,7 +72,9 @@ def test_short_links_are_kept_for_the_api_to_resolve(text: str, url: str) -> Non
         ("https://www.tiktok.com/tag/arduino", "one TikTok post"),
         ("https://vm.tiktok.com/", "short link"),
         (f"look at {CANONICAL}", "single link"),
-        (ID, "not on tiktok.com"),
+        ("12345", "not on tiktok.com"),
+        ("https://m.tiktok.com/v/12ab.html", "one TikTok post"),
+        ("https://www.tiktok.com/t/", "one TikTok post"),
     ],
 )
 def test_everything_else_is_refused_with_a_clear_message(text: str, says: str) -> None:
@@ -79,3 +82,52 @@ def test_everything_else_is_refused_with_a_clear_message(text: str, says: str) -
         parse_video_url(text)
     assert says in str(caught.value)
     assert caught.value.user_message.startswith("That is not a TikTok video link")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ID,
+        f" {ID} ",
+        f"https://m.tiktok.com/v/{ID}.html",
+        f"m.tiktok.com/v/{ID}.html?u_code=abc&_r=1",
+        f"<https://m.tiktok.com/v/{ID}>",
+    ],
+)
+def test_a_post_known_by_its_id_alone(text: str) -> None:
+    ref = parse_video_url(text)
+    assert (ref.kind, ref.video_id, ref.username) == ("id", ID, None)
+    assert ref.url == f"https://m.tiktok.com/v/{ID}.html"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://www.tiktok.com/t/ZTRabc123/",
+        "tiktok.com/t/ZTRabc123",
+        "<https://www.tiktok.com/t/ZTRabc123/?k=1>",
+    ],
+)
+def test_the_web_share_link_is_a_short_link(text: str) -> None:
+    ref = parse_video_url(text)
+    assert ref.is_short and ref.url == "https://www.tiktok.com/t/ZTRabc123/"
+
+
+def test_links_are_found_in_chat_text_in_order_each_once() -> None:
+    text = (
+        f"look: {CANONICAL}?lang=en, and <https://vm.tiktok.com/ZMabc123/>!\n"
+        f"(also www.tiktok.com/t/ZTRabc123/) {CANONICAL}?lang=en eviltiktok.com/@a/video/1 https://example.com"
+    )
+    assert find_links(text) == [
+        f"{CANONICAL}?lang=en",
+        "https://vm.tiktok.com/ZMabc123/",
+        "www.tiktok.com/t/ZTRabc123/",
+    ]
+
+
+def test_one_track_splits_on_spaces_and_new_lines() -> None:
+    assert split_links(f" {CANONICAL}\n\n{ID}\t vm.tiktok.com/ZMabc123 ") == [
+        CANONICAL,
+        ID,
+        "vm.tiktok.com/ZMabc123",
+    ]

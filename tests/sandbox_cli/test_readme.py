@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.cli import build_parser
-from bot.cli.docs import cli_rows, readme_section, reference_markdown, slash_rows, slash_schema
+from bot.cli.docs import cli_rows, menu_rows, readme_section, reference_markdown, slash_rows, slash_schema
 from bot.config import load_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -63,3 +63,10 @@ def test_admin_only_commands_are_marked() -> None:
         ("/limits set daily:<integer>", "admins", "Set — `daily`: Per day"),
         ("/purge", "admins", "Purge"),
     ]
+
+
+async def test_the_message_context_menu_is_in_the_readme() -> None:
+    section = readme_section(README.read_text(encoding="utf-8"))
+    menus = menu_rows(await slash_schema(load_settings()))
+    assert [(name, on) for name, on, _ in menus] == [("Track TikTok links", "a message")]
+    assert "| Track TikTok links | a message | Track every TikTok link in the message" in section

@@ -46,6 +46,22 @@ def find_command(commands: list[dict[str, Any]], name: str) -> dict[str, Any]:
     raise InvalidInvocation(f"the bot never registered a slash command /{name} (registered: {known})")
 
 
+def find_context_menu(commands: list[dict[str, Any]], name: str, *, kind: int) -> dict[str, Any]:
+    """A user (kind 2) or message (kind 3) context-menu command by its name, as the client's Apps menu shows."""
+    for cmd in commands:
+        if cmd.get("type", 1) == kind and cmd["name"] == name:
+            return cmd
+    known = sorted(c["name"] for c in commands if c.get("type", 1) == kind)
+    raise InvalidInvocation(
+        f"the bot never registered a context menu {name!r} of type {kind} (registered: {known})"
+    )
+
+
+def check_member_may_use(command: dict[str, Any], member: Member, channel: Channel) -> None:
+    """Discord hides a command whose default_member_permissions the member lacks (unless overridden)."""
+    _check_member_may_use(command, member, channel)
+
+
 def build(
     commands: list[dict[str, Any]],
     command_path: str,

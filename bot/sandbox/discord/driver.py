@@ -13,6 +13,7 @@ from typing import Any
 from bot.sandbox.discord import commands as command_schema
 from bot.sandbox.discord.gateway import INVALID_SESSION, RECONNECT, GatewayConnection, GatewaySession
 from bot.sandbox.discord.records import Interaction, Message, RateLimitRule, RequestRecord, Violation
+from bot.sandbox.discord.snowflake import new_snowflake
 from bot.sandbox.discord.state import EmulatorState
 from bot.sandbox.discord.world import BotAccount, Channel, Guild, Member
 
@@ -122,6 +123,46 @@ class EmulatorDriver(EmulatorState):
         )
         record = self._new_interaction(2, member, where, session, " ".join(built.path), given)
         return self._send_interaction(record, session, built.data)
+
+    def post_as(self, member: Member, content: str, channel: Channel | None = None) -> Message:
+        """A chat message `member` types in `channel` (default: the guild's first text channel), for a
+        message context menu to act on. Stored only: the bot has no message-content intent to see it.
+        (`sent_messages` lists it among the channel's messages: filter on the author when that matters.)"""
+        where = self._channel_for(member, channel)
+        message = Message(
+            id=new_snowflake(),
+            channel_id=where.id,
+            guild_id=where.guild.id,
+            author=member.user,
+            content=content,
+        )
+        self.store(message)
+        return message
+
+    async def invoke_message_menu(self, member: Member, name: str, message: Message) -> Interaction:
+        """Use the message context-menu command `name` ("Apps" → name) on `message` as `member`: an
+        interaction of type 2 whose data has type 3, the message's id as target_id and the message in
+        resolved.messages, as Discord sends it."""
+        if message.deleted:
+            raise command_schema.InvalidInvocation(f"message {message.id} was deleted")
+        where = self.channel(message.channel_id)
+        if where is None or where.guild is not member.guild:
+            raise command_schema.InvalidInvocation(f"message {message.id} is not in {member.name}'s guild")
+        session = self._session_for_invoke(where.guild.id)
+        commands = self.visible_commands(member.guild, session.account)
+        command = command_schema.find_context_menu(commands, name, kind=3)
+        command_schema.check_member_may_use(command, member, where)
+        data: dict[str, Any] = {
+            "id": str(command["id"]),
+            "name": command["name"],
+            "type": 3,
+            "target_id": str(message.id),
+            "resolved": {"messages": {str(message.id): message.payload(self.root_url)}},
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = str(command["guild_id"])
+        record = self._new_interaction(2, member, where, session, name, {"target_id": message.id})
+        return self._send_interaction(record, session, data)
 
     def parse_invocation(self, member: Member, line: str) -> tuple[str, dict[str, Any]]:
         """Split a typed command (`/limits set action:like daily:40`) into the command path and option

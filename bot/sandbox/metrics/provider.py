@@ -16,7 +16,7 @@ URL_FAILED = "Url parsing is failed! Please check url."
 PRIVATE_VIDEO = "This video is private or unavailable."
 CDN = "https://cdn.sim.invalid"  # .invalid never resolves: nothing can fetch these by accident
 
-_VIDEO_PATH_RE = re.compile(r"/(?:video|photo)/(\d{1,25})")
+_VIDEO_PATH_RE = re.compile(r"/(?:video|photo|v)/(\d{1,25})")
 _USER_IN_URL_RE = re.compile(r"/@([A-Za-z0-9_.]{1,24})/")
 _SHORT_RE = re.compile(r"^(?:https?://)?(?:vm|vt)\.tiktok\.com/([A-Za-z0-9]+)/?", re.IGNORECASE)
 _COMMENT_WORDS = (
@@ -54,6 +54,11 @@ class Provider:
         except ProviderError as err:
             return envelope(-1, str(err), [])
 
+    @staticmethod
+    def short_video_id(code: str) -> str:
+        """The made-up video an unknown short code stands for (the same every time)."""
+        return str(7_200_000_000_000_000_000 + stable_int("short", code) % 10**17)
+
     def resolve(self, url: str) -> SimVideo:
         """The video a `url` parameter names: a full link, a short link, or a bare id."""
         text = url.strip()
@@ -62,10 +67,7 @@ class Provider:
         short = _SHORT_RE.match(text)
         if short:
             code = short.group(1)
-            vid = self.world.short_link(code) or str(
-                7_200_000_000_000_000_000 + stable_int("short", code) % 10**17
-            )
-            return self.world.video(vid)
+            return self.world.video(self.world.short_link(code) or self.short_video_id(code))
         if "tiktok.com/" in text:
             found = _VIDEO_PATH_RE.search(text)
             if found:

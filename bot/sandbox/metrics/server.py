@@ -26,7 +26,7 @@ from bot.sandbox.metrics.answer_shapes import Shape
 from bot.sandbox.metrics.provider import Provider, envelope
 from bot.sandbox.metrics.world import SimWorld
 
-_VIDEO_IN_URL = re.compile(r"/(?:video|photo)/(\d{1,25})")  # the video a per-video fault is queued for
+_VIDEO_IN_URL = re.compile(r"/(?:video|photo|v)/(\d{1,25})")  # the video a per-video fault is queued for
 Fault = Literal["timeout", "error", "429", "limit", "quota"] | Shape
 
 PROVIDER_LIMIT = "Free Api Limit: 1 request/second."
@@ -121,6 +121,7 @@ class MetricsSimulator(SimWorld):
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
         self.base_url: str | None = None
+        self.short_link_hits = 0
         self.requests: deque[SimRequest] = deque(maxlen=log_size)
         self.in_flight = 0
         self.reset_counters()
@@ -180,6 +181,10 @@ class MetricsSimulator(SimWorld):
         app = web.Application()
         for route in self.provider.routes:
             app.router.add_get(route, self._handle)
+        # TikTok's short-link hosts (vm./vt.tiktok.com/CODE/, www.tiktok.com/t/CODE/), which answer a redirect
+        # to the post: the link resolver's TIKTOK_SHORT_LINK_BASE_URL is `{base_url}/shortlinks`.
+        app.router.add_get("/shortlinks/{code:[A-Za-z0-9]+}/", self._short_link)
+        app.router.add_get("/shortlinks/t/{code:[A-Za-z0-9]+}/", self._short_link)
         self._stopping = asyncio.Event()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -204,6 +209,20 @@ class MetricsSimulator(SimWorld):
         await self.stop()
 
     # --- request handling --------------------------------------------------------------------------
+    async def _short_link(self, request: web.Request) -> web.Response:
+        """A 301 to the video a short code was made for (`add_short_link`), or, as the API's own answer for
+        it, a made-up video; a code ending in 404 leads nowhere (TikTok sends it to its home page). Not an
+        API call: counted in `short_link_hits` only."""
+        self.short_link_hits += 1
+        code = request.match_info["code"]
+        video_id = self.short_link(code) or self.provider.short_video_id(code)
+        if code.endswith("404") and self.short_link(code) is None:
+            raise web.HTTPFound("https://www.tiktok.com/?_r=1")
+        video = self.video(video_id)
+        raise web.HTTPMovedPermanently(
+            f"https://www.tiktok.com/@{video.username}/video/{video.video_id}?_r=1&_t=sim"
+        )
+
     async def _handle(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
         route = request.path
