@@ -16,7 +16,9 @@ VID = "7400000000000000777"
 
 
 @pytest.mark.parametrize("link", ["https://vm.tiktok.com/ZMabc123/", "https://www.tiktok.com/t/ZMabc123/"])
-async def test_a_short_link_resolves_to_its_post_without_an_api_call(sim: MetricsSimulator, link: str) -> None:
+async def test_a_short_link_resolves_to_its_post_without_an_api_call(
+    sim: MetricsSimulator, link: str
+) -> None:
     sim.add_video(VID, username="maker_jo")
     sim.add_short_link("ZMabc123", VID)
     resolver = ShortLinkResolver(f"{sim.base_url}/shortlinks", timeout=5)
