@@ -73,13 +73,15 @@ def admin_only() -> Callable[[Marked], Marked]:
     return mark
 
 
-def is_admin_command(item: app_commands.Command[Any, ..., Any] | app_commands.Group) -> bool:
-    """True when `item` or a group above it is marked by admin_only."""
-    node: app_commands.Command[Any, ..., Any] | app_commands.Group | None = item
+def is_admin_command(
+    item: app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu,
+) -> bool:
+    """True when `item` or a group above it is marked by admin_only (a context menu has no group)."""
+    node: app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu | None = item
     while node is not None:
         if node.extras.get(ADMIN):
             return True
-        node = node.parent
+        node = getattr(node, "parent", None)
     return False
 
 
