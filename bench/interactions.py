@@ -50,6 +50,7 @@ from bot.charts import (  # noqa: E402
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
+from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import top as db_top  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -157,6 +158,7 @@ class Bench:
                 conn,
                 count=count,
                 due=now - timedelta(seconds=1),
+                offsets=DEFAULT_OFFSETS,
                 username="bench_drain",
                 first_video_id=7800000000000000001,
                 guild_ids=[self.guild.id],

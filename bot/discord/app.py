@@ -59,7 +59,9 @@ class CheckbackBot(commands.AutoShardedBot):
             # Nobody is pinged unless a message names whom (see README "Mentions"): user text echoed in
             # a reply (a template named @everyone, an account called everyone) must never ping.
             allowed_mentions=discord.AllowedMentions.none(),
-            **options,
+            # No message cache: nothing reads it, and 1,000 sent notifications with their embeds were
+            # ~10 MB of resident memory (discord.py's default keeps the last 1,000 messages).
+            **{"max_messages": None, **options},
         )
         self.settings = settings
         self.team_scope = TeamScope(settings.team_guilds)

@@ -17,7 +17,7 @@ from bot.discord.app import CheckbackBot
 from bot.discord.endpoints import point_discord_at
 from bot.discord.sender import DiscordSender
 from bot.errors import ConfigError, ServiceUnreachable
-from bot.ops.memory import freeze_startup_objects
+from bot.ops.memory import freeze_startup_objects, limit_malloc_arenas
 from bot.ops.server import GatewayState, HealthServer
 from bot.render.notices import render_notice
 from bot.runtime import Runtime
@@ -47,6 +47,7 @@ def _stop_event() -> asyncio.Event:
 
 async def run(settings: Settings, role: Role = "all") -> int:
     token = settings.require_discord_token()
+    limit_malloc_arenas()
     try:
         if not settings.discord_is_default:
             await point_discord_at(settings.discord_api_base_url, settings.discord_gateway_url)
@@ -148,7 +149,7 @@ async def _hold_gateway_lock(conn, key: int, stop: asyncio.Event) -> bool:  # no
 async def _run_worker(settings: Settings, token: str, stop: asyncio.Event) -> int:
     """Check-backs and notifications only: REST through discord.py's HTTP client, no gateway."""
     runtime = await Runtime.open(settings)
-    client = discord.Client(intents=discord.Intents.none())
+    client = discord.Client(intents=discord.Intents.none(), max_messages=None)
     await start_health(settings, runtime)
     try:
         try:
