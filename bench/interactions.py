@@ -199,6 +199,11 @@ async def top_ms(pool, guild_id: int) -> dict[str, float]:  # type: ignore[no-un
                 )
                 times.append((time.perf_counter() - t0) * 1000)
             found[period] = statistics.median(times)
+            if period == "24h":  # where the time goes, for BENCHMARKS.md
+                plan = await db_top.explain_top_growth(
+                    conn, guild_id=guild_id, metric="views", since=now - timedelta(days=days), limit=10
+                )
+                print("/top 24h plan:\n  " + "\n  ".join(plan))
             print(
                 f"/top views {period}: median {found[period]:.1f} ms of 5 (first {times[0]:.1f} ms), {len(rows)} rows"
             )

@@ -50,6 +50,21 @@ async def top_growth(
     index on (first_at, last_at]) need the snapshot just before it, one index probe each. The window's
     snapshots themselves are never scanned.
     """
+    args: list[Any] = [since, limit] + ([] if guild_id is None else [guild_id])
+    rows = await conn.fetch(_query(metric, guild_id), *args)
+    return [record_of(TopRow, r, current=int(r["current"]), growth=int(r["growth"])) for r in rows]
+
+
+async def explain_top_growth(
+    conn: Any, *, guild_id: int | None, metric: TopMetric, since: datetime, limit: int
+) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of top_growth's query, for the benchmark's account of where time goes."""
+    args: list[Any] = [since, limit] + ([] if guild_id is None else [guild_id])
+    rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + _query(metric, guild_id), *args)
+    return [r[0] for r in rows]
+
+
+def _query(metric: TopMetric, guild_id: int | None) -> str:
     column = _COLUMNS[metric]
     short = _SPAN_COLUMNS[metric]  # the spans' columns: first_<metric>, last_<metric>
     scope = (
@@ -57,9 +72,7 @@ async def top_growth(
         if guild_id is None
         else "EXISTS (SELECT 1 FROM guild_posts gp WHERE gp.post_id = s.post_id AND gp.guild_id = $3)"
     )
-    args: list[Any] = [since, limit] + ([] if guild_id is None else [guild_id])
-    rows = await conn.fetch(
-        f"""
+    return f"""
         WITH inside AS (
             SELECT s.post_id, s.last_{short} AS current, s.last_{short} - s.first_{short} AS growth,
                    s.first_at AS since
@@ -88,7 +101,4 @@ async def top_growth(
           JOIN social_media_posts p ON p.id = g.post_id
           JOIN social_media_accounts a ON a.id = p.account_id
          ORDER BY g.growth DESC, g.post_id DESC
-        """,  # noqa: S608 - the column comes from the fixed _COLUMNS table, never from user input
-        *args,
-    )
-    return [record_of(TopRow, r, current=int(r["current"]), growth=int(r["growth"])) for r in rows]
+        """  # noqa: S608 - the columns come from the fixed tables above, never from user input
