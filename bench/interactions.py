@@ -267,6 +267,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
         await migrate(dsn)
         print(f"loading {posts:,} posts, {posts * SNAPSHOTS_PER_POST:,} snapshots", flush=True)
         took = await load(dsn, posts, SNAPSHOTS_PER_POST)
+        if args.top_only:
+            return await _top_only(dsn, posts)
         await emu.start()
         await sim.start()
         emu.add_bot(TOKEN, "Checkback")
@@ -345,12 +347,27 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+async def _top_only(dsn: str, posts: int) -> dict[str, object]:
+    """`--top-only`: the data set, one guild tracking every post, then /top's query; no bot."""
+    pool = await create_pool(dsn, max_size=2)
+    try:
+        await pool.execute(
+            "INSERT INTO guild_posts (guild_id, post_id) SELECT 42, id FROM social_media_posts"
+        )
+        await pool.execute("ANALYZE guild_posts")
+        tops = await top_ms(pool, 42)
+    finally:
+        await pool.close()
+    return {"bench": "interactions", "posts": posts, **{f"top_{k}_ms": round(v, 1) for k, v in tops.items()}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1/20 of the data, 1/5 of the calls")
     parser.add_argument("--posts", type=int, default=500_000)
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--drain", type=int, default=2_000)
+    parser.add_argument("--top-only", action="store_true", help="only the data set and /top's query")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(json.dumps(asyncio.run(main_async(args))))
