@@ -19,7 +19,7 @@ from bot.sandbox.console import LineReader, Printer, parse_duration, span
 from bot.sandbox.discord import Interaction, InvalidInvocation, Member, Message
 from bot.sandbox.render_terminal import Style, TerminalRenderer, utc_text
 from bot.sandbox.stack import Stack
-from bot.sandbox.timekeeper import TimeKeeper
+from bot.sandbox.timekeeper import HORIZON, TimeKeeper
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,10 @@ DEMO_VIDEOS = (
     ("studio.lumen", "7301234567890120001", timedelta(days=2, hours=1)),
     ("maker_jo", "7301234567890120002", timedelta(days=8)),
 )
+# A simulated account that publishes a video every POSTING_EVERY, the first one POSTING_EVERY / 2 after the
+# start; --seed-demo watches it, so its new posts are announced and tracked.
+DEMO_POSTER = "maker_jo"
+POSTING_EVERY = timedelta(hours=12)
 META_HELP = (
     ("/help", "this list"),
     ("/as admin|member", "who types the next commands (admin has Manage Server)"),
@@ -78,6 +82,7 @@ class Sandbox:
         self._button_numbers: dict[tuple[int, str], int] = {}
         self._published: set[str] = set()  # video ids this sandbox registered with the simulator
         self.time = TimeKeeper(stack, clock, speed=speed)
+        self._start_posting()
         self.emulator.message_listeners.append(self._on_message)
 
     @property
@@ -202,14 +207,24 @@ class Sandbox:
         self.printer.write([f"sandbox time {utc_text(self.clock.now())}; {then}"])
         return Outcome(True)
 
+    def _start_posting(self) -> None:
+        """DEMO_POSTER's two weeks of past videos, and its videos to come (as far as a script may run)."""
+        simulator = self.stack.simulator
+        simulator.add_account(DEMO_POSTER, nickname="Maker Jo", videos=28, every=POSTING_EVERY)
+        first = self.clock.now() + POSTING_EVERY / 2
+        simulator.schedule_videos(DEMO_POSTER, int(HORIZON / POSTING_EVERY), every=POSTING_EVERY, start=first)
+
     async def seed_demo(self) -> Outcome:
-        """Track a few demo posts at different ages, as a member would."""
+        """Track a few demo posts at different ages, as a member would, and watch DEMO_POSTER as an admin."""
         now = self.clock.now()
-        outcome = Outcome(True)
+        lines = []
         for username, video_id, age in DEMO_VIDEOS:
             self._published.add(video_id)
             self.stack.simulator.add_video(video_id, now - age, username=username)
-            line = f"/track url:https://www.tiktok.com/@{username}/video/{video_id}"
+            lines.append(f"/track url:https://www.tiktok.com/@{username}/video/{video_id}")
+        lines += ["/as admin", f"/watch add account:{DEMO_POSTER}", f"/as {self.who}"]
+        outcome = Outcome(True)
+        for line in lines:
             self.printer.write([self.render.style.dim(f"{self.who}> {line}")])
             result = await self.execute(line)
             outcome = outcome if result.ok else result

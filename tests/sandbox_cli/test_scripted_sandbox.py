@@ -104,3 +104,25 @@ def test_with_both_cores_busy_every_check_back_is_printed_at_the_time_it_was_tak
     assert taken == 11 * 4  # 1h, 6h, 12h and 1d of eleven posts
     assert " ago)" not in run.out
     assert "⏱" not in run.out
+
+
+def test_the_watched_demo_account_posts_and_its_new_posts_are_announced_and_tracked(
+    run_sandbox: Callable[..., Run],
+) -> None:
+    from datetime import datetime, timedelta
+
+    run = run_sandbox("/wait 2d\n/tracked status:all\n", "--seed-demo", "--for", "1h", timeout=300)
+    assert run.code == 0, run.err
+    assert "Watching @maker_jo" in run.out
+    stamps = re.findall(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d) UTC\]", run.out, re.MULTILINE)
+    start = datetime.fromisoformat(stamps[0])
+    blocks = re.split(r"^(?=\S)", run.out, flags=re.MULTILINE)
+    announced = [b for b in blocks if "New post by @maker_jo" in b]
+    assert len(announced) >= 3, run.out
+    first = datetime.fromisoformat(re.match(r"\[(.{16}) UTC\]", announced[0])[1])  # type: ignore[index]
+    assert first - start < timedelta(days=1)  # a newcomer sees one on the first sandbox day
+    listing = run.out.split("member> /tracked status:all")[1]
+    seeded = "7301234567890120002"
+    published = [line for line in listing.splitlines() if "@maker_jo ·" in line and seeded not in line]
+    assert len(published) >= 2, listing
+    assert any("1h check-back · #4 @maker_jo" in b for b in blocks)  # its check-backs run too
