@@ -76,6 +76,28 @@ def _compact(value: float, _pos: object = None) -> str:
     return f"{value:.0f}"
 
 
+# The right-hand series tops out at this fraction of the plot's height, the left-hand one near the top: two
+# series that grow in proportion (a steady like rate) would otherwise draw one line over the other.
+RIGHT_PEAK = 0.6
+LEFT_PEAK = 0.92
+
+
+def twin_limits(
+    left: Sequence[float], right: Sequence[float]
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The y limits of twin axes, both from 0, so the left series peaks at LEFT_PEAK of the height and
+    the right one at RIGHT_PEAK: two proportional series never coincide."""
+    left_top = max([*left, 0]) or 1
+    right_top = max([*right, 0]) or 1
+    return (0.0, left_top / LEFT_PEAK), (0.0, right_top / RIGHT_PEAK)
+
+
+def _twin(left_ax: Any, right_ax: Any, left: Sequence[float], right: Sequence[float]) -> None:
+    left_limits, right_limits = twin_limits(left, right)
+    left_ax.set_ylim(*left_limits)
+    right_ax.set_ylim(*right_limits)
+
+
 def render_growth_chart(points: Sequence[ChartPoint], title: str = "") -> bytes:
     """Views (left axis) and likes (right axis) over time as a PNG. One point still draws a marker."""
     return _two_axes_png(
@@ -101,10 +123,13 @@ def _two_axes_png(times: list[Any], left: Line, right: Line, title: str) -> byte
     fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
     left_ax = fig.add_subplot()
     axes = (left_ax, left_ax.twinx())
-    for ax, (label, values, colour) in zip(axes, (left, right), strict=True):
-        ax.plot(times, values, color=colour, marker="o", markersize=3, label=label)
+    # The right-hand line dashed with square markers: told apart even where the two lines cross.
+    styles = ({"marker": "o", "linestyle": "-"}, {"marker": "s", "linestyle": "--"})
+    for ax, (label, values, colour), style in zip(axes, (left, right), styles, strict=True):
+        ax.plot(times, values, color=colour, markersize=3, label=label, **style)
         ax.set_ylabel(label, color=colour)
         ax.yaxis.set_major_formatter(FuncFormatter(_compact))
+    _twin(axes[0], axes[1], left[1], right[1])
     locator = AutoDateLocator()
     left_ax.xaxis.set_major_locator(locator)
     left_ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))

@@ -51,8 +51,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with --script: run on for this much sandbox time (e.g. 2d) instead of until every schedule ends",
     )
     p.add_argument("--seed-demo", action="store_true", help="track three demo posts at start")
-    # Tests give each run its own database; the prefix keeps a typo from emptying a real one.
-    p.add_argument("--database", default=SANDBOX_DATABASE, type=_database_name, help=argparse.SUPPRESS)
+    # The prefix keeps a typo from emptying a real database.
+    p.add_argument(
+        "--database",
+        default=SANDBOX_DATABASE,
+        type=_database_name,
+        metavar="NAME",
+        help=f"the sandbox's database (emptied at start; default {SANDBOX_DATABASE}; another name must start "
+        f"with {SANDBOX_DATABASE}, e.g. to run two sandboxes at once)",
+    )
     p.set_defaults(handler=cmd_sandbox)
 
 

@@ -39,6 +39,7 @@ from bot.render.text import (
     num,
     pct,
     signed,
+    skipped_text,
     without_none,
 )
 
@@ -253,7 +254,7 @@ def _new_post(n: NewPostNotice) -> Embed:
     if n.tracked:
         lines.append(
             f"Tracking as #{n.post_id}: next check-back {discord_ts(n.next_check_at)}"
-            + (f" ({n.skipped_checks} already past were skipped)" if n.skipped_checks else "")
+            + (f" ({skipped_text(n.skipped_checks)})" if n.skipped_checks else "")
         )
     else:
         lines.append(f"Not tracked: {n.not_tracked_reason or 'unknown reason'}.")

@@ -15,6 +15,7 @@ from bot.render.text import (
     Embed,
     clip,
     code,
+    count,
     cut,
     cut_lines,
     discord_ts,
@@ -23,6 +24,7 @@ from bot.render.text import (
     pct,
     short,
     signed,
+    skipped_text,
     utc_short,
 )
 from bot.search import FoundHashtag, FoundUser, FoundVideo
@@ -61,9 +63,9 @@ def track_result_embed(result: TrackResult) -> Embed:
     if result.already_tracked:
         head = "Already tracked here; nothing changed."
     else:
-        head = f"Tracking #{post.id}: {post.checks_total - post.checks_completed} check-backs scheduled."
+        head = f"Tracking #{post.id}: {count(post.checks_total - post.checks_completed, 'check-back')} scheduled."
         if result.skipped_checks:
-            head += f" {result.skipped_checks} already past were skipped."
+            head += f" {skipped_text(result.skipped_checks)}."
     lines = [head]
     if post.caption:
         lines.append(cut_lines(post.caption, 200))
@@ -207,8 +209,8 @@ def top_embed(top: TopPosts) -> Embed:
 
 def comments_embed(c: PostComments) -> Embed:
     lines = [
-        f"**@{x.author_username or '?'}** · {num(x.likes_count)} likes"
-        + (f" · {num(x.api_reply_count)} replies" if x.api_reply_count else "")
+        f"**@{x.author_username or '?'}** · {count(x.likes_count, 'like')}"
+        + (f" · {count(x.api_reply_count, 'reply', 'replies')}" if x.api_reply_count else "")
         + f"\n{cut(x.comment_text, 300) or '—'}"
         for x in c.comments
     ]

@@ -73,6 +73,17 @@ def num(value: int | float | None) -> str:
     return f"{int(value):,}"
 
 
+def count(n: int | None, one: str, many: str | None = None) -> str:
+    """ "1 reply", "2 replies", "1,200 likes": the number and the noun that agrees with it."""
+    value = int(n or 0)
+    return f"{num(value)} {one if value == 1 else (many or one + 's')}"
+
+
+def skipped_text(n: int) -> str:
+    """ "1 already past was skipped", "3 already past were skipped"."""
+    return f"{n} already past {'was' if n == 1 else 'were'} skipped"
+
+
 def signed(value: int | float | None) -> str:
     if value is None:
         return "—"
