@@ -8,6 +8,7 @@ from typing import TypedDict, Unpack
 
 import asyncpg
 
+from bot.clock import Clock
 from bot.errors import AccountNotFound, CapReached, InvalidAction, InvalidInput
 from db import accounts as db_accounts
 from db import actions as db_actions
@@ -56,19 +57,25 @@ class ActionDetails(TypedDict, total=False):
 class LimitsService:
     """Caps and usage per account and action type.
 
-    Days and hours are Postgres's UTC ones (now() AT TIME ZONE 'UTC'), the same clock the atomic
-    try_record_action counts by, so what is shown always agrees with what is enforced; no Python clock.
+    Days and hours are UTC ones of `clock` (the sandbox's clock there), passed to the SQL that counts them;
+    without a clock, of Postgres's now(), the clock try_record_action counts by for callers that give it
+    no time of their own.
     """
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
         self._pool = pool
+        self._clock = clock
+
+    def _now(self) -> datetime | None:
+        return self._clock.now() if self._clock is not None else None
 
     async def show(self, account: str | int | None = None) -> LimitsReport:
         async with self._pool.acquire() as conn:
             account_id, name = await _resolve(conn, account) if account is not None else (None, None)
-            day, hour = await db_actions.utc_day_and_hour(conn)
+            at = self._now()
+            day, hour = await db_actions.utc_day_and_hour(conn, at)
             caps = {c.action_type: c for c in await db_actions.caps_in_force(conn, account_id)}
-            used = await db_actions.usage(conn, account_id) if account_id is not None else {}
+            used = await db_actions.usage(conn, account_id, at) if account_id is not None else {}
         lines = []
         # Action types used today without any cap are listed too, so nothing done goes unseen.
         for action in sorted(caps.keys() | used.keys(), key=_action_order):

@@ -120,7 +120,7 @@ async def build_services(
         metrics=client,
         tracking=tracking,
         checkbacks=runner,
-        limits=LimitsService(runtime.pool),
+        limits=LimitsService(runtime.pool, runtime.clock),
         conversations=ConversationService(runtime.pool, runtime.clock),
         templates=TemplateService(runtime.pool, runtime.clock),
         comments=comments,

@@ -56,13 +56,15 @@ class ActionRecord:
     created_at: datetime | None
 
 
-async def utc_day_and_hour(conn: asyncpg.Connection) -> tuple[date, int]:
-    """The database's current UTC date and hour, the same clock try_record_action counts by."""
+async def utc_day_and_hour(conn: asyncpg.Connection, at: datetime | None = None) -> tuple[date, int]:
+    """The UTC date and hour of `at` (the caller's clock; None: the database's now()), as
+    try_record_action counts them (its p_at)."""
     row = await conn.fetchrow(
         """
-        SELECT (now() AT TIME ZONE 'UTC')::date AS day,
-               EXTRACT(HOUR FROM (now() AT TIME ZONE 'UTC'))::integer AS hour
-        """
+        WITH t AS (SELECT coalesce($1::timestamptz, now()) AT TIME ZONE 'UTC' AS utc)
+        SELECT utc::date AS day, EXTRACT(HOUR FROM utc)::integer AS hour FROM t
+        """,
+        at,
     )
     return row["day"], row["hour"]
 
@@ -97,14 +99,13 @@ async def cap_in_force(conn: asyncpg.Connection, account_id: int | None, action_
     return Cap(**dict(row)) if row else None
 
 
-async def usage(conn: asyncpg.Connection, account_id: int) -> dict[str, Usage]:
-    """Counts per action type for the current UTC day and hour (never the session's time zone)."""
+async def usage(conn: asyncpg.Connection, account_id: int, at: datetime | None = None) -> dict[str, Usage]:
+    """Counts per action type for the UTC day and hour of `at` (the caller's clock; None: the database's
+    now()), never the session's time zone."""
     rows = await conn.fetch(
         """
-        WITH utc AS (
-            SELECT (now() AT TIME ZONE 'UTC')::date AS day,
-                   EXTRACT(HOUR FROM (now() AT TIME ZONE 'UTC'))::integer AS hour
-        )
+        WITH t AS (SELECT coalesce($2::timestamptz, now()) AT TIME ZONE 'UTC' AS utc),
+        utc AS (SELECT utc::date AS day, EXTRACT(HOUR FROM utc)::integer AS hour FROM t)
         SELECT a.action_type,
                count(*)::integer                                     AS today,
                (count(*) FILTER (WHERE a.action_hour = utc.hour))::integer AS this_hour
@@ -113,6 +114,7 @@ async def usage(conn: asyncpg.Connection, account_id: int) -> dict[str, Usage]:
         GROUP BY a.action_type
         """,
         account_id,
+        at,
     )
     return {r["action_type"]: Usage(r["action_type"], r["today"], r["this_hour"]) for r in rows}
 

@@ -240,3 +240,24 @@ async def test_unknown_account_or_action_is_refused_before_anything_is_recorded(
     with pytest.raises(InvalidAction):
         await limits.try_record_action("brand", "poke")
     assert await limits._pool.fetchval("SELECT count(*) FROM automation_actions") == 0
+
+
+async def test_limits_count_the_days_and_hours_of_the_callers_clock(clean_db: asyncpg.Pool) -> None:
+    from datetime import timedelta
+
+    from bot.clock import ManualClock
+
+    account = await _account(clean_db, "weekahead")
+    async with clean_db.acquire() as conn:
+        await clear_of_hour_boundary(conn)
+    assert await clean_db.fetchval("SELECT try_record_action($1, 'like')", account) is not None
+    db_now = await clean_db.fetchval("SELECT now()")
+
+    today = await LimitsService(clean_db, ManualClock(db_now)).show("weekahead")
+    assert today.day == db_now.date() and today.hour == db_now.hour
+    assert next(line for line in today.lines if line.action_type == "like").today == 1
+
+    # A clock a week ahead (the sandbox's) sees its own day, where nothing was done yet.
+    ahead = await LimitsService(clean_db, ManualClock(db_now + timedelta(days=7))).show("weekahead")
+    assert ahead.day == (db_now + timedelta(days=7)).date()
+    assert next(line for line in ahead.lines if line.action_type == "like").today == 0
