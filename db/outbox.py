@@ -90,7 +90,9 @@ async def claim_pending(conn: Any, now: datetime, limit: int, lease: timedelta) 
         limit,
         lease,
     )
-    return sorted((_row(r) for r in rows), key=lambda r: r.id)
+    # Oldest first; rows written at one instant (the sandbox's held clock) by post, so their order does not
+    # depend on which concurrent check finished first.
+    return sorted((_row(r) for r in rows), key=lambda r: (r.created_at, r.post_id or 0, r.id))
 
 
 async def stamp_nonces(conn: Any, ids: Sequence[int], nonces: Sequence[str]) -> int:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import re
+import shutil
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -120,6 +121,12 @@ async def fresh_database(server_dsn: str, name: str) -> str:
         ) from exc
 
 
+def script_start(now: datetime) -> datetime:
+    """The coming 09:00 UTC (now, if it is 09:00:00 sharp): where a script's sandbox clock starts."""
+    start = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    return start if start >= now else start + timedelta(days=1)
+
+
 def banner(args: argparse.Namespace, sandbox: Sandbox, style: Style, log_path: Path) -> list[str]:
     speed = args.speed
     per_second = timedelta(seconds=speed)
@@ -174,13 +181,16 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     dsn = await fresh_database(resolve_dsn(settings), args.database)
-    clock = ManualClock(datetime.now(UTC))
+    # A script starts at the coming 09:00 UTC, so its days and hours fall alike in every run; the prompt now.
+    clock = ManualClock(datetime.now(UTC) if interactive_mode else script_start(datetime.now(UTC)))
+    files = home / "files"
+    shutil.rmtree(files, ignore_errors=True)  # the files of the last sandbox go with its database
     # No scheduler: the sandbox's TimeKeeper runs what falls due, each at its instant (bot/sandbox/timekeeper.py).
     stack = Stack(dsn=dsn, clock=clock, run_jobs=False)
     terminal = _save_terminal()
     try:
         await stack.start()
-        sandbox = Sandbox(stack, clock, printer, files_dir=home / "files", style=style, speed=args.speed)
+        sandbox = Sandbox(stack, clock, printer, files_dir=files, style=style, speed=args.speed)
         if interactive_mode:
             install_readline(
                 Completer(lambda: stack.emulator.visible_commands(stack.world.guild)), home / "history"

@@ -259,4 +259,4 @@ def _results(kind: str, query: str, lines: list[str]) -> Embed:
 
 def export_message(rows: int, post_id: int) -> str:
     """The words sent with /export's CSV file."""
-    return f"{rows} snapshot(s) of post #{post_id}."
+    return f"{count(rows, 'snapshot')} of post #{post_id}."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.render.text import BLUE, GREEN, GREY, TITLE, Embed, clip, discord_ts, field, num, signed
+from bot.render.text import BLUE, GREEN, GREY, TITLE, Embed, clip, count, discord_ts, field, num, signed
 from bot.watch_models import AccountAnalytics, AccountNumbers, WatchAddResult, WatchRemoveResult, WatchSummary
 
 ACCOUNT_CHART = "account.png"
@@ -50,7 +50,7 @@ def watch_added_embed(result: WatchAddResult) -> Embed:
         head = f"Watching @{w.username}: each new post is tracked and announced in {_where(w.channel_id)}."
     lines = [head]
     if result.baseline_videos:
-        lines.append(f"{result.baseline_videos} existing video(s) recorded without announcing them.")
+        lines.append(f"{count(result.baseline_videos, 'existing video')} recorded without announcing them.")
     if w.next_poll_at:
         lines.append(f"Next look for new posts {discord_ts(w.next_poll_at)}.")
     return {
@@ -102,7 +102,7 @@ def account_analytics_embed(a: AccountAnalytics, *, chart: bool = False, max_row
         "description": clip("\n".join(rows) or "No snapshots yet.", 4000),
         "fields": fields[:25],
         "color": BLUE,
-        "footer": {"text": f"{len(a.snapshots)} snapshot(s) · {status}"},
+        "footer": {"text": f"{count(len(a.snapshots), 'snapshot')} · {status}"},
     }
     if chart:
         embed["image"] = {"url": f"attachment://{ACCOUNT_CHART}"}

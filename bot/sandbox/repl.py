@@ -77,7 +77,7 @@ class Sandbox:
         self.render = TerminalRenderer(clock.now, self._name_of, style or Style())
         self._asked: dict[int, tuple[str, str]] = {}  # interaction id -> (what was typed, by whom)
         self._shown: set[int] = set()  # message ids printed at least once
-        self._saved: set[int] = set()  # attachment ids written to files_dir
+        self._saved: dict[int, Path] = {}  # attachment id -> where it was written, numbered in order
         self._buttons: dict[int, tuple[Message, str]] = {}
         self._button_numbers: dict[tuple[int, str], int] = {}
         self._published: set[str] = set()  # video ids this sandbox registered with the simulator
@@ -237,7 +237,7 @@ class Sandbox:
     def _show(self, message: Message, event: str) -> None:
         if event == "delete":
             if message.id in self._shown:
-                self.printer.write([self.render.style.dim(f"(message {message.id} was deleted)")])
+                self.printer.write([self.render.style.dim("(a message shown above was deleted)")])
             return
         if message.loading:
             return  # "Checkback is thinking…": the answer replaces it
@@ -282,12 +282,14 @@ class Sandbox:
         return n
 
     def _save(self, attachment: Any) -> str:
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", attachment.filename) or "file"
-        path = self.files_dir / f"{attachment.id}-{safe}"
-        if attachment.id not in self._saved:
+        """The file written once, as NNN-name in the order files arrived (the same names every run)."""
+        path = self._saved.get(attachment.id)
+        if path is None:
+            safe = re.sub(r"[^A-Za-z0-9._-]", "_", attachment.filename) or "file"
+            path = self.files_dir / f"{len(self._saved) + 1:03d}-{safe}"
             self.files_dir.mkdir(parents=True, exist_ok=True)
             path.write_bytes(attachment.data)
-            self._saved.add(attachment.id)
+            self._saved[attachment.id] = path
         with contextlib.suppress(ValueError):
             return str(path.resolve().relative_to(Path.cwd()))
         return str(path)

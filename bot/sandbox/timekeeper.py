@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 HORIZON = timedelta(days=400)  # a script never fast-forwards further than this (a schedule that never ends)
 WATCHED_HORIZON = timedelta(days=31)  # with watched accounts (that keep posting): this long at most
 PACE_SECONDS = 0.05  # how often the interactive pacer moves the clock
+REPLY_PATIENCE = 30.0  # wall seconds time waits for the bot to finish handling a command
 ROUNDS = 50  # passes over the due work at one instant before it is left to the next instant
 
 
@@ -113,9 +114,21 @@ class TimeKeeper:
                 yield
             finally:
                 try:
+                    await self.replies_done()
                     await self.run_due()
                 finally:
                     self._resumed = time.monotonic()
+
+    async def replies_done(self, patience: float = REPLY_PATIENCE) -> None:
+        """Wait until the bot has finished handling every interaction (a reply edited after it was sent,
+        e.g. /analytics's chart, is part of it): discord.py runs each in a task of its own."""
+        deadline = time.monotonic() + patience
+        while (left := deadline - time.monotonic()) > 0:
+            busy = [task for task in asyncio.all_tasks() if _handles_an_interaction(task) and not task.done()]
+            if not busy:
+                return
+            await asyncio.wait(busy, timeout=left)
+        log.warning("the bot was still handling an interaction after %g s; time moves on", patience)
 
     def start_pacing(self) -> None:
         """At the prompt: time flows at `speed` between commands, by the same stops."""
@@ -144,3 +157,9 @@ class TimeKeeper:
                 await asyncio.sleep(1.0)
             # Time spent on the bot's work (or waiting for a command) is not made up for afterwards.
             last = time.monotonic()
+
+
+def _handles_an_interaction(task: asyncio.Task[Any]) -> bool:
+    """discord.py's tasks that run a slash command (or its autocomplete) and a button's or modal's callback."""
+    name = task.get_name()
+    return name == "CommandTree-invoker" or name.startswith(("discord-ui-view-dispatch-", "discord-ui-modal"))

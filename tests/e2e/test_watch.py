@@ -39,7 +39,7 @@ async def test_an_admin_watches_an_account_and_its_new_post_is_announced_by_the_
     ).final(timeout=10)
     embed = final.embeds[0]
     assert "Watching @maker_jo" in embed["description"], embed
-    assert "28 existing video(s) recorded without announcing them" in embed["description"]
+    assert "28 existing videos recorded without announcing them" in embed["description"]
     assert {f["name"] for f in embed["fields"]} == {"Followers", "Hearts", "Videos"}
     [video_id] = stack.simulator.schedule_videos(NAME, 1, every=timedelta(minutes=10))
     clock.advance(timedelta(minutes=31))  # the next poll is due; the scheduler's tick takes it
