@@ -25,7 +25,7 @@ async def caps(pool: asyncpg.Pool) -> list[tuple]:
 
 
 async def test_limits_show_the_default_caps_and_an_accounts_usage(
-    stack: Stack, clean_db: asyncpg.Pool, brand: int
+    stack: Stack, clean_db: asyncpg.Pool, brand: int, clock: ManualClock
 ) -> None:
     w = stack.world
     defaults = await (await stack.emulator.invoke(w.member, "limits show", channel=w.channel)).final()
@@ -33,6 +33,8 @@ async def test_limits_show_the_default_caps_and_an_accounts_usage(
     assert text.startswith("```") and "like" in text and "100 a day" in text
     for _ in range(3):
         await clean_db.fetchval("SELECT try_record_action($1, 'like')", brand)
+    # The bot counts the days and hours of its own clock: put it at the time the actions were recorded.
+    clock.set(await clean_db.fetchval("SELECT max(created_at) FROM automation_actions"))
     mine = await (
         await stack.emulator.invoke(w.member, "limits show", channel=w.channel, account="brand")
     ).final()
