@@ -107,7 +107,7 @@ def test_with_both_cores_busy_every_check_back_is_printed_at_the_time_it_was_tak
 
 
 def test_the_watched_demo_account_posts_and_its_new_posts_are_announced_and_tracked(
-    run_sandbox: Callable[..., Run],
+    run_sandbox: Callable[..., Run], tmp_path: Path
 ) -> None:
     from datetime import datetime, timedelta
 
@@ -126,3 +126,6 @@ def test_the_watched_demo_account_posts_and_its_new_posts_are_announced_and_trac
     published = [line for line in listing.splitlines() if "@maker_jo ·" in line and seeded not in line]
     assert len(published) >= 2, listing
     assert any("1h check-back · #4 @maker_jo" in b for b in blocks)  # its check-backs run too
+    # A clean exit with a watch: nothing raised, at shutdown or before.
+    log = (tmp_path / "data" / "sandbox" / "sandbox.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log and "raised an exception" not in log and " ERROR " not in log, log[-3000:]
