@@ -141,7 +141,8 @@ class LimitsService:
     ) -> int | None:
         """Records the action if the caps allow and returns its id; None (nothing recorded) at a cap.
 
-        `at` (default: the database's now()) picks the UTC day and hour the slot counts in. Each attempt
+        `at` (default: the service's clock, else the database's now()) picks the UTC day and hour the slot
+        counts in. Each attempt
         is its own transaction, so when the database's default isolation is REPEATABLE READ or
         SERIALIZABLE and another caller's grant makes this one's snapshot stale, it is simply retried:
         the caps hold exactly whatever the isolation level.
@@ -155,6 +156,7 @@ class LimitsService:
             raise InvalidInput(f"unknown trigger {triggered_by!r}; one of {', '.join(TRIGGERS)}")
         if at is not None and at.tzinfo is None:
             raise InvalidInput("the time of an action must be timezone-aware (UTC)")
+        at = at if at is not None else self._now()  # the service's clock (the sandbox's there), if any
         async with self._pool.acquire() as conn:
             account_id, _ = await _resolve(conn, account)
             for attempt in range(1, SLOT_ATTEMPTS + 1):
@@ -176,13 +178,15 @@ class LimitsService:
 
     async def take_slot(self, account: str | int, action: str, **details: Unpack[ActionDetails]) -> int:
         """Like try_record_action, but a reached cap raises CapReached saying which cap and the counts."""
+        at = details.get("at") or self._now()
+        details["at"] = at
         action_id = await self.try_record_action(account, action, **details)
         if action_id is not None:
             return action_id
         async with self._pool.acquire() as conn:
             account_id, name = await _resolve(conn, account)
             cap = await db_actions.cap_in_force(conn, account_id, action)
-            use = (await db_actions.usage(conn, account_id)).get(action)
+            use = (await db_actions.usage(conn, account_id, at)).get(action)  # counted as the slot was
         today = use.today if use else 0
         this_hour = use.this_hour if use else 0
         if cap is not None and cap.hourly_limit is not None and today < cap.daily_limit:
