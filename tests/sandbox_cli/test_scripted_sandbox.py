@@ -125,7 +125,7 @@ def test_the_watched_demo_account_posts_and_its_new_posts_are_announced_and_trac
     seeded = "7301234567890120002"
     published = [line for line in listing.splitlines() if "@maker_jo ·" in line and seeded not in line]
     assert len(published) >= 2, listing
-    assert any("1h check-back · #4 @maker_jo" in b for b in blocks)  # its check-backs run too
+    assert any("check-back · #4 @maker_jo" in b for b in blocks)  # its check-backs run too
     # A clean exit with a watch: nothing raised, at shutdown or before.
     log = (tmp_path / "data" / "sandbox" / "sandbox.log").read_text(encoding="utf-8")
     assert "Traceback" not in log and "raised an exception" not in log and " ERROR " not in log, log[-3000:]
