@@ -32,6 +32,7 @@ from bot.render.text import (
     RED,
     TITLE,
     Embed,
+    count,
     cut_lines,
     discord_ts,
     duration,
@@ -146,7 +147,7 @@ def _failing(n: FailingNotice) -> Embed:
         "title": _post_title(n, "Tracking stopped: checks keep failing"),
         "description": (
             f"Its checks kept failing ({n.reason}), so Checkback stopped asking."
-            f" {n.missed} check-back{'s' if n.missed != 1 else ''} missed. Track it again to retry."
+            f" {count(n.missed, 'check-back')} missed. Track it again to retry."
         ),
         "url": n.url,
         "color": GREY,
@@ -154,18 +155,22 @@ def _failing(n: FailingNotice) -> Embed:
     }
 
 
+def _budget_embed(title: str, description: str, month: str | None) -> Embed:
+    """The budget notices' one look: orange, footed with the month they are about."""
+    return {"title": title, "description": description, "color": ORANGE, "footer": {"text": f"month {month}"}}
+
+
 @_render.register
 def _checks_postponed(n: ChecksPostponed) -> Embed:
-    return {
-        "title": "API budget used up: check-backs postponed",
-        "description": (
+    return _budget_embed(
+        "API budget used up: check-backs postponed",
+        (
             f"The month's API budget ({num(n.budget)} calls) is used up. Due check-backs move to "
             f"{discord_ts(n.postponed_until, 'f')}; none are dropped, and the late ones will be "
             "folded into one check each."
         ),
-        "color": ORANGE,
-        "footer": {"text": f"month {n.month}"},
-    }
+        n.month,
+    )
 
 
 @_render.register
@@ -184,7 +189,7 @@ def _budget_alert(n: BudgetAlert) -> Embed:
             else " At this pace it lasts the month."
         )
         body = f"{num(n.used)} of this month's {num(n.budget)} API calls are used.{pace}"
-    return {"title": title, "description": body, "color": ORANGE, "footer": {"text": f"month {n.month}"}}
+    return _budget_embed(title, body, n.month)
 
 
 @_render.register
@@ -194,31 +199,29 @@ def _checks_dropped(n: ChecksDropped) -> Embed:
         "least valuable planned calls were dropped to keep room for new posts:"
     ]
     if n.checks:
-        classes = ", ".join(f"{count} of {cls}-growing posts" for cls, count in n.by_class.items())
-        lines.append(f"• {num(n.checks)} late check-back(s) (2 days or more after publishing): {classes}")
+        classes = ", ".join(f"{posts} of {cls}-growing posts" for cls, posts in n.by_class.items())
+        lines.append(f"• {count(n.checks, 'late check-back')} (2 days or more after publishing): {classes}")
     if n.polls_stretched:
         lines.append("• accounts that rarely post are looked at every 24 hours instead of every 6")
     lines.append(f"`/tracked` shows the dropped checks. The budget renews {discord_ts(n.renews, 'f')}.")
-    return {
-        "title": "API budget: planned calls dropped",
-        "description": "\n".join(lines),
-        "color": ORANGE,
-        "footer": {"text": f"month {n.month}"},
-    }
+    return _budget_embed(
+        "API budget: planned calls dropped",
+        "\n".join(lines),
+        n.month,
+    )
 
 
 @_render.register
 def _polls_postponed(n: PollsPostponed) -> Embed:
-    return {
-        "title": "API budget nearly used: watched accounts paused",
-        "description": (
+    return _budget_embed(
+        "API budget nearly used: watched accounts paused",
+        (
             f"The month's API budget ({num(n.budget)} calls) is nearly used; what is left goes to "
             f"check-backs of tracked posts. Looking for new posts of {num(n.accounts)} watched "
             f"account(s) resumes {discord_ts(n.postponed_until, 'f')}."
         ),
-        "color": ORANGE,
-        "footer": {"text": f"month {n.month}"},
-    }
+        n.month,
+    )
 
 
 @_render.register
