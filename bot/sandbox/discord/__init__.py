@@ -1,6 +1,7 @@
 """A Discord emulator (REST + gateway) good enough for the unmodified discord.py 2.7 client."""
 
 from bot.sandbox.discord.commands import InvalidInvocation
+from bot.sandbox.discord.modals import Modal, ModalField
 from bot.sandbox.discord.records import (
     Attachment,
     Callback,
@@ -25,6 +26,8 @@ __all__ = [
     "InvalidInvocation",
     "Member",
     "Message",
+    "Modal",
+    "ModalField",
     "Permissions",
     "RateLimitRule",
     "RequestRecord",

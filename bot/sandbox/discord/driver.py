@@ -1,4 +1,4 @@
-"""The test-driving API of the emulator: act as a member (commands, autocomplete, buttons), wait for what
+"""The test-driving API of the emulator: act as a member (commands, autocomplete, buttons, modals), wait for what
 the bot does, break its gateway connection, and assert that it did nothing Discord would refuse."""
 
 # The test-driving API takes timeout= on purpose: a timeout error names what the test waited for.
@@ -218,6 +218,29 @@ class EmulatorDriver(EmulatorState):
         session = self._session_for_invoke(where.guild.id)
         record = self._new_interaction(3, member, where, session, custom_id, {}, target=message)
         data = {"custom_id": custom_id, "component_type": 2}
+        return self._send_interaction(record, session, data)
+
+    async def submit_modal(
+        self, opened: Interaction, values: dict[str, str] | None = None, *, timeout: float = 5.0, **typed: str
+    ) -> Interaction:
+        """Fill in and submit the modal `opened`'s callback showed, as the member it was shown to.
+
+        `values` and keywords are what is typed into each field, named by custom_id or label; a field not
+        given keeps its pre-filled value. Sends a MODAL_SUBMIT interaction (type 5) whose data has the
+        modal's custom_id and its components in the documented shape, each text input with its value.
+        Raises InvalidInvocation when Discord's form would not submit (a required field empty, a value
+        outside min_length/max_length, an unknown field, the modal already submitted)."""
+        modal = await opened.wait_for_modal(timeout)
+        if modal.submitted:
+            raise command_schema.InvalidInvocation(f"the modal {modal.title!r} was already submitted")
+        filled = modal.values({**(values or {}), **typed})
+        data = {"custom_id": modal.custom_id, "components": modal.submission(filled)}
+        session = self._session_for_invoke(opened.member.guild.id)
+        record = self._new_interaction(
+            5, opened.member, opened.channel, session, modal.custom_id, filled, target=opened.target
+        )
+        record.opened_by = opened
+        modal.submitted = True
         return self._send_interaction(record, session, data)
 
     def _channel_for(self, member: Member, channel: Channel | None) -> Channel:

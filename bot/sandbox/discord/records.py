@@ -16,6 +16,7 @@ from bot.sandbox.discord.mentions import Pings, pings
 from bot.sandbox.discord.snowflake import iso, new_snowflake
 
 if TYPE_CHECKING:
+    from bot.sandbox.discord.modals import Modal
     from bot.sandbox.discord.world import Channel, Member, User
 
 T = TypeVar("T")
@@ -223,6 +224,8 @@ class Interaction:
         self.original: Message | None = None
         self.followups: list[Message] = []
         self.choices: list[dict[str, Any]] | None = None
+        self.modal: Modal | None = None  # the modal a MODAL callback (type 9) opened
+        self.opened_by: Interaction | None = None  # for a MODAL_SUBMIT: the interaction that opened it
         self._visible: Message | None = None
         self._notifier = notifier
 
@@ -255,9 +258,20 @@ class Interaction:
         await self.response(timeout)
         if self.callbacks[0].type == 8:
             raise TypeError("an autocomplete interaction has choices, not a message: use .choices")
+        if self.callbacks[0].type == 9:
+            raise TypeError(
+                f"{self!r} opened a modal, not a message: use .wait_for_modal() and submit_modal()"
+            )
         return await self._notifier.wait_until(
             lambda: self._visible, timeout, f"the message answering {self!r}"
         )
+
+    async def wait_for_modal(self, timeout: float = 5.0) -> Modal:
+        """The modal the bot's first callback opened; TypeError when it answered otherwise."""
+        callback = await self.response(timeout)
+        if self.modal is None:
+            raise TypeError(f"{self!r} was answered with callback type {callback.type}, not a modal (9)")
+        return self.modal
 
     async def wait_for_followups(self, count: int, timeout: float = 5.0) -> list[Message]:
         return await self._notifier.wait_until(

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.discord import payload_limits
+from bot.sandbox.discord import modals, payload_limits
 from bot.sandbox.discord.http import (
     BODY,
     FILES,
@@ -21,8 +21,11 @@ from bot.sandbox.discord.records import EPHEMERAL, LOADING, Attachment, Callback
 from bot.sandbox.discord.rest.channels import delete_message, edit_message
 from bot.sandbox.discord.snowflake import new_snowflake
 
-# The callback types Discord accepts for each interaction type (command, component, autocomplete).
-_ALLOWED_CALLBACKS = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}}
+# The callback types Discord accepts for each interaction type (command, component, autocomplete, modal
+# submit). A modal cannot answer a modal submit; updating a message (6, 7) answers only an interaction that
+# came from a message's component (a modal submit does when a button opened its modal).
+_ALLOWED_CALLBACKS = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
+_UPDATES = {6, 7}
 
 
 class InteractionRoutes(Resource):
@@ -57,7 +60,7 @@ class InteractionRoutes(Resource):
         kind = int(body.get("type", 0))
         data: dict[str, Any] = body.get("data") or {}
         files: dict[int, Attachment] = request[FILES]
-        if kind not in _ALLOWED_CALLBACKS[record.type]:
+        if kind not in _ALLOWED_CALLBACKS[record.type] or (kind in _UPDATES and record.target is None):
             if record.type == 4:
                 emu.violate("autocomplete-deferred", request, f"autocomplete answered with type {kind}")
             else:
@@ -69,6 +72,8 @@ class InteractionRoutes(Resource):
             errors = payload_limits.check_message(data, files=len(files), require_something=kind == 4)
         elif kind == 8:
             errors = payload_limits.check_choices(data.get("choices") or [])
+        elif kind == 9:
+            errors = modals.check_modal(data)
         else:
             errors = []
         if errors:
@@ -120,6 +125,8 @@ class InteractionRoutes(Resource):
             self.emu.tell("edit", message)
         elif kind == 8:
             record.choices = list(data.get("choices") or [])
+        elif kind == 9:
+            record.modal = modals.Modal.from_callback(data)
         return message
 
     def _interaction_message(self, record: Interaction, flags: int) -> Message:
