@@ -68,11 +68,13 @@ class LineReader:
         self._prompt = prompt
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._turn = threading.Event()
+        self._asking: str | None = None  # a prompt of its own for the next line (a modal's field)
         self._loop = asyncio.get_running_loop()
         threading.Thread(target=self._read, name="sandbox-input", daemon=True).start()
 
-    async def get(self) -> str | None:
-        """The next line; None at the end of input (Ctrl-D)."""
+    async def get(self, prompt: str | None = None) -> str | None:
+        """The next line (after `prompt`, else the usual one); None at the end of input (Ctrl-D)."""
+        self._asking = prompt
         self._turn.set()
         return await self._queue.get()
 
@@ -80,7 +82,7 @@ class LineReader:
         while True:
             self._turn.wait()
             self._turn.clear()
-            text = self._prompt()
+            text = self._asking if self._asking is not None else self._prompt()
             self._printer.prompt = text
             try:
                 line: str | None = input(text)

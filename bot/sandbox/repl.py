@@ -17,6 +17,7 @@ from bot.metrics.urls import parse_video_url
 from bot.sandbox.completion import as_discord_reads, command_usages
 from bot.sandbox.console import LineReader, Printer, parse_duration, span
 from bot.sandbox.discord import Interaction, InvalidInvocation, Member, Message
+from bot.sandbox.modal_form import Ask, fill, modal_lines
 from bot.sandbox.render_terminal import Style, TerminalRenderer, utc_text
 from bot.sandbox.stack import Stack
 from bot.sandbox.timekeeper import HORIZON, TimeKeeper
@@ -40,6 +41,7 @@ META_HELP = (
     ("/as admin|member", "who types the next commands (admin has Manage Server)"),
     ("/wait DURATION", "fast-forward the sandbox clock, e.g. /wait 1d, /wait 6h, /wait 2w; due checks run"),
     ("/press N", "press button N of a message shown above"),
+    ("/cancel", "(while a modal is open) close it without submitting"),
     ("/time", "the sandbox time and the next check-back"),
     ("/quit", "leave (Ctrl-D works too)"),
 )
@@ -81,6 +83,9 @@ class Sandbox:
         self._buttons: dict[int, tuple[Message, str]] = {}
         self._button_numbers: dict[tuple[int, str], int] = {}
         self._published: set[str] = set()  # video ids this sandbox registered with the simulator
+        # Where a modal's fields are read from (the prompt, or the script's next lines); None: nowhere.
+        self.ask: Ask | None = None
+        self.ask_again = False  # a person re-types a value the form refuses; a script fails
         self.time = TimeKeeper(stack, clock, speed=speed)
         self._start_posting()
         self.emulator.message_listeners.append(self._on_message)
@@ -138,6 +143,8 @@ class Sandbox:
 
     async def _await_answer(self, interaction: Interaction, what: str) -> Outcome:
         try:
+            if (await interaction.response(timeout=REPLY_TIMEOUT)).type == 9:
+                return await self._fill_modal(interaction, what)
             message = await interaction.final(timeout=REPLY_TIMEOUT)
         except TimeoutError:
             return self._fail(f"the bot did not answer {what} within {REPLY_TIMEOUT:g} s (see the log)")
@@ -146,6 +153,22 @@ class Sandbox:
         if "Reference: `" in message.content:  # the error handler's "something unexpected" reply
             return Outcome(False, f"{what} failed unexpectedly: {self.render.text(message.content)}")
         return Outcome(True)
+
+    async def _fill_modal(self, opened: Interaction, what: str) -> Outcome:
+        """The modal the bot opened: shown, filled in field by field (bot/sandbox/modal_form.py), submitted."""
+        modal = await opened.wait_for_modal()
+        self.printer.write(modal_lines(modal, self.render.style))
+        if self.ask is None:
+            return self._fail(f"{what} opened a modal, and nothing here can fill it in")
+        typed = await fill(
+            modal, self.ask, retry=self.ask_again, on_problem=lambda why: self.printer.write([f"✗ {why}"])
+        )
+        if typed is None:
+            self.printer.write([self.render.style.dim(f"(modal {modal.title!r} closed without submitting)")])
+            return Outcome(True)
+        submitted = await self.emulator.submit_modal(opened, typed)
+        self._asked[submitted.id] = (what, self.who)
+        return await self._await_answer(submitted, what)
 
     def _publish_fresh(self, url: str) -> None:
         """In the sandbox a video tracked for the first time was published five minutes ago, so its whole
@@ -307,6 +330,7 @@ class Sandbox:
 async def interactive(sandbox: Sandbox) -> int:
     """The prompt: one line at a time until /quit or end of input."""
     reader = LineReader(sandbox.printer, lambda: f"{sandbox.who}> ")
+    sandbox.ask, sandbox.ask_again = reader.get, True
     sandbox.time.start_pacing()
     try:
         while True:
@@ -330,8 +354,17 @@ def read_script(path: Path) -> list[str]:
 
 async def scripted(sandbox: Sandbox, path: Path, lines: list[str], run_for: timedelta | None) -> int:
     """Run the script's lines, then let the schedule play out; 1 (with FILE:LINE: why) at the first
-    failure."""
-    for number, line in enumerate(lines, start=1):
+    failure. The lines after one that opens a modal fill it in (bot/sandbox/modal_form.py)."""
+    numbered = iter(enumerate(lines, start=1))
+
+    async def next_line(prompt: str) -> str | None:
+        for _number, line in numbered:
+            sandbox.printer.write([sandbox.render.style.dim(f"{prompt}{line}")])
+            return line
+        return None
+
+    sandbox.ask = next_line
+    for number, line in numbered:
         text = line.strip()
         if not text or text.startswith("#"):
             continue
