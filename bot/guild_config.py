@@ -1,18 +1,21 @@
-"""Per-guild configuration: notification channel, check-back offsets, admin role."""
+"""Per-guild configuration: notification channel, check-back offsets, admin role, time zone."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from bot.clock import Clock
 from bot.errors import InvalidOffsets
 from bot.schedule import DEFAULT_OFFSETS, format_offsets, offsets_from_setting, parse_offsets
+from bot.timezones import parse_zone, zone_of
 from db import guilds as db_guilds
 from db import settings as db_settings
+from db import timezones as db_timezones
 from db.guilds import GuildSettings
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ class GuildConfigView:
     offsets_are_default: bool
     admin_role_id: int | None
     channel_broken_reason: str | None
+    timezone: str = "UTC"
 
 
 class GuildConfigService:
@@ -60,6 +64,7 @@ class GuildConfigService:
         async with self.pool.acquire() as conn:
             s = await db_guilds.get_settings(conn, guild_id)
             offsets = s.checkback_offsets_seconds or await default_offsets(conn)
+            zone = zone_of(await db_timezones.get_zone(conn, guild_id))
         return GuildConfigView(
             guild_id=guild_id,
             notify_channel_id=s.notify_channel_id,
@@ -68,6 +73,7 @@ class GuildConfigService:
             offsets_are_default=not s.checkback_offsets_seconds,
             admin_role_id=s.admin_role_id,
             channel_broken_reason=s.channel_broken_reason,
+            timezone=zone.key,
         )
 
     async def set_channel(self, guild_id: int, channel_id: int | None) -> None:
@@ -88,3 +94,15 @@ class GuildConfigService:
 
     async def admin_role(self, guild_id: int) -> int | None:
         return (await self.get(guild_id)).admin_role_id
+
+    async def set_timezone(self, guild_id: int, name: str) -> ZoneInfo:
+        """Stores the guild's zone (an IANA name, any case); InvalidInput on an unknown one, storing nothing."""
+        zone = parse_zone(name)
+        async with self.pool.acquire() as conn:
+            await db_timezones.set_zone(conn, guild_id, zone.key, self.clock.now())
+        return zone
+
+    async def zone(self, guild_id: int) -> ZoneInfo:
+        """The guild's time zone, for whatever speaks its local time (digests, best times); UTC by default."""
+        async with self.pool.acquire() as conn:
+            return zone_of(await db_timezones.get_zone(conn, guild_id))

@@ -1,4 +1,4 @@
-"""/config channel|schedule|admin-role|show (admins) and /usage: thin adapters over the settings services."""
+"""/config channel|schedule|admin-role|timezone|show (admins) and /usage: thin adapters over the settings services."""
 
 from __future__ import annotations
 
@@ -16,9 +16,16 @@ from bot.render.config import (
     channel_set_message,
     config_embed,
     schedule_set_message,
+    timezone_set_message,
     usage_embed,
 )
+from bot.timezones import matching_zones
 from cogs._ui import ServiceCog, to_embed
+
+
+async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """IANA zone names containing what was typed; the common ones first when nothing is."""
+    return [app_commands.Choice(name=name, value=name) for name in matching_zones(current)]
 
 
 class Config(ServiceCog):
@@ -57,6 +64,13 @@ class Config(ServiceCog):
             admin_role_set_message(role.mention),
             allowed_mentions=discord.AllowedMentions.none(),
         )
+
+    @config.command(name="timezone", description="This server's time zone, for digests and times of day")
+    @app_commands.describe(zone="An IANA name such as Europe/Berlin or America/New_York (UTC by default)")
+    @app_commands.autocomplete(zone=zone_autocomplete)
+    async def timezone(self, interaction: discord.Interaction, zone: app_commands.Range[str, 1, 64]) -> None:
+        stored = await self.guild_config.set_timezone(guild_id_of(interaction), zone)
+        await interaction.response.send_message(timezone_set_message(stored.key))
 
     @config.command(name="show", description="This server's Checkback settings")
     async def show(self, interaction: discord.Interaction) -> None:

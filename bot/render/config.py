@@ -28,6 +28,11 @@ def admin_role_set_message(mention: str) -> str:
     return f"Members with {mention} can now use admin commands."
 
 
+def timezone_set_message(zone: str) -> str:
+    """The reply to /config timezone: the IANA name stored."""
+    return f"This server's time zone is now **{zone}**."
+
+
 def config_embed(view: GuildConfigView) -> Embed:
     if view.notify_channel_id:
         channel = f"<#{view.notify_channel_id}>"
@@ -50,6 +55,7 @@ def config_embed(view: GuildConfigView) -> Embed:
                 "Admin role",
                 f"<@&{view.admin_role_id}>" if view.admin_role_id else "none (Manage Server only)",
             ),
+            field("Time zone", view.timezone),
         ],
         "color": ORANGE if view.channel_broken_reason else BLUE,
     }
