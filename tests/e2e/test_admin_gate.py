@@ -20,6 +20,7 @@ ADMIN_PATHS = {
     "config channel",
     "config schedule",
     "config admin-role",
+    "config timezone",
     "config show",
     "limits set",
     "templates add",
