@@ -155,6 +155,17 @@ class Author(BaseModel):
     )
 
 
+class MusicInfo(BaseModel):
+    """The sound a video uses (`music_info`): its id, title and author; `original` when it is the creator's."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    id: Text = Field(default="", validation_alias=AliasChoices("id", "music_id"))
+    title: Text = ""
+    author: Text = ""
+    original: Flag = False
+
+
 class Video(ApiModel):
     """A video: the detail answer of `/`, or one item of a posts or search listing."""
 
@@ -171,9 +182,12 @@ class Video(ApiModel):
     region: OptionalText = None
     cover: OptionalText = None
     author: Author | None = None
+    music_info: MusicInfo | None = None
 
     @classmethod
     def _reshape(cls, data: dict[str, Any]) -> dict[str, Any]:
+        if "music_info" in data and not isinstance(data["music_info"], dict):
+            data = {**data, "music_info": None}
         # Some listings send the author as a bare username string; a non-dict would fail validation.
         if "author" in data and not isinstance(data["author"], dict):
             name = data["author"]

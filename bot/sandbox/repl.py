@@ -32,8 +32,8 @@ DEMO_VIDEOS = (
     ("studio.lumen", "7301234567890120001", timedelta(days=2, hours=1)),
     ("maker_jo", "7301234567890120002", timedelta(days=8)),
 )
-# A simulated account that publishes a video every POSTING_EVERY, the first one POSTING_EVERY / 2 after the
-# start; --seed-demo watches it, so its new posts are announced and tracked.
+# A simulated account that publishes about a video every POSTING_EVERY, at its favourite hours and days (its
+# habits: bot/sandbox/metrics/habits.py); --seed-demo watches it, so its new posts are announced and tracked.
 DEMO_POSTER = "maker_jo"
 POSTING_EVERY = timedelta(hours=12)
 META_HELP = (
@@ -233,9 +233,9 @@ class Sandbox:
     def _start_posting(self) -> None:
         """DEMO_POSTER's two weeks of past videos, and its videos to come (as far as a script may run)."""
         simulator = self.stack.simulator
-        simulator.add_account(DEMO_POSTER, nickname="Maker Jo", videos=28, every=POSTING_EVERY)
-        first = self.clock.now() + POSTING_EVERY / 2
-        simulator.schedule_videos(DEMO_POSTER, int(HORIZON / POSTING_EVERY), every=POSTING_EVERY, start=first)
+        simulator.add_account(DEMO_POSTER, nickname="Maker Jo", videos=28, every=POSTING_EVERY, habitual=True)
+        per_day = timedelta(days=1) / POSTING_EVERY
+        simulator.schedule_habitual(DEMO_POSTER, int(HORIZON / POSTING_EVERY), per_day=per_day)
 
     async def seed_demo(self) -> Outcome:
         """Track a few demo posts at different ages, as a member would, and watch DEMO_POSTER as an admin."""

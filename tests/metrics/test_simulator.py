@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from bot.metrics import MetricsClient
 from bot.sandbox.metrics import MetricsSimulator
+from bot.sandbox.metrics.world import IMPLICIT_VIDEOS
 from tests.metrics.conftest import START
 
 IDS = [str(7_400_000_000_000_000_000 + i * 7919) for i in range(25)]
@@ -81,5 +82,61 @@ async def test_an_account_that_publishes_over_time(
 
 async def test_an_account_first_seen_through_the_api_has_past_videos(client: MetricsClient) -> None:
     posts = await client.all_user_posts("somebody_new")
-    assert len(posts) == 12
+    assert len(posts) == IMPLICIT_VIDEOS
     assert all(p.author is not None and p.author.unique_id == "somebody_new" for p in posts)
+
+
+def test_an_account_has_a_believable_spread_of_videos_most_ordinary_a_few_hits() -> None:
+    sim = MetricsSimulator(clock=ManualClock(START))
+    sim.add_account("spread_one", videos=400, habitual=True)
+    views = sorted(sim.video(v).views_30d for v in sim.account("spread_one").videos)
+    median = views[len(views) // 2]
+    hits = [v for v in views if v > 5 * median]
+    assert 0 < len(hits) < len(views) // 8  # a few hits, not many
+    assert sum(1 for v in views if median / 3 <= v <= 3 * median) > len(views) // 2  # most are ordinary
+
+
+def test_an_account_publishes_at_its_favourite_hours() -> None:
+    sim = MetricsSimulator(clock=ManualClock(START))
+    account = sim.account("habit_one")  # first seen through the API: past videos at its habits
+    habits = sim.habits("habit_one")
+    hours = [sim.video(v).published_at for v in account.videos]
+    assert len(hours) == IMPLICIT_VIDEOS and all(h < START for h in hours)
+    near = [
+        h
+        for h in hours
+        if any(
+            abs((h.hour * 60 + h.minute) - (f * 60 + 2 * 60 * k)) <= 12
+            for f in habits.hours
+            for k in range(3)
+        )
+    ]
+    assert len(near) == len(hours)  # every one within minutes of a favourite hour (or two after it)
+    assert len({h.hour for h in hours}) < 12  # a pattern, not spread over the day
+
+
+async def test_answers_carry_caption_hashtags_and_a_sound(
+    client: MetricsClient, sim: MetricsSimulator
+) -> None:
+    posts = await client.all_user_posts("tagged_one")
+    assert all("#" in p.title for p in posts)
+    sounds = {p.music_info.id for p in posts if p.music_info is not None}
+    assert len(posts) == IMPLICIT_VIDEOS and 1 < len(sounds) <= 3  # its own sound and a couple of trending
+    own = [p for p in posts if p.music_info is not None and p.music_info.original]
+    assert own and all(p.music_info.author == "tagged_one" for p in own if p.music_info)
+    detail = await client.video_info(posts[0].video_id)
+    assert detail.music_info == posts[0].music_info and detail.title == posts[0].title
+
+
+def test_the_world_is_the_same_for_a_seed_and_another_for_another() -> None:
+    one, same, other = (MetricsSimulator(clock=ManualClock(START), seed=s) for s in (3, 3, 4))
+    for sim in (one, same, other):
+        sim.account("seeded_one")
+    videos = [
+        [
+            (x.video(v).published_at, x.video(v).views_30d, x.video(v).title)
+            for v in x.account("seeded_one").videos
+        ]
+        for x in (one, same, other)
+    ]
+    assert videos[0] == videos[1] and videos[0] != videos[2]

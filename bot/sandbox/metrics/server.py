@@ -99,7 +99,7 @@ class MetricsSimulator(SimWorld):
         port: int = 0,
         log_size: int = 100_000,
     ) -> None:
-        super().__init__(clock)
+        super().__init__(clock, seed=seed)
         self.provider = Provider(self)
         self.rng = random.Random(seed)
         self.latency = latency

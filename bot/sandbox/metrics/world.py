@@ -4,6 +4,9 @@ and the clock, so two runs agree.
 Conventions: a video id ending in 404 is deleted and one ending in 403 is private; a username ending in 404
 does not exist and one ending in 403 is private. An unregistered video id was published at
 `epoch - (hash(id) % 3600 s)`, so a fresh sandbox post is young and its check-back schedule plays out.
+An account first seen through the API has IMPLICIT_VIDEOS past videos, published at its favourite hours.
+Each account's spread of views, publishing habits, hashtags and sounds are in habits.py; `seed` gives
+another world, the same in every run.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.clock import Clock, SystemClock
+from bot.sandbox.metrics.habits import Habits, Sound, habits_of
 
 VideoState = Literal["public", "deleted", "private"]
+IMPLICIT_VIDEOS = 24  # past videos of an account first seen through the API (enough for a baseline)
 
 
 def stable_int(*parts: object) -> int:
@@ -48,6 +53,7 @@ class SimVideo:
     username: str
     title: str
     duration: int
+    sound: Sound
     comment_total: int = 120
     state: VideoState = "public"
     # Growth: views(h) = views_30d * log1p(h / tau_hours) / log1p(720 / tau_hours), for h hours since publish.
@@ -93,9 +99,11 @@ class SimAccount:
 class SimWorld:
     """The videos and accounts the simulated API knows, on `clock`; `epoch` is when the world began."""
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, *, seed: int = 0) -> None:
         self.clock: Clock = clock or SystemClock()
+        self.seed = seed
         self.epoch = self.clock.now()
+        self._habits: dict[str, Habits] = {}
         self._videos: dict[str, SimVideo] = {}
         self._accounts: dict[str, SimAccount] = {}
         self._short_links: dict[str, str] = {}
@@ -179,8 +187,10 @@ class SimWorld:
         private: bool = False,
         videos: int = 0,
         every: timedelta = timedelta(days=1),
+        habitual: bool = False,
     ) -> SimAccount:
-        """Register an account, with `videos` past videos published `every` apart before the epoch."""
+        """Register an account, with `videos` past videos published `every` apart before the epoch (or, when
+        `habitual`, about that often at the account's favourite hours and days)."""
         account = self.account(username, implicit=False)
         if nickname is not None:
             account.nickname = nickname
@@ -191,8 +201,14 @@ class SimWorld:
         if following is not None:
             account.following = following
         account.verified, account.private, account.exists = verified, private, True
-        for i in range(videos):
-            self.add_video(self._new_video_id(username), self.epoch - every * (i + 1), username=username)
+        if habitual:
+            times = self.habits(username).publishing_times(
+                self.epoch, videos, per_day=timedelta(days=1) / every
+            )
+        else:
+            times = [self.epoch - every * (i + 1) for i in range(videos)]
+        for when in times:
+            self.add_video(self._new_video_id(username), when, username=username)
         return account
 
     def remove_account(self, username: str) -> None:
@@ -212,6 +228,18 @@ class SimWorld:
             ids.append(vid)
         return ids
 
+    def schedule_habitual(
+        self, username: str, count: int, *, per_day: float, after: datetime | None = None
+    ) -> list[str]:
+        """An account that publishes over time at its favourite hours and days, about `per_day` a day:
+        `count` videos after `after` (default now), each unknown to the API until its time. Returns their ids."""
+        ids = []
+        for when in self.habits(username).next_times(after or self.clock.now(), count, per_day=per_day):
+            vid = self._new_video_id(username)
+            self.add_video(vid, when, username=username)
+            ids.append(vid)
+        return ids
+
     def _make_video(
         self,
         vid: str,
@@ -221,20 +249,22 @@ class SimWorld:
         duration: int | None,
         comments: int,
     ) -> SimVideo:
-        rng = random.Random(stable_int("growth", vid))
+        rng = random.Random(stable_int("growth", self.seed, vid))
         state: VideoState = (
             "deleted" if vid.endswith("404") else "private" if vid.endswith("403") else "public"
         )
+        author = username or f"creator{stable_int('author', vid) % 1000:03d}"
+        views_30d, tags, sound = self.habits(author).video_traits(vid, published_at)
         return SimVideo(
             video_id=vid,
             published_at=published_at,
-            username=username or f"creator{stable_int('author', vid) % 1000:03d}",
-            title=title
-            or f"Simulated video {vid[-6:]} #{('diy', 'cooking', 'tech', 'dance', 'travel')[rng.randrange(5)]}",
+            username=author,
+            title=title or f"Simulated video {vid[-6:]} " + " ".join(f"#{t}" for t in tags),
             duration=duration or rng.randint(7, 180),
+            sound=sound,
             comment_total=comments,
             state=state,
-            views_30d=10 ** rng.uniform(3.0, 6.5),
+            views_30d=views_30d,
             tau_hours=rng.uniform(2.0, 24.0),
             like_frac=rng.uniform(0.03, 0.12),
             comment_frac=rng.uniform(0.001, 0.01),
@@ -243,8 +273,16 @@ class SimWorld:
             download_frac=rng.uniform(0.0005, 0.005),
         )
 
+    def habits(self, username: str) -> Habits:
+        """The account's habits (level of views, favourite hours and days, hashtags, sounds)."""
+        found = self._habits.get(username)
+        if found is None:
+            found = self._habits[username] = habits_of(username, self.seed)
+        return found
+
     def account(self, username: str, *, implicit: bool = True) -> SimAccount:
-        """The account; a new one seen first by an API request (`implicit`) gets 12 past videos."""
+        """The account; a new one seen first by an API request (`implicit`) gets IMPLICIT_VIDEOS past videos,
+        published at its favourite hours over the weeks before the epoch."""
         account = self._accounts.get(username)
         if account is None:
             h = stable_int("account", username)
@@ -260,9 +298,8 @@ class SimWorld:
             )
             self._accounts[username] = account
             if implicit and account.exists:
-                for i in range(12):
-                    vid = self._new_video_id(username)
-                    self.add_video(vid, self.epoch - timedelta(days=2 * i + 1), username=username)
+                for when in self.habits(username).publishing_times(self.epoch, IMPLICIT_VIDEOS):
+                    self.add_video(self._new_video_id(username), when, username=username)
         return account
 
     def account_by_id(self, user_id: str) -> SimAccount | None:
