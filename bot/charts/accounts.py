@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.charts.growth import two_axes_png
-from bot.charts.style import draw
+from bot.charts.style import GREEN, PINK, draw
 from bot.watch_models import AccountAnalytics
 
-FOLLOWERS_COLOUR = "#2ecc71"
-HEARTS_COLOUR = "#e91e63"
+FOLLOWERS_COLOUR = GREEN
+HEARTS_COLOUR = PINK
 
 
 def render_account_chart(analytics: AccountAnalytics) -> bytes:

@@ -7,12 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.charts.style import compact, draw, matplotlib_parts, png_of, twin
+from bot.charts.style import (
+    BLUE,
+    LINE_STYLES,
+    VERMILION,
+    WIDE,
+    draw,
+    finish,
+    new_figure,
+    png_of,
+    time_axis,
+    twin_axes,
+)
 from bot.tracking_models import PostAnalytics
 
 CHART_FILENAME = "chart.png"
-VIEWS_COLOUR = "#3498db"
-LIKES_COLOUR = "#e91e63"
+VIEWS_COLOUR = BLUE
+LIKES_COLOUR = VERMILION
+TIME_LABEL = "time (UTC)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,30 +55,24 @@ def two_axes_png(times: list[Any], left: Line, right: Line, title: str) -> bytes
     """Two lines over time, each on an axis of its own (left, right), as a PNG.
 
     Uses the object API (a Figure of its own, no pyplot state), so renders on several threads do not
-    share anything.
-    """
-    Figure, FuncFormatter, AutoDateLocator, ConciseDateFormatter = matplotlib_parts()
-    fig = Figure(figsize=(8, 3.6), dpi=100)
-    # Fixed margins: a constrained layout would cost more than the drawing itself.
-    fig.subplots_adjust(left=0.09, right=0.9, top=0.9, bottom=0.16)
-    left_ax = fig.add_subplot()
-    axes = (left_ax, left_ax.twinx())
-    # The right-hand line dashed with square markers: told apart even where the two lines cross.
-    styles = ({"marker": "o", "linestyle": "-"}, {"marker": "s", "linestyle": "--"})
-    for ax, (label, values, colour), style in zip(axes, (left, right), styles, strict=True):
-        ax.plot(times, values, color=colour, markersize=3, label=label, **style)
-        ax.set_ylabel(label, color=colour)
-        ax.yaxis.set_major_formatter(FuncFormatter(compact))
-    twin(axes[0], axes[1], left[1], right[1])
-    locator = AutoDateLocator()
-    left_ax.xaxis.set_major_locator(locator)
-    left_ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    left_ax.grid(True, alpha=0.3)
-    left_ax.legend(
-        axes[0].get_lines() + axes[1].get_lines(), [left[0], right[0]], loc="upper left", fontsize=8
+    share anything. The right-hand line is dashed with square markers and peaks lower (`twin_axes`): told
+    apart even where the two lines would cross."""
+    fig, left_ax = new_figure(WIDE, right_axis=True)
+    right_ax = twin_axes(left_ax, left[1], right[1])
+    for ax, (label, values, colour), style in zip(
+        (left_ax, right_ax), (left, right), LINE_STYLES[:2], strict=True
+    ):
+        ax.plot(times, values, color=colour, label=label, **style)
+    right_ax.set_ylabel(right[0], color=right[2])
+    time_axis(left_ax)
+    finish(
+        left_ax,
+        title=title,
+        xlabel=TIME_LABEL,
+        ylabel=left[0],
+        legend=left_ax.get_lines() + right_ax.get_lines(),
     )
-    if title:
-        left_ax.set_title(title, fontsize=10)
+    left_ax.yaxis.label.set_color(left[2])
     return png_of(fig)
 
 
