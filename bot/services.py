@@ -10,6 +10,7 @@ from bot.api_usage import UsageService
 from bot.caps import LimitsService
 from bot.checkbacks import CheckbackRunner
 from bot.comments import CommentService
+from bot.compare import CompareService
 from bot.conversations import ConversationService
 from bot.guild_config import GuildConfigService
 from bot.metrics.client import MetricsClient
@@ -39,6 +40,7 @@ class Services:
     comments: CommentService
     search: SearchService
     analytics: AnalyticsService
+    compare: CompareService  # two posts side by side (bot/compare.py)
     usage: UsageService
     watches: WatchService  # watched accounts (bot/watches.py)
     polling: AccountPoller  # polls them on the scheduler (bot/polling.py)
@@ -126,6 +128,7 @@ async def build_services(
         comments=comments,
         search=SearchService(runtime.pool, client, runtime.clock),
         analytics=AnalyticsService(runtime.pool, runtime.clock, tracking, comments),
+        compare=CompareService(tracking),
         usage=UsageService(runtime.pool, runtime.clock, budget=budget, recorder=client.recorder),
         dispatcher=dispatcher,
         watches=WatchService(runtime.pool, client, runtime.clock, polling=polling),

@@ -13,10 +13,10 @@ from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.logs import register_secret, setup_logging
 
-from . import core, docs, doctor, exits, sandbox, team, tracking, watch
+from . import compare, core, docs, doctor, exits, sandbox, team, tracking, watch
 
 # Each module adds its sub-commands; a sub-command sets `handler(args, settings) -> int` (async).
-COMMAND_MODULES = (core, tracking, team, sandbox, docs, watch, doctor)
+COMMAND_MODULES = (core, tracking, compare, team, sandbox, docs, watch, doctor)
 
 
 class _Parser(argparse.ArgumentParser):
