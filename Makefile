@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Every dependency (test and dev tools included, pip and setuptools too) pinned with its hashes.
 LOCK   := requirements.lock
 
-.PHONY: install lock test lint run sandbox bench migrate clean
+.PHONY: install lock test lint run sandbox bench migrate pictures clean
 
 # pip and setuptools are upgraded first, so the installer is current; then exactly the locked versions
 # are installed, each checked against its hash; then Checkback itself, without resolving anything more.
@@ -51,6 +51,10 @@ migrate: $(STAMP)
 # `make bench BENCH_ARGS=--quick` runs every bench at its small size.
 bench: $(STAMP)
 	$(PY) bench/run_all.py $(BENCH_ARGS)
+
+# The README's Pictures: one of each chart, drawn from known data (bot/charts/gallery.py).
+pictures: $(STAMP)
+	$(PY) -m bot.charts.gallery docs/img
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
