@@ -8,6 +8,8 @@ from bot.charts.compare import COMPARE_CHART
 from bot.compare import CheckRow, ComparedPost, Comparison
 from bot.render.text import BLUE, DESCRIPTION, TITLE, Embed, code, cut, duration, field, num, pct, short
 
+# Ages in the embed's table, the oldest kept: a post with the original system's snapshots can have hundreds.
+TABLE_ROWS = 25
 NO_SHARED_AGE = "No snapshots at the same age yet: the table fills in as their check-backs come."
 FOOTER = "Rows are ages since publishing (a check-back's offset); — : no snapshot at that age."
 
@@ -37,20 +39,25 @@ def times(ratio: float) -> str:
     return f"{ratio:.1f}×" if ratio < 10 else f"{num(round(ratio))}×"
 
 
-def compare_table(c: Comparison, *, figure: Callable[[int], str] = short, width: int = 7) -> list[str]:
-    """A row an age: each post's views and likes there (— where it has no snapshot)."""
-    a, b = f"#{c.a.post.id}", f"#{c.b.post.id}"
-    header = f"{'age':<7} {a + ' views':>{width + 2}} {'likes':>{width}} {b + ' views':>{width + 2}} {'likes':>{width}}"
+def compare_table(
+    c: Comparison, *, figure: Callable[[int], str] = short, width: int = 7, last: int | None = None
+) -> list[str]:
+    """A header, then a row an age: each post's views and likes there (— where it has none). `last`: only
+    that many of the oldest ages (the header stays)."""
+    heads = (f"#{c.a.post.id} views", f"#{c.b.post.id} views")
+    wide = max(width + 2, *(len(h) for h in heads))  # a long post id widens its column, never shifts it
+    header = f"{'age':<7} " + " ".join(f"{h:>{wide}} {'likes':>{width}}" for h in heads)
 
     def cells(row: CheckRow) -> str:
         out = []
         for snap in (row.a, row.b):
             views = figure(snap.metrics.views) if snap else "—"
             likes = figure(snap.metrics.likes) if snap else "—"
-            out.append(f"{views:>{width + 2}} {likes:>{width}}")
+            out.append(f"{views:>{wide}} {likes:>{width}}")
         return " ".join(out)
 
-    return [header, *(f"{row.age[:7]:<7} {cells(row)}" for row in c.rows)]
+    rows = c.rows[-last:] if last else c.rows
+    return [header, *(f"{row.age[:7]:<7} {cells(row)}" for row in rows)]
 
 
 def _post_field(compared: ComparedPost) -> dict[str, object]:
@@ -72,9 +79,12 @@ def compare_embed(c: Comparison, *, chart: bool = False) -> Embed:
     """Both posts' latest figures as fields, who leads at the same age, and the table by age. `chart`:
     show attachment://compare.png."""
     head = lead(c)
+    if len(c.rows) > TABLE_ROWS:
+        head += f"\nThe oldest {TABLE_ROWS} of {len(c.rows)} ages:"
+    table = compare_table(c, last=TABLE_ROWS)
     embed: Embed = {
         "title": cut(f"{name_of(c.a)} vs {name_of(c.b)}, by age", TITLE),
-        "description": head + "\n" + code(compare_table(c), DESCRIPTION - len(head) - 1),
+        "description": head + "\n" + code(table, DESCRIPTION - len(head) - 1),
         "fields": [_post_field(c.a), _post_field(c.b)],
         "color": BLUE,
         "footer": {"text": FOOTER},

@@ -19,6 +19,7 @@ from bot.charts.style import WIDE
 from bot.compare import align
 from bot.errors import InvalidInput
 from bot.render.compare import compare_embed, compare_lines, lead, times
+from bot.schedule import format_offset
 from bot.tracking_models import Metrics, PostAnalytics, PostSummary, SnapshotView
 from tests.charts.png import assert_chart
 
@@ -26,7 +27,7 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def post(
-    post_id: int, published: datetime | None, taken: list[tuple[int, float, float | None, int]]
+    post_id: int, published: datetime | None, taken: list[tuple[int | None, float, float | None, int]]
 ) -> PostAnalytics:
     """A post and its snapshots: (check index, hours taken after `published`, hours scheduled or None,
     views)."""
@@ -110,3 +111,18 @@ def test_the_compare_chart_is_a_wide_png_linear_or_logarithmic() -> None:
 def test_the_age_axis_ticks_read_in_hours_then_days() -> None:
     assert age_step(12) == 2 and age_step(72) == 12 and age_step(24 * 30) == 168
     assert age_label(36, 12) == "36h" and age_label(72, 24) == "3d" and age_label(84, 168) == "3.5d"
+
+
+def test_a_long_history_keeps_the_header_and_the_oldest_ages_and_long_ids_keep_their_columns() -> None:
+    # The original system's snapshots (no check index) every hour for two days.
+    a = post(1234567, T0, [(None, h, None, 100 * h) for h in range(1, 49)])
+    b = post(2, T0, [(1, 1, 1, 50), (2, 6, 6, 300)])
+    c = align(a, b)
+    assert len(c.rows) == 48
+    description = compare_embed(c)["description"]
+    assert "The oldest 25 of 48 ages:" in description
+    lines = description.split("```")[1].strip("\n").splitlines()
+    assert lines[0].startswith("age") and "#1234567 views" in lines[0]
+    assert [line.split()[0] for line in lines[1:]] == [format_offset(h * 3600) for h in range(24, 49)]
+    widths = {len(line) for line in lines}
+    assert len(widths) == 1  # every row as wide as the header: the columns line up
