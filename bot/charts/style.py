@@ -25,6 +25,7 @@ import gc
 import io
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, tzinfo
 from typing import Any
 
 # One thread draws every chart: drawing holds the GIL, so more threads would not draw faster, and each
@@ -183,12 +184,12 @@ def count_axis(axis: Any) -> None:
     axis.set_major_formatter(FuncFormatter(compact))
 
 
-def time_axis(ax: Any) -> None:
-    """Dates on the x axis, concise (hours under their day, days under their month)."""
+def time_axis(ax: Any, zone: tzinfo | None = None) -> None:
+    """Dates on the x axis, concise (hours under their day, days under their month), in `zone` (UTC)."""
     _, _, AutoDateLocator, ConciseDateFormatter = matplotlib_parts()
-    locator = AutoDateLocator()
+    locator = AutoDateLocator(tz=zone or UTC)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone or UTC))
 
 
 def compact(value: float, _pos: object = None) -> str:

@@ -95,3 +95,20 @@ def test_finish_labels_both_axes_and_counts_the_y_axis() -> None:
     assert "20k" in ticks and all(not t.endswith("000") for t in ticks if t != "0")
     assert ax.get_legend() is not None
     assert_chart(png, SMALL)
+
+
+def test_a_time_axis_reads_in_the_zone_it_is_given() -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.charts.style import time_axis
+
+    labels = {}
+    for zone in (None, ZoneInfo("America/New_York")):
+        fig, ax = new_figure(SMALL)
+        ax.plot([T0, T0 + timedelta(hours=6)], [1, 2])
+        time_axis(ax, zone)
+        finish(ax, title="", xlabel="time", ylabel="views")
+        png_of(fig)
+        labels[zone] = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    # 09:00 UTC is 04:00 in New York that day: the same instants, other hours on the axis.
+    assert "09:00" in labels[None] and "04:00" in labels[ZoneInfo("America/New_York")]
