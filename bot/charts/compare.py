@@ -80,7 +80,6 @@ def render_compare_chart(series: Sequence[AgeSeries], title: str) -> bytes:
         xlabel="age (time since publishing)",
         ylabel="views (log scale)" if log else "views",
         y_counts=not log,
-        legend_loc="lower right",  # views grow fast, then level off: the lower right stays empty
     )
     if log:
         ax.yaxis.set_major_formatter(FuncFormatter(compact))

@@ -147,6 +147,14 @@ def twin_axes(ax: Any, left: Sequence[float], right: Sequence[float]) -> Any:
     return right_ax
 
 
+# Where finish() puts the legend by default: in the header row, right of a left-aligned title, outside the
+# plot, so it never covers a series (inside the plot, "upper left" hides a post tracked when already old).
+ABOVE = "above"
+# More entries than this do not fit the header row: the legend goes inside, where matplotlib finds the
+# emptiest corner.
+ABOVE_MAX_ENTRIES = 3
+
+
 def finish(
     ax: Any,
     *,
@@ -154,14 +162,12 @@ def finish(
     xlabel: str,
     ylabel: str,
     legend: bool | Sequence[Any] = True,
-    legend_loc: str = "upper left",
+    legend_loc: str = ABOVE,
     y_counts: bool = True,
 ) -> None:
     """Title, labelled axes, the light grid, and a legend (True: of `ax`'s labelled lines; a sequence: of
-    those artists, e.g. both axes' lines of a twin chart; False: none). `y_counts` formats the y axis as
-    counts (`compact`, whole ticks)."""
-    if title:
-        ax.set_title(title)
+    those artists, e.g. both axes' lines of a twin chart; False: none), above the plot unless told
+    another place (a matplotlib `loc`). `y_counts` formats the y axis as counts (`compact`, whole ticks)."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True)
@@ -170,10 +176,45 @@ def finish(
         count_axis(ax.yaxis)
     if legend is True:
         handles, labels = ax.get_legend_handles_labels()
-        if handles:
-            ax.legend(handles, labels, loc=legend_loc)
     elif legend:
-        ax.legend(list(legend), [h.get_label() for h in legend], loc=legend_loc)
+        handles = list(legend)
+        labels = [h.get_label() for h in handles]
+    else:
+        handles, labels = [], []
+    if (
+        legend_loc == ABOVE
+        and 0 < len(handles) <= ABOVE_MAX_ENTRIES
+        and _header_row(ax, title, handles, labels)
+    ):
+        return
+    if title:
+        ax.set_title(title)
+    if handles:
+        ax.legend(handles, labels, loc="best" if legend_loc == ABOVE else legend_loc)
+
+
+def _header_row(ax: Any, title: str, handles: list[Any], labels: list[str]) -> bool:
+    """The title on the left and the legend on the right of the row above the plot, if they fit side by
+    side (measured); else nothing is placed and False."""
+    title_text = ax.set_title(title, loc="left") if title else None
+    key = ax.legend(
+        handles,
+        labels,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=len(handles),
+        frameon=False,
+        borderaxespad=0.3,
+        handlelength=2.6,
+    )
+    if title_text is None or title_text.get_window_extent().x1 + HEADER_GAP <= key.get_window_extent().x0:
+        return True
+    key.remove()
+    title_text.set_text("")
+    return False
+
+
+HEADER_GAP = 16  # pixels between the title and the legend in the header row
 
 
 def count_axis(axis: Any) -> None:

@@ -112,3 +112,23 @@ def test_a_time_axis_reads_in_the_zone_it_is_given() -> None:
         labels[zone] = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     # 09:00 UTC is 04:00 in New York that day: the same instants, other hours on the axis.
     assert "09:00" in labels[None] and "04:00" in labels[ZoneInfo("America/New_York")]
+
+
+def test_the_legend_sits_above_the_plot_beside_the_title_or_inside_when_they_do_not_fit() -> None:
+    def drawn(title: str, entries: int) -> tuple[object, object]:
+        fig, ax = new_figure(SMALL)
+        for n in range(entries):
+            ax.plot([0, 1], [n, n + 1], label=f"series number {n}")
+        finish(ax, title=title, xlabel="x", ylabel="y")
+        png_of(fig)
+        return ax, ax.get_legend()
+
+    ax, key = drawn("Short", 2)
+    plot, box = ax.get_window_extent(), key.get_window_extent()
+    assert box.y0 >= plot.y1 - 1  # above the plot: covers no series
+    assert (ax.get_title("left"), ax.get_title()) == ("Short", "")
+    assert ax._left_title.get_window_extent().x1 < box.x0  # beside the title, not over it
+    for title, entries in (("A title far too long to share its row with a legend", 2), ("Short", 5)):
+        ax, key = drawn(title, entries)
+        assert key.get_window_extent().y1 <= ax.get_window_extent().y1 + 1  # inside, in the emptiest corner
+        assert (ax.get_title(), ax.get_title("left")) == (title, "")
