@@ -20,7 +20,6 @@ from bot.errors import (
     AccountUnavailable,
     ApiRejected,
     ApiUnavailable,
-    InvalidInput,
     MalformedAnswer,
     MetricsApiError,
     QuotaExhausted,
@@ -32,8 +31,15 @@ from bot.metrics.answers import Attempt, classify, first_line
 from bot.metrics.call_log import UsageRecorder
 from bot.metrics.models import Comment, Hashtag, Page, UserInfo, UserSummary, Video, parse_page
 from bot.metrics.pacing import TokenBucket, backoff_delay
+from bot.metrics.params import (
+    MAX_COMMENTS_PER_PAGE,
+    MAX_ITEMS_PER_PAGE,
+    keywords_param,
+    page_size,
+    username_param,
+)
 from bot.metrics.shared import BudgetUsedUp, SharedLimits
-from bot.metrics.urls import USERNAME_RE, VideoRef, parse_video_url
+from bot.metrics.urls import VideoRef, parse_video_url
 from db.api_usage import PROVIDER, UsageRow, count_calls_in_month
 
 log = logging.getLogger(__name__)
@@ -42,9 +48,6 @@ ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
 MISSING_KEY = "RAPIDAPI_KEY is not set (needed for the metrics API at METRICS_API_BASE_URL)"
-# The provider's own page-size limits (metrics-api.md §2); larger counts are clamped, not refused.
-MAX_COMMENTS_PER_PAGE = 50
-MAX_ITEMS_PER_PAGE = 30
 
 
 class MetricsClient:
@@ -198,7 +201,11 @@ class MetricsClient:
     ) -> Page[Comment]:
         """One page of the video's comments."""
         ref = _video_ref(video)
-        params = {"url": ref.url, "count": str(_clamp(count, MAX_COMMENTS_PER_PAGE)), "cursor": str(cursor)}
+        params = {
+            "url": ref.url,
+            "count": str(page_size(count, MAX_COMMENTS_PER_PAGE)),
+            "cursor": str(cursor),
+        }
         data = await self._call("/comment/list", params, VideoUnavailable)
         return _validated("/comment/list", None, data, lambda: parse_page(data, ("comments",), Comment))
 
@@ -213,9 +220,15 @@ class MetricsClient:
             lambda cursor, count: self.comments(ref, cursor=cursor, count=count), MAX_COMMENTS_PER_PAGE, limit
         )
 
+    async def comment_replies(self, comment_id: str, *, cursor: str | int = 0) -> Page[Comment]:
+        """One page (50) of the replies to a comment (`/comment/reply`)."""
+        params = {"comment_id": comment_id, "count": str(MAX_COMMENTS_PER_PAGE), "cursor": str(cursor)}
+        data = await self._call("/comment/reply", params, VideoUnavailable)
+        return _validated("/comment/reply", None, data, lambda: parse_page(data, ("comments",), Comment))
+
     async def user_info(self, username: str) -> UserInfo:
         """An account's profile and counts. AccountUnavailable when it does not exist."""
-        name = _username(username)
+        name = username_param(username)
         data = await self._call("/user/info", {"unique_id": name}, AccountUnavailable)
         info = _validated("/user/info", UserInfo, data if isinstance(data, dict) else {})
         if not info.unique_id and not info.user_id:
@@ -226,8 +239,12 @@ class MetricsClient:
         self, username: str, *, cursor: str | int = 0, count: int = MAX_ITEMS_PER_PAGE
     ) -> Page[Video]:
         """One page of an account's videos, newest first."""
-        name = _username(username)
-        params = {"unique_id": name, "count": str(_clamp(count, MAX_ITEMS_PER_PAGE)), "cursor": str(cursor)}
+        name = username_param(username)
+        params = {
+            "unique_id": name,
+            "count": str(page_size(count, MAX_ITEMS_PER_PAGE)),
+            "cursor": str(cursor),
+        }
         data = await self._call("/user/posts", params, AccountUnavailable)
         return _validated("/user/posts", None, data, lambda: parse_page(data, ("videos",), Video))
 
@@ -243,7 +260,7 @@ class MetricsClient:
         self, keywords: str, *, cursor: str | int = 0, count: int = MAX_ITEMS_PER_PAGE
     ) -> Page[UserSummary]:
         """Accounts matching `keywords`."""
-        params = {"keywords": _keywords(keywords), "count": str(_clamp(count)), "cursor": str(cursor)}
+        params = {"keywords": keywords_param(keywords), "count": str(page_size(count)), "cursor": str(cursor)}
         data = await self._call("/user/search", params, ApiRejected)
         return _validated(
             "/user/search", None, data, lambda: parse_page(data, ("user_list", "users"), UserSummary)
@@ -260,7 +277,7 @@ class MetricsClient:
         publish_time: int | None = None,
     ) -> Page[Video]:
         """Videos matching `keywords` (sort_type 0 relevance, 1 likes, 3 date; publish_time in days)."""
-        params = {"keywords": _keywords(keywords), "count": str(_clamp(count)), "cursor": str(cursor)}
+        params = {"keywords": keywords_param(keywords), "count": str(page_size(count)), "cursor": str(cursor)}
         for key, value in (("region", region), ("sort_type", sort_type), ("publish_time", publish_time)):
             if value is not None:
                 params[key] = str(value)
@@ -271,7 +288,7 @@ class MetricsClient:
         self, keywords: str, *, cursor: str | int = 0, count: int = MAX_ITEMS_PER_PAGE
     ) -> Page[Hashtag]:
         """Hashtags (challenges) matching `keywords`."""
-        params = {"keywords": _keywords(keywords), "count": str(_clamp(count)), "cursor": str(cursor)}
+        params = {"keywords": keywords_param(keywords), "count": str(page_size(count)), "cursor": str(cursor)}
         data = await self._call("/challenge/search", params, ApiRejected)
         return _validated(
             "/challenge/search",
@@ -427,21 +444,3 @@ def _validated(
 
 def _video_ref(video: str | VideoRef) -> VideoRef:
     return video if isinstance(video, VideoRef) else parse_video_url(video)
-
-
-def _username(username: str) -> str:
-    name = (username or "").strip().removeprefix("@")
-    if not USERNAME_RE.fullmatch(name):
-        raise InvalidInput(f"{username!r} is not a TikTok username (letters, digits, _ and ., at most 24)")
-    return name
-
-
-def _keywords(keywords: str) -> str:
-    text = (keywords or "").strip()
-    if not text:
-        raise InvalidInput("search keywords are empty")
-    return text[:200]
-
-
-def _clamp(count: int, most: int = MAX_ITEMS_PER_PAGE) -> int:
-    return max(1, min(most, int(count)))
