@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.metrics.world import SimAccount, SimVideo, SimWorld, stable_int
+from bot.sandbox.metrics import comments as sim_comments
+from bot.sandbox.metrics.world import SimAccount, SimComment, SimVideo, SimWorld, stable_int
 
 URL_FAILED = "Url parsing is failed! Please check url."
 PRIVATE_VIDEO = "This video is private or unavailable."
@@ -19,18 +20,6 @@ CDN = "https://cdn.sim.invalid"  # .invalid never resolves: nothing can fetch th
 _VIDEO_PATH_RE = re.compile(r"/(?:video|photo|v)/(\d{1,25})")
 _USER_IN_URL_RE = re.compile(r"/@([A-Za-z0-9_.]{1,24})/")
 _SHORT_RE = re.compile(r"^(?:https?://)?(?:vm|vt)\.tiktok\.com/([A-Za-z0-9]+)/?", re.IGNORECASE)
-_COMMENT_WORDS = (
-    "love this",
-    "what gauge wire is that?",
-    "tutorial please",
-    "first!",
-    "this is so satisfying",
-    "how long did it take?",
-    "the music choice though",
-    "saved for later",
-    "where did you buy it?",
-    "underrated",
-)
 
 
 class Provider:
@@ -41,6 +30,7 @@ class Provider:
         self.routes: dict[str, Callable[[Any, datetime], web.Response]] = {
             "/": self.route_video,
             "/comment/list": self.route_comments,
+            "/comment/reply": self.route_replies,
             "/user/info": self.route_user_info,
             "/user/posts": self.route_user_posts,
             "/user/search": self.route_user_search,
@@ -139,31 +129,34 @@ class Provider:
         video = self._public_video(q.get("url", ""), now)
         count = _bounded(q.get("count"), 20, 50)
         cursor = _bounded(q.get("cursor"), 0, 10**9, low=0)
-        total = video.comment_total
-        end = min(total, cursor + count)
-        published = int(video.published_at.timestamp())
-        comments = []
-        for i in range(cursor, end):
-            h = stable_int("comment", video.video_id, i)
-            fan = f"fan_{h % 100_000:05d}"
-            comments.append(
-                {
-                    "id": f"74{stable_int('cid', video.video_id) % 10**12:012d}{i:05d}",
-                    "video_id": video.video_id,
-                    "text": _COMMENT_WORDS[h % len(_COMMENT_WORDS)],
-                    "create_time": published + (i + 1) * 97,
-                    "digg_count": h % 250,
-                    "reply_total": h % 6,
-                    "status": 1,
-                    "user": {
-                        "id": str(7_000_000_000_000_000_000 + h % 10**17),
-                        "unique_id": fan,
-                        "nickname": fan.replace("_", " ").title(),
-                        "avatar": f"{CDN}/avatar/{fan}.jpg",
-                    },
-                }
+        listed = sim_comments.listing(video, now)
+        end = min(len(listed), cursor + count)
+        page = [
+            sim_comments.comment_json(
+                video, item if isinstance(item, SimComment) else sim_comments.old_comment(video, item), now
             )
-        data = {"comments": comments, "total": total, "cursor": end, "hasMore": end < total}
+            for item in listed[cursor:end]
+        ]
+        data = {"comments": page, "total": len(listed), "cursor": end, "hasMore": end < len(listed)}
+        return envelope(0, "success", data)
+
+    def route_replies(self, q: Any, now: datetime) -> web.Response:
+        found = sim_comments.find_comment(self.world, (q.get("comment_id") or "").strip())
+        if found is None:
+            raise ProviderError("comment not exist")
+        video, comment = found
+        if video.state != "public" or comment.at > now:
+            raise ProviderError("comment not exist")
+        replies = sim_comments.replies_json(video, comment, now)
+        count = _bounded(q.get("count"), 20, 50)
+        cursor = _bounded(q.get("cursor"), 0, 10**9, low=0)
+        end = min(len(replies), cursor + count)
+        data = {
+            "comments": replies[cursor:end],
+            "total": len(replies),
+            "cursor": end,
+            "hasMore": end < len(replies),
+        }
         return envelope(0, "success", data)
 
     def _user_from(self, q: Any) -> SimAccount:

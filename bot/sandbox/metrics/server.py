@@ -22,9 +22,10 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.sandbox.metrics import answer_shapes
+from bot.sandbox.metrics import comments as sim_comments
 from bot.sandbox.metrics.answer_shapes import Shape
 from bot.sandbox.metrics.provider import Provider, envelope
-from bot.sandbox.metrics.world import SimWorld
+from bot.sandbox.metrics.world import SimComment, SimWorld
 
 _VIDEO_IN_URL = re.compile(r"/(?:video|photo|v)/(\d{1,25})")  # the video a per-video fault is queued for
 Fault = Literal["timeout", "error", "429", "limit", "quota"] | Shape
@@ -174,6 +175,10 @@ class MetricsSimulator(SimWorld):
     def answer_video(self, video_id: str | int, *kinds: Fault | int) -> None:
         """The next requests about this video (any route) are answered `kinds` in turn, then normally."""
         self._forced_by_video.setdefault(str(video_id), deque()).extend(kinds)
+
+    def add_comment(self, video_id: str | int, text: str, **details: Any) -> SimComment:
+        """A comment on the video from `at` (default now); see bot/sandbox/metrics/comments.add_comment."""
+        return sim_comments.add_comment(self, str(video_id), text, **details)
 
     # --- server lifecycle --------------------------------------------------------------------------
     async def start(self) -> str:

@@ -44,6 +44,28 @@ class Metrics:
     downloads: int
 
 
+@dataclass(frozen=True, slots=True)
+class SimReply:
+    """A reply to a comment; `by_creator`: written by the video's own account."""
+
+    text: str
+    at: datetime
+    username: str
+    by_creator: bool = False
+
+
+@dataclass(slots=True)
+class SimComment:
+    """A comment of the simulator's (bot/sandbox/metrics/comments.py)."""
+
+    comment_id: str
+    text: str
+    at: datetime
+    username: str
+    likes: int = 0
+    replies: list[SimReply] = field(default_factory=list)
+
+
 @dataclass(slots=True)
 class SimVideo:
     """A video the simulator knows, with the parameters of its growth curve."""
@@ -64,6 +86,9 @@ class SimVideo:
     share_frac: float = 0.006
     save_frac: float = 0.01
     download_frac: float = 0.002
+    # New comments an hour after publishing, and comments a test added (bot/sandbox/metrics/comments.py).
+    fresh_per_hour: float = 0.0
+    added_comments: list[SimComment] = field(default_factory=list)
 
     def metrics_at(self, when: datetime) -> Metrics:
         """The numbers at `when`: 0 before publishing, then non-decreasing and saturating in time."""
@@ -107,6 +132,8 @@ class SimWorld:
         self._videos: dict[str, SimVideo] = {}
         self._accounts: dict[str, SimAccount] = {}
         self._short_links: dict[str, str] = {}
+        # New comments an hour on every video made from now on (0: none; the sandbox sets some).
+        self.fresh_comments_per_hour = 0.0
 
     # --- the world: videos and accounts -------------------------------------------------------------
     def add_video(
@@ -149,6 +176,9 @@ class SimWorld:
             self._videos[vid] = video
             self.account(video.username, implicit=False).videos.append(vid)
         return video
+
+    def all_videos(self) -> list[SimVideo]:
+        return list(self._videos.values())
 
     def knows(self, video_id: str) -> bool:
         return video_id in self._videos
@@ -271,6 +301,7 @@ class SimWorld:
             share_frac=rng.uniform(0.001, 0.02),
             save_frac=rng.uniform(0.002, 0.03),
             download_frac=rng.uniform(0.0005, 0.005),
+            fresh_per_hour=self.fresh_comments_per_hour,
         )
 
     def habits(self, username: str) -> Habits:
