@@ -1,4 +1,4 @@
-"""Analytics beyond one post's history: the guild's fastest growers (/top), CSV export, a post's comments."""
+"""Analytics beyond one post's history: the guild's fastest growers (/top), CSV export."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from typing import Literal
 import asyncpg
 
 from bot.clock import Clock
-from bot.comments import CommentService
 from bot.errors import InvalidInput
 from bot.tracking import TrackingService
 from db import top as db_top
-from db.comments import CommentOrder, StoredComment
 from db.top import TopRow
 
 Period = Literal["24h", "7d", "30d"]
@@ -26,8 +24,6 @@ PERIODS: dict[str, timedelta] = {
 }
 METRICS: tuple[str, ...] = ("views", "likes", "comments", "shares")
 MAX_TOP = 25
-# Comments fetched per /comments: a few API pages, enough for the top ten of a busy post.
-COMMENTS_TO_FETCH = 200
 
 CSV_COLUMNS = (
     "check_index",
@@ -60,24 +56,13 @@ class ExportFile:
     rows: int
 
 
-@dataclass(frozen=True, slots=True)
-class PostComments:
-    post_id: int
-    fetched: int
-    order: str
-    comments: list[StoredComment]
-
-
 class AnalyticsService:
     """Reads across a guild's posts. Visibility (which guild tracks which post) is the tracking service's."""
 
-    def __init__(
-        self, pool: asyncpg.Pool, clock: Clock, tracking: TrackingService, comments: CommentService
-    ) -> None:
+    def __init__(self, pool: asyncpg.Pool, clock: Clock, tracking: TrackingService) -> None:
         self.pool = pool
         self.clock = clock
         self.tracking = tracking
-        self.comments = comments
 
     async def top(self, guild_id: int | None, metric: str, period: str, *, limit: int = 10) -> TopPosts:
         """The guild's posts that grew most in `metric` over the last `period` (24h, 7d, 30d)."""
@@ -128,11 +113,3 @@ class AnalyticsService:
             data=out.getvalue().encode(),
             rows=len(analytics.snapshots),
         )
-
-    async def post_comments(
-        self, guild_id: int | None, post_id: int, *, order: CommentOrder = "likes", limit: int = 10
-    ) -> PostComments:
-        """Fetches the post's comments through the API, stores them, and returns the top `limit`."""
-        post = await self.tracking.get_post(guild_id, post_id)
-        refresh = await self.comments.refresh(post.id, limit=COMMENTS_TO_FETCH, order=order, top=limit)
-        return PostComments(post_id=post.id, fetched=refresh.fetched, order=order, comments=refresh.top)

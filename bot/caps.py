@@ -185,16 +185,7 @@ class LimitsService:
             return action_id
         async with self._pool.acquire() as conn:
             account_id, name = await _resolve(conn, account)
-            cap = await db_actions.cap_in_force(conn, account_id, action)
-            use = (await db_actions.usage(conn, account_id, at)).get(action)  # counted as the slot was
-        today = use.today if use else 0
-        this_hour = use.this_hour if use else 0
-        if cap is not None and cap.hourly_limit is not None and today < cap.daily_limit:
-            detail = f"{action} for {name}: {this_hour}/{cap.hourly_limit} this hour (UTC)"
-        else:
-            daily = cap.daily_limit if cap else 0
-            detail = f"{action} for {name}: {today}/{daily} today (UTC)"
-        raise CapReached(detail, account=name, action_type=action)
+            raise await cap_reached(conn, account_id, name, action, at)
 
     async def record_failure(
         self,
@@ -229,6 +220,22 @@ class LimitsService:
             return await db_actions.recent_actions(
                 conn, account_id=account_id, action_type=action, limit=limit
             )
+
+
+async def cap_reached(
+    conn: asyncpg.Connection, account_id: int, name: str, action: str, at: datetime | None
+) -> CapReached:
+    """The error for a slot refused at `at`: which cap (the hour's or the day's) and the counts."""
+    cap = await db_actions.cap_in_force(conn, account_id, action)
+    use = (await db_actions.usage(conn, account_id, at)).get(action)  # counted as the slot was
+    today = use.today if use else 0
+    this_hour = use.this_hour if use else 0
+    if cap is not None and cap.hourly_limit is not None and today < cap.daily_limit:
+        detail = f"{action} for {name}: {this_hour}/{cap.hourly_limit} this hour (UTC)"
+    else:
+        daily = cap.daily_limit if cap else 0
+        detail = f"{action} for {name}: {today}/{daily} today (UTC)"
+    return CapReached(detail, account=name, action_type=action)
 
 
 def _check_action(action: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -82,6 +82,8 @@ class CheckbackRunner:
          row per guild is written. A runner that dies before 3 leaves a lease that expires; the check is
          claimed again and nothing was written.
     """
+
+    after_check: Callable[[ClaimedPost, int], Awaitable[None]] | None = None  # bot/comment_checks.py
 
     def __init__(
         self,
@@ -221,8 +223,7 @@ class CheckbackRunner:
         return [CheckOutcome(p.id, p.external_post_id, "postponed", next_check_at=until) for p in posts]
 
     async def _check(self, post: ClaimedPost) -> CheckOutcome:
-        schedule = post.check_schedule
-        done = post.checks_completed
+        schedule, done = post.check_schedule, post.checks_completed
         if done >= len(schedule):
             return await self._finish_empty(post)
         try:
@@ -235,13 +236,7 @@ class CheckbackRunner:
             return await self._failed(post, "bad", f"malformed answer ({exc.detail})")
         except QuotaExhausted as exc:
             [outcome] = await self._postpone([post], self.clock.now())
-            return CheckOutcome(
-                post.id,
-                post.external_post_id,
-                "postponed",
-                error=str(exc),
-                next_check_at=outcome.next_check_at,
-            )
+            return replace(outcome, error=str(exc))
         except MetricsApiError as exc:  # RateLimited, ApiUnavailable, ApiRejected: try again later
             return await self._release(post, f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # a bug or a surprise answer: retried, but a bounded number of times
@@ -297,6 +292,8 @@ class CheckbackRunner:
             log.exception("recording the check-back of post %s failed", post.id)
             return await self._failed(post, "bad", f"{type(exc).__name__}: {str(exc)[:200]}")
         prev_views = previous[-1].views if previous else None
+        if self.after_check is not None:
+            await self.after_check(post, check_index)
         return CheckOutcome(
             post.id,
             post.external_post_id,

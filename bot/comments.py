@@ -65,7 +65,7 @@ class CommentService:
         _check_order(order, top)
         post_id, ref = await self._locate(post)
         fetched = await self._metrics.all_comments(ref, limit=bound)
-        rows = _rows(fetched)
+        rows = comment_rows(fetched)
         async with self._pool.acquire() as conn, conn.transaction():
             new, refreshed = await db_comments.upsert_comments(conn, post_id, rows)
             best = await db_comments.top_comments(conn, post_id, order=order, limit=top)
@@ -104,7 +104,7 @@ class CommentService:
         return post_id, ref
 
 
-def _rows(comments: list[Comment]) -> list[CommentRow]:
+def comment_rows(comments: list[Comment]) -> list[CommentRow]:
     """One row per comment id (pages can overlap while new comments arrive); the later copy wins."""
     by_id: dict[str, CommentRow] = {}
     for c in comments:

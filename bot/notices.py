@@ -89,6 +89,26 @@ class ViralNotice(_PostNotice):
     previous_views_per_hour: float | None = None
 
 
+class AskedQuestion(_Model):
+    """One question of a CommentQuestionsNotice; `comment_id` is its social_media_comments row."""
+
+    comment_id: int
+    author: str | None = None
+    text: str = ""
+    likes: int = 0
+    matched: str = "?"
+
+
+class CommentQuestionsNotice(_PostNotice):
+    """New comments that ask something, found at one check-back (one message per check-back)."""
+
+    kind: Literal["comment_questions"] = "comment_questions"
+    check_index: int | None = None
+    offset: str | None = None
+    questions: list[AskedQuestion] = []
+    more: int = 0  # found beyond those listed
+
+
 class UntrackedNotice(_PostNotice):
     """The video is gone or private: its check-backs stopped."""
 
@@ -229,7 +249,8 @@ Notice = Annotated[
     | CapAlert
     | ChannelBrokenNotice
     | NewPostNotice
-    | WatchStoppedNotice,
+    | WatchStoppedNotice
+    | CommentQuestionsNotice,
     Field(discriminator="kind"),
 ]
 NOTICE: TypeAdapter[Notice] = TypeAdapter(Notice)

@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 Embed = dict[str, Any]
 # How the dispatcher turns a notice into an embed: the presentation's (bot/render/notices.render_notice).
 Render = Callable[[Notice], Embed]
+# The buttons (message components JSON) under a notice, which then goes as a message of its own; None: none.
+Buttons = Callable[[Notice], list[dict[str, Any]] | None]
 # Discord's limits: 10 embeds a message, and 6,000 characters over all of a message's embeds.
 MAX_EMBEDS = 10
 MAX_MESSAGE_CHARS = 6000
@@ -95,7 +97,8 @@ class NotificationSender(Protocol):
     `send` returns the created message's id. It raises ChannelBroken when the channel is deleted or the
     bot may not post there (404, 403: retrying will not help), and NotificationFailed (with `retry_after`
     when known) for anything that may work later (429, 5xx, network). A sender whose `send` also takes a
-    keyword `nonce: str` is given the batch's nonce, to send with Discord's `enforce_nonce`.
+    keyword `nonce: str` is given the batch's nonce, to send with Discord's `enforce_nonce`, and one that
+    takes `components` is given a notice's buttons (message components JSON).
     """
 
     async def send(self, channel_id: int, embeds: list[dict[str, Any]]) -> int: ...
@@ -106,6 +109,7 @@ class SentMessage:
     channel_id: int
     message_id: int
     embeds: list[dict[str, Any]]
+    components: list[dict[str, Any]] | None = None
 
 
 class RecordingSender:
@@ -120,14 +124,16 @@ class RecordingSender:
         self.failing: dict[int, int] = {}
         self._next_id = 1_000_000
 
-    async def send(self, channel_id: int, embeds: list[dict[str, Any]]) -> int:
+    async def send(
+        self, channel_id: int, embeds: list[dict[str, Any]], components: list[dict[str, Any]] | None = None
+    ) -> int:
         if channel_id in self.broken:
             raise ChannelBroken(f"channel {channel_id} is gone", channel_id=channel_id)
         if self.failing.get(channel_id, 0) > 0:
             self.failing[channel_id] -= 1
             raise NotificationFailed("Discord answered 503", retry_after=1.0)
         self._next_id += 1
-        self.messages.append(SentMessage(channel_id, self._next_id, list(embeds)))
+        self.messages.append(SentMessage(channel_id, self._next_id, list(embeds), components))
         return self._next_id
 
     def in_channel(self, channel_id: int) -> list[SentMessage]:
@@ -165,6 +171,7 @@ class OutboxDispatcher:
         clock: Clock,
         *,
         render: Render,
+        buttons: Buttons | None = None,
         default_channel_id: int | None = None,
         claim_limit: int = 200,
         lease: timedelta = timedelta(minutes=2),
@@ -177,6 +184,7 @@ class OutboxDispatcher:
         self.sender = sender
         self.clock = clock
         self.render = render
+        self.buttons = buttons
         self.default_channel_id = default_channel_id
         self.claim_limit = claim_limit
         self.lease = lease
@@ -189,6 +197,7 @@ class OutboxDispatcher:
         self._last_sent: dict[int, float] = {}
         self._channel_locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._sender_takes_nonce = "nonce" in inspect.signature(sender.send).parameters
+        self._sender_takes_buttons = "components" in inspect.signature(sender.send).parameters
         self._sender_finds = callable(getattr(sender, "find_sent", None))
 
     async def run_once(self) -> DispatchReport:
@@ -271,8 +280,9 @@ class OutboxDispatcher:
         self, channel_id: int, rows: list[OutboxRow], notice_of: dict[int, Notice], report: DispatchReport
     ) -> None:
         embeds = [self.render(notice_of[r.id]) for r in rows]
+        buttons = [self.buttons(notice_of[r.id]) if self.buttons else None for r in rows]
         async with self._channel_locks[channel_id]:
-            groups, nonces = await self._batches(rows, embeds)
+            groups, nonces = await self._batches(rows, embeds, buttons)
             for n, group in enumerate(groups):
                 batch = [rows[i] for i in group]
                 fresh = [r.id for r in batch if r.send_nonce is None]
@@ -285,14 +295,13 @@ class OutboxDispatcher:
                     # Sent before with an unknown outcome (a crash, a failure after the request left):
                     # look for it in the channel first, since Discord forgets a nonce after minutes.
                     found = await self._already_sent(channel_id, batch, group_embeds)
+                    extra: dict[str, Any] = {"nonce": nonces[n]} if self._sender_takes_nonce else {}
+                    if self._sender_takes_buttons and len(group) == 1 and buttons[group[0]]:
+                        extra["components"] = buttons[group[0]]
                     if found is not None:
                         message_id = found
-                    elif self._sender_takes_nonce:
-                        message_id = await self.sender.send(  # type: ignore[call-arg]
-                            channel_id, group_embeds, nonce=nonces[n]
-                        )
                     else:
-                        message_id = await self.sender.send(channel_id, group_embeds)
+                        message_id = await self.sender.send(channel_id, group_embeds, **extra)
                 except ChannelBroken as exc:
                     # Refused (404, 403): no message exists, so these rows may be batched afresh later.
                     async with self.pool.acquire() as conn:
@@ -328,12 +337,14 @@ class OutboxDispatcher:
             )
         return found
 
-    async def _batches(self, rows: list[OutboxRow], embeds: list[Embed]) -> tuple[list[list[int]], list[str]]:
+    async def _batches(
+        self, rows: list[OutboxRow], embeds: list[Embed], buttons: list[Any]
+    ) -> tuple[list[list[int]], list[str]]:
         """The messages to send, as positions in `rows`, and each one's nonce.
 
         Rows sent before (a crash before marking, or a failure that may have reached Discord) go again in
-        the batch of their first nonce; the others are chunked as usual and get the nonce "ob<lowest id>",
-        unique because a row belongs to one batch for good.
+        the batch of their first nonce; the others are chunked as usual (a row with buttons alone, in its
+        place) and get the nonce "ob<lowest id>", unique because a row belongs to one batch for good.
         """
         resent: dict[str, list[int]] = {}
         fresh: list[int] = []
@@ -342,7 +353,15 @@ class OutboxDispatcher:
                 resent.setdefault(row.send_nonce, []).append(i)
             else:
                 fresh.append(i)
-        new_groups = [[fresh[j] for j in g] for g in chunk_embeds([embeds[i] for i in fresh])]
+        new_groups: list[list[int]] = []
+        run: list[int] = []
+        for k in [*fresh, -1]:
+            if k < 0 or buttons[k]:
+                new_groups.extend([run[j] for j in g] for g in chunk_embeds([embeds[i] for i in run]))
+                new_groups.extend([[k]] if k >= 0 else [])
+                run = []
+            else:
+                run.append(k)
         new_nonces = [f"ob{min(rows[i].id for i in g)}" for g in new_groups]
         return list(resent.values()) + new_groups, list(resent) + new_nonces
 

@@ -9,13 +9,15 @@ from bot.analytics import AnalyticsService
 from bot.api_usage import UsageService
 from bot.caps import LimitsService
 from bot.checkbacks import CheckbackRunner
+from bot.comment_checks import CommentChecker
+from bot.comment_questions import CommentQuestionService
 from bot.comments import CommentService
 from bot.compare import CompareService
 from bot.conversations import ConversationService
 from bot.guild_config import GuildConfigService
 from bot.metrics.client import MetricsClient
 from bot.metrics.shortlinks import ShortLinkResolver
-from bot.notifications import NotificationSender, OutboxDispatcher, Render
+from bot.notifications import Buttons, NotificationSender, OutboxDispatcher, Render
 from bot.polling import AccountPoller
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
@@ -45,6 +47,8 @@ class Services:
     watches: WatchService  # watched accounts (bot/watches.py)
     polling: AccountPoller  # polls them on the scheduler (bot/polling.py)
     guild_config: GuildConfigService  # per-guild channel, schedule and admin role
+    questions: CommentQuestionService  # comment questions: /comments, /questions and their buttons
+    comment_checker: CommentChecker  # fetches new comments at check-backs (bot/comment_checks.py)
     dispatcher: OutboxDispatcher | None = None
     scheduler: Scheduler | None = None
     keeper: BudgetKeeper | None = None  # the month's plan: alerts and shedding (bot/shedding.py)
@@ -78,12 +82,14 @@ async def build_services(
     *,
     sender: NotificationSender | None = None,
     render: Render | None = None,
+    buttons: Buttons | None = None,
     metrics: MetricsClient | None = None,
     **client_overrides: Any,
 ) -> Services:
     """The services on `runtime`'s pool and clock; registered in runtime.extras so Runtime.close()
     closes them. `metrics` replaces the client built from the settings (tests, benchmarks). With a
-    `sender`, a notification dispatcher too, which turns notices into embeds with `render`."""
+    `sender`, a notification dispatcher too, which turns notices into embeds with `render` (and, where a
+    notice has them, buttons with `buttons`)."""
     settings = runtime.settings
     # The bot's processes share one API rate and budget through Postgres (DESIGN.md §9), however many
     # of them run; `shared_limits=False` in the overrides gives a client that paces only itself.
@@ -114,9 +120,17 @@ async def build_services(
                 "a notification sender needs a render function (bot/render/notices.render_notice)"
             )
         dispatcher = OutboxDispatcher(
-            runtime.pool, sender, runtime.clock, render=render, default_channel_id=settings.notify_channel_id
+            runtime.pool,
+            sender,
+            runtime.clock,
+            render=render,
+            buttons=buttons,
+            default_channel_id=settings.notify_channel_id,
         )
     comments = CommentService(runtime.pool, client, runtime.clock)
+    checker = CommentChecker(runtime.pool, client, runtime.clock, budget=budget)
+    runner.after_check = checker.after_check
+    templates = TemplateService(runtime.pool, runtime.clock)
     polling = AccountPoller(runtime.pool, client, runtime.clock, tracking=tracking, budget=budget)
     services = Services(
         metrics=client,
@@ -124,10 +138,10 @@ async def build_services(
         checkbacks=runner,
         limits=LimitsService(runtime.pool, runtime.clock),
         conversations=ConversationService(runtime.pool, runtime.clock),
-        templates=TemplateService(runtime.pool, runtime.clock),
+        templates=templates,
         comments=comments,
         search=SearchService(runtime.pool, client, runtime.clock),
-        analytics=AnalyticsService(runtime.pool, runtime.clock, tracking, comments),
+        analytics=AnalyticsService(runtime.pool, runtime.clock, tracking),
         compare=CompareService(tracking),
         usage=UsageService(runtime.pool, runtime.clock, budget=budget, recorder=client.recorder),
         dispatcher=dispatcher,
@@ -137,6 +151,10 @@ async def build_services(
             runtime.pool, runtime.clock, default_channel_id=settings.notify_channel_id
         ),
         keeper=BudgetKeeper(runtime.pool, budget, runtime.clock, poller=polling),
+        questions=CommentQuestionService(
+            runtime.pool, runtime.clock, tracking=tracking, comments=comments, templates=templates
+        ),
+        comment_checker=checker,
     )
     runtime.extras["services"] = services
     return services

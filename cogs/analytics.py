@@ -1,4 +1,4 @@
-"""/analytics, /top, /export and /comments: thin adapters over the tracking and analytics services."""
+"""/analytics, /top and /export: thin adapters over the tracking and analytics services."""
 
 from __future__ import annotations
 
@@ -12,17 +12,16 @@ from discord.ext import commands
 from bot.charts import CHART_FILENAME, growth_chart_png
 from bot.discord.checks import guild_id_of
 from bot.errors import InvalidInput
-from bot.render.posts import POST_OR_ACCOUNT, analytics_embed, comments_embed, export_message, top_embed
+from bot.render.posts import POST_OR_ACCOUNT, analytics_embed, export_message, top_embed
 from cogs._ui import ServiceCog, post_autocomplete, to_embed
 from cogs._watch_ui import send_account_analytics, watched_autocomplete
 
 Metric = Literal["views", "likes", "comments", "shares"]
 Period = Literal["24h", "7d", "30d"]
-CommentSort = Literal["likes", "newest"]
 
 
 class Analytics(ServiceCog):
-    """A post's numbers and chart, the guild's fastest growers, CSV export and comments."""
+    """A post's numbers and chart, the guild's fastest growers, CSV export."""
 
     @app_commands.command(name="analytics", description="A tracked post's numbers, growth, history and chart")
     @app_commands.describe(
@@ -76,20 +75,6 @@ class Analytics(ServiceCog):
             export_message(export.rows, post),
             file=discord.File(io.BytesIO(export.data), filename=export.filename),
         )
-
-    @app_commands.command(name="comments", description="A tracked post's top comments (fetched now)")
-    @app_commands.describe(post="The tracked post (type to search)", sort="Most liked (default) or newest")
-    @app_commands.autocomplete(post=post_autocomplete)
-    @app_commands.guild_only()
-    async def comments(
-        self, interaction: discord.Interaction, post: app_commands.Range[int, 1], sort: CommentSort = "likes"
-    ) -> None:
-        guild_id = guild_id_of(interaction)
-        # An unknown post is refused before deferring, so its error stays ephemeral.
-        await self.services.tracking.get_post(guild_id, post)
-        await interaction.response.defer(thinking=True)
-        result = await self.services.analytics.post_comments(guild_id, post, order=sort)
-        await interaction.followup.send(embed=to_embed(comments_embed(result)))
 
 
 async def setup(bot: commands.Bot) -> None:

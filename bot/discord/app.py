@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.discord.sender import DiscordSender
 from bot.discord.tree import CheckbackTree
 from bot.ops.memory import freeze_startup_objects
-from bot.render.notices import render_notice
+from bot.render.notices import notice_components, render_notice
 from bot.runtime import Runtime
 from bot.services import Services, build_services
 from bot.team_scope import TeamScope
@@ -85,7 +85,11 @@ class CheckbackBot(commands.AutoShardedBot):
             self.runtime = await Runtime.open(self.settings, clock=self._clock)
         runtime = self.runtime
         self.services = await build_services(
-            runtime, sender=DiscordSender(self), render=render_notice, **self.service_options
+            runtime,
+            sender=DiscordSender(self),
+            render=render_notice,
+            buttons=notice_components,
+            **self.service_options,
         )
         for module in cog_modules():
             await self.load_extension(module)

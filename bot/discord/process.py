@@ -19,7 +19,7 @@ from bot.discord.sender import DiscordSender
 from bot.errors import ConfigError, ServiceUnreachable
 from bot.ops.memory import freeze_startup_objects, limit_malloc_arenas
 from bot.ops.server import GatewayState, HealthServer
-from bot.render.notices import render_notice
+from bot.render.notices import notice_components, render_notice
 from bot.runtime import Runtime
 from bot.services import build_services
 from db.locks import try_lock
@@ -156,7 +156,9 @@ async def _run_worker(settings: Settings, token: str, stop: asyncio.Event) -> in
             await client.login(token)
         except discord.LoginFailure:
             raise ConfigError("DISCORD_TOKEN was rejected by Discord (401 Unauthorized)") from None
-        services = await build_services(runtime, sender=DiscordSender(client), render=render_notice)
+        services = await build_services(
+            runtime, sender=DiscordSender(client), render=render_notice, buttons=notice_components
+        )
         services.start_scheduler()
         freeze_startup_objects()
         log.info("worker running: check-backs and notifications")

@@ -16,16 +16,24 @@ class DiscordSender:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def send(self, channel_id: int, embeds: list[dict[str, Any]], *, nonce: str | None = None) -> int:
-        """Posts the embeds; with a `nonce`, discord.py sends it with enforce_nonce, so Discord answers a
-        repeat of it (a resend after a crash) with the message it already created."""
+    async def send(
+        self,
+        channel_id: int,
+        embeds: list[dict[str, Any]],
+        *,
+        nonce: str | None = None,
+        components: list[dict[str, Any]] | None = None,
+    ) -> int:
+        """Posts the embeds (and `components`' buttons); with a `nonce`, discord.py sends it with
+        enforce_nonce, so Discord answers a repeat of it (a resend after a crash) with the message it already
+        created."""
         channel = self.client.get_partial_messageable(channel_id)
         payload = [discord.Embed.from_dict(e) for e in embeds]
+        extra: dict[str, Any] = {"nonce": nonce} if nonce is not None else {}  # else discord.py picks one
+        if components:
+            extra["view"] = _buttons_view(components)
         try:
-            if nonce is None:  # discord.py picks a random nonce of its own
-                message = await channel.send(embeds=payload)
-            else:
-                message = await channel.send(embeds=payload, nonce=nonce)
+            message = await channel.send(embeds=payload, **extra)
         except discord.NotFound as exc:
             raise ChannelBroken(
                 f"channel {channel_id} no longer exists ({exc.text or 'Unknown Channel'})"
@@ -69,6 +77,24 @@ class DiscordSender:
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise NotificationFailed(f"network error: {type(exc).__name__}") from exc
         return None
+
+
+def _buttons_view(rows: list[dict[str, Any]]) -> discord.ui.View:
+    """A view that only carries the buttons: stopped, so discord.py keeps nothing of it; a press is answered
+    by the dynamic item (cogs/) whose template matches the button's custom_id, in whichever process."""
+    view = discord.ui.View(timeout=None)
+    for r, row in enumerate(rows):
+        for item in row.get("components", []):
+            view.add_item(
+                discord.ui.Button(
+                    style=discord.ButtonStyle(item.get("style", 2)),
+                    label=item.get("label"),
+                    custom_id=item.get("custom_id"),
+                    row=r,
+                )
+            )
+    view.stop()
+    return view
 
 
 def _marker(embed: dict[str, Any]) -> tuple[str, str, str]:

@@ -13,6 +13,7 @@ from bot.notices import (
     CheckbackNotice,
     ChecksDropped,
     ChecksPostponed,
+    CommentQuestionsNotice,
     FailingNotice,
     MilestoneNotice,
     NewPostNotice,
@@ -22,6 +23,7 @@ from bot.notices import (
     ViralNotice,
     WatchStoppedNotice,
 )
+from bot.render.comments import components_json, notice_rows, questions_notice_embed
 from bot.render.text import (
     BLUE,
     GOLD,
@@ -48,6 +50,13 @@ from bot.render.text import (
 def render_notice(notice: Notice) -> Embed:
     """The embed of one notice."""
     return _render(notice)
+
+
+def notice_components(notice: Notice) -> list[dict[str, Any]] | None:
+    """The buttons under a notice's message (its own message then), or None."""
+    if isinstance(notice, CommentQuestionsNotice) and notice.questions:
+        return components_json(notice_rows(notice))
+    return None
 
 
 @singledispatch
@@ -284,3 +293,8 @@ def _watch_stopped(n: WatchStoppedNotice) -> Embed:
         ),
         "color": GREY,
     }
+
+
+@_render.register
+def _comment_questions(n: CommentQuestionsNotice) -> Embed:
+    return questions_notice_embed(n)

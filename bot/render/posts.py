@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.analytics import PostComments, TopPosts
+from bot.analytics import TopPosts
 from bot.render.text import (
     BLUE,
     DESCRIPTION,
@@ -204,22 +204,6 @@ def top_embed(top: TopPosts) -> Embed:
         else "No post was checked in that period.",
         "color": GREEN,
         "footer": {"text": "growth since the last snapshot before the period, or since tracking began"},
-    }
-
-
-def comments_embed(c: PostComments) -> Embed:
-    lines = [
-        f"**@{x.author_username or '?'}** · {count(x.likes_count, 'like')}"
-        + (f" · {count(x.api_reply_count, 'reply', 'replies')}" if x.api_reply_count else "")
-        + f"\n{cut(x.comment_text, 300) or '—'}"
-        for x in c.comments
-    ]
-    order = "most liked" if c.order == "likes" else "newest"
-    return {
-        "title": f"Comments on #{c.post_id} ({order})",
-        "description": clip("\n\n".join(lines), DESCRIPTION) if lines else "No comments yet.",
-        "color": BLUE,
-        "footer": {"text": f"{c.fetched} comments fetched and stored"},
     }
 
 

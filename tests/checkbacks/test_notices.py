@@ -10,12 +10,14 @@ import pytest
 from pydantic import ValidationError
 
 from bot.notices import (
+    AskedQuestion,
     BudgetAlert,
     CapAlert,
     ChannelBrokenNotice,
     CheckbackNotice,
     ChecksDropped,
     ChecksPostponed,
+    CommentQuestionsNotice,
     Counts,
     FailingNotice,
     MilestoneNotice,
@@ -91,6 +93,13 @@ SAMPLES: list[Notice] = [
         checks_total=9,
         missed=6,
         at=NOW,
+    ),
+    CommentQuestionsNotice(
+        **POST,
+        check_index=2,
+        offset="6h",
+        questions=[AskedQuestion(comment_id=11, author="fan", text="where to buy?", likes=3)],
+        more=12,
     ),
 ]
 

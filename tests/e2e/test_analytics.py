@@ -164,9 +164,12 @@ async def test_comments_are_fetched_stored_and_the_top_ones_shown(
         f"**@{stored[0]['author_username']}** · {stored[0]['likes_count']}"
     )
     newest = await (
-        await stack.emulator.invoke(w.member, "comments", channel=w.channel, post=post, sort="newest")
+        await stack.emulator.invoke(w.member, "comments", channel=w.channel, post=post, filter="newest")
     ).final(timeout=10)
     assert "(newest)" in newest.embeds[0]["title"]
+    # The second answer reads the stored comments: no API call.
+    assert "from the stored comments" in newest.embeds[0]["footer"]["text"]
+    assert stack.simulator.calls_by_route["/comment/list"] == 3  # the first one's 120 comments, 50 a page
     bad = await (await stack.emulator.invoke(w.member, "comments", channel=w.channel, post=999)).final()
     assert bad.ephemeral and "#999" in bad.content
     stack.emulator.assert_no_violations()
