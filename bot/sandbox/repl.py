@@ -35,6 +35,8 @@ DEMO_VIDEOS = (
 # A simulated account that publishes about a video every POSTING_EVERY, at its favourite hours and days (its
 # habits: bot/sandbox/metrics/habits.py); --seed-demo watches it, so its new posts are announced and tracked.
 DEMO_POSTER = "maker_jo"
+# New comments an hour on every video the sandbox publishes, some of them questions (/questions on).
+COMMENTS_PER_HOUR = 3.0
 POSTING_EVERY = timedelta(hours=12)
 META_HELP = (
     ("/help", "this list"),
@@ -87,6 +89,7 @@ class Sandbox:
         self.ask: Ask | None = None
         self.ask_again = False  # a person re-types a value the form refuses; a script fails
         self.time = TimeKeeper(stack, clock, speed=speed)
+        stack.simulator.fresh_comments_per_hour = COMMENTS_PER_HOUR
         self._start_posting()
         self.emulator.message_listeners.append(self._on_message)
 
@@ -181,7 +184,7 @@ class Sandbox:
             return
         self._published.add(ref.video_id)
         self.stack.simulator.add_video(
-            ref.video_id, self.clock.now() - timedelta(minutes=5), username=ref.username
+            ref.video_id, self.clock.now() - timedelta(minutes=5), username=ref.username, comments=0
         )
 
     # --- sandbox commands -----------------------------------------------------------------------------

@@ -72,11 +72,11 @@ def new_comment(video: SimVideo, k: int) -> SimComment:
 
 
 def _replies(video: SimVideo, cid: str, at: datetime, count: int) -> list[SimReply]:
-    """`count` replies, 10 minutes apart; the video's account writes about a third of them."""
+    """`count` replies, 10 minutes apart; the video's account writes about one in six."""
     out = []
     for j in range(count):
         h = stable_int("reply", cid, j)
-        mine = h % 3 == 0
+        mine = h % 6 == 0
         words = CREATOR_REPLIES if mine else FAN_REPLIES
         who = video.username if mine else _fan(h)
         out.append(SimReply(words[h % len(words)], at + timedelta(minutes=10 * (j + 1)), who, mine))
