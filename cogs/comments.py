@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.comment_questions import CommentQuestionService
+from bot.comment_questions import CommentQuestionService, QuestionStatus
 from bot.discord.checks import NotTeamServer, admin_only, guild_id_of, team_refusal
 from bot.render.comments import (
     ANSWERED_ID,
@@ -108,6 +108,10 @@ def questions_view(rows: Sequence[Sequence[ButtonSpec]]) -> discord.ui.View | No
     return view
 
 
+async def _show(interaction: discord.Interaction, status: QuestionStatus) -> None:
+    await interaction.response.send_message(embed=to_embed(status_embed(status)))
+
+
 class Comments(ServiceCog):
     """A post's comments and the questions in them."""
 
@@ -150,39 +154,33 @@ class Comments(ServiceCog):
 
     @questions.command(name="on", description="Fetch tracked posts' new comments at check-backs (API calls)")
     async def on(self, interaction: discord.Interaction) -> None:
-        status = await self.service.switch(guild_id_of(interaction), True)
-        await interaction.response.send_message(embed=to_embed(status_embed(status)))
+        await _show(interaction, await self.service.switch(guild_id_of(interaction), True))
 
     @questions.command(name="off", description="Stop fetching comments at check-backs")
     async def off(self, interaction: discord.Interaction) -> None:
-        status = await self.service.switch(guild_id_of(interaction), False)
-        await interaction.response.send_message(embed=to_embed(status_embed(status)))
+        await _show(interaction, await self.service.switch(guild_id_of(interaction), False))
 
     @questions.command(name="show", description="Whether comment questions are on, and the keywords")
     async def show(self, interaction: discord.Interaction) -> None:
-        status = await self.service.status(guild_id_of(interaction))
-        await interaction.response.send_message(embed=to_embed(status_embed(status)))
+        await _show(interaction, await self.service.status(guild_id_of(interaction)))
 
     @keywords.command(name="add", description="A word or phrase that makes a comment a question")
     @app_commands.describe(keyword="e.g. link, price, where to buy")
     async def keyword_add(
         self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 40]
     ) -> None:
-        status = await self.service.add_keyword(guild_id_of(interaction), keyword)
-        await interaction.response.send_message(embed=to_embed(status_embed(status)))
+        await _show(interaction, await self.service.add_keyword(guild_id_of(interaction), keyword))
 
     @keywords.command(name="remove", description="Stop flagging comments by this keyword")
     @app_commands.describe(keyword="One of the keywords (/questions keywords list)")
     async def keyword_remove(
         self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 40]
     ) -> None:
-        status = await self.service.remove_keyword(guild_id_of(interaction), keyword)
-        await interaction.response.send_message(embed=to_embed(status_embed(status)))
+        await _show(interaction, await self.service.remove_keyword(guild_id_of(interaction), keyword))
 
     @keywords.command(name="list", description="The keywords that flag a question")
     async def keyword_list(self, interaction: discord.Interaction) -> None:
-        status = await self.service.status(guild_id_of(interaction))
-        await interaction.response.send_message(embed=to_embed(status_embed(status)))
+        await _show(interaction, await self.service.status(guild_id_of(interaction)))
 
 
 async def setup(bot: commands.Bot) -> None:
