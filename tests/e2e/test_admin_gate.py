@@ -23,6 +23,12 @@ ADMIN_PATHS = {
     "config timezone",
     "config show",
     "limits set",
+    "questions on",
+    "questions off",
+    "questions show",
+    "questions keywords add",
+    "questions keywords remove",
+    "questions keywords list",
     "templates add",
     "templates remove",
     "watch add",
@@ -50,6 +56,7 @@ async def test_admin_commands_are_marked_and_synced_with_default_member_permissi
     # A whole admin group carries Manage Server; a group mixing member and admin subcommands cannot
     # (Discord reads the field on top-level commands only), and member commands have none.
     assert synced["config"]["default_member_permissions"] == MANAGE_SERVER
+    assert synced["questions"]["default_member_permissions"] == MANAGE_SERVER
     for name in ("limits", "templates", "watch", "track", "analytics", "usage"):
         assert synced[name]["default_member_permissions"] is None, name
 
