@@ -93,6 +93,10 @@ class Stack:
         self.settings = load_settings(**overrides)
         await point_discord_at(discord_url)
         self.runtime = await Runtime.open(self.settings, clock=self.clock, dsn=self.dsn)
+        await self._start_bot()
+        return self
+
+    async def _start_bot(self) -> None:
         self.bot = CheckbackBot(
             self.settings,
             runtime=self.runtime,
@@ -112,7 +116,19 @@ class Stack:
             ready.cancel()
             raise TimeoutError("the bot did not become ready against the emulator")
         await self.emulator.wait_for_commands()
-        return self
+
+    async def restart_bot(self) -> None:
+        """Stops the bot process's part (gateway, services, jobs) and starts a new bot on the same database,
+        Discord and API: what a restart of `python -m bot run` does, with the world kept."""
+        await self._stop_bot()
+        await self._start_bot()
+
+    async def _stop_bot(self) -> None:
+        if self._task is not None:
+            await self.bot.close()
+            with contextlib.suppress(asyncio.CancelledError, discord.DiscordException, TimeoutError):
+                await asyncio.wait_for(self._task, 10)
+            self._task = None
 
     async def reply(self, member: Member, command: str, **options: Any) -> Message:
         """`command` (with its options) typed by `member` in the sandbox channel; the bot's final answer
@@ -121,11 +137,7 @@ class Stack:
         return await interaction.final(timeout=10.0)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            await self.bot.close()
-            with contextlib.suppress(asyncio.CancelledError, discord.DiscordException, TimeoutError):
-                await asyncio.wait_for(self._task, 10)
-            self._task = None
+        await self._stop_bot()
         if hasattr(self, "runtime"):
             await self.runtime.close()
         await self.emulator.stop()

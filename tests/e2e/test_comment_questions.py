@@ -201,6 +201,11 @@ async def test_a_question_is_drafted_and_marked_answered_counted_in_actions_rece
     twice = await (await stack.emulator.press(w.member, message, answer_1)).final()
     assert twice.ephemeral and "answered already" in twice.content
 
+    # The buttons carry their question: after a restart, the old message's buttons still answer.
+    await stack.restart_bot()
+    after_restart = await (await stack.emulator.press(w.member, message, draft_2)).final()
+    assert after_restart.ephemeral and "Hi @fan_00000!" in after_restart.embeds[0]["description"]
+
     # At the account's comment cap, the press is refused and nothing is recorded.
     capped = await stack.reply(w.admin, "limits set", action="comment", daily=1, account="demo")
     assert not capped.ephemeral
