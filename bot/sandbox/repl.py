@@ -35,8 +35,13 @@ DEMO_VIDEOS = (
 # A simulated account that publishes about a video every POSTING_EVERY, at its favourite hours and days (its
 # habits: bot/sandbox/metrics/habits.py); --seed-demo watches it, so its new posts are announced and tracked.
 DEMO_POSTER = "maker_jo"
-# New comments an hour on every video the sandbox publishes, some of them questions (/questions on).
+# New comments an hour on every video the sandbox publishes, some of them questions (/questions on); the demo
+# seeds a template their "Draft reply" button can fill.
 COMMENTS_PER_HOUR = 3.0
+DEMO_TEMPLATE = (
+    "answer_question",
+    "Hi @{username}! Thanks for asking about “{video_title}”: everything is linked in our bio. — {account}",
+)
 POSTING_EVERY = timedelta(hours=12)
 META_HELP = (
     ("/help", "this list"),
@@ -241,14 +246,17 @@ class Sandbox:
         simulator.schedule_habitual(DEMO_POSTER, int(HORIZON / POSTING_EVERY), per_day=per_day)
 
     async def seed_demo(self) -> Outcome:
-        """Track a few demo posts at different ages, as a member would, and watch DEMO_POSTER as an admin."""
+        """Track a few demo posts at different ages, as a member would, watch DEMO_POSTER as an admin, and add
+        a template to draft replies to comment questions from."""
         now = self.clock.now()
         lines = []
         for username, video_id, age in DEMO_VIDEOS:
             self._published.add(video_id)
-            self.stack.simulator.add_video(video_id, now - age, username=username)
+            self.stack.simulator.add_video(video_id, now - age, username=username, comments=0)
             lines.append(f"/track url:https://www.tiktok.com/@{username}/video/{video_id}")
         lines += ["/as admin", f"/watch add account:{DEMO_POSTER}", f"/as {self.who}"]
+        name, text = DEMO_TEMPLATE
+        await self.stack.bot.services.templates.create(name, text)
         outcome = Outcome(True)
         for line in lines:
             self.printer.write([self.render.style.dim(f"{self.who}> {line}")])

@@ -42,3 +42,18 @@ def test_a_question_is_announced_drafted_and_marked_answered_counted_in_actions_
     assert re.search(r"✅ 1 @demo comment video:7301234567890123456", out)
     assert "Comments on #1 (unanswered questions)\n  │ No unanswered questions." in out, out
     assert "Traceback" not in out + run.err
+
+
+def test_the_demo_drafts_a_reply_from_its_template(run_sandbox: Callable[..., Run]) -> None:
+    run = run_sandbox(
+        "/as admin\n/questions on\n/wait 1h\n/press 1\n/press 1\n", "--seed-demo", "--for", "1m"
+    )
+    assert run.code == 0, run.err
+    first, again = re.findall(
+        r"Checkback → button 1 \(admin\) · only you can see this\n((?:  .*\n)+)", run.out
+    )
+    assert re.search(r"Hi @fan_\d+! Thanks for asking about “Simulated video 123456", first), first
+    assert "everything is linked in our bio. — demo" in first
+    assert "template “answer_question” (1 of 1)" in first
+    assert first == again  # the same question drafts the same reply
+    assert "Traceback" not in run.out + run.err
