@@ -18,7 +18,7 @@ from bot.config import Settings, load_settings
 from bot.discord.app import CheckbackBot
 from bot.discord.endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, skip_identify_delay
 from bot.runtime import Runtime
-from bot.sandbox.discord import BotAccount, Channel, DiscordEmulator, Guild, Member, Message
+from bot.sandbox.discord import BotAccount, Channel, DiscordEmulator, Guild, Member, Message, Role
 from bot.sandbox.metrics import MetricsSimulator
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,8 @@ class Stack:
         self.setting_overrides = settings or {}
         self.client_options = client_options or {}
         self.scheduler_options = scheduler_options or {}
+        # Role ids a test configured the bot to ping: make_stack (tests/conftest.py) fails it on any other.
+        self.expected_pings: set[int] = set()
         self.world: World
         self.settings: Settings
         self.runtime: Runtime
@@ -129,6 +131,11 @@ class Stack:
             with contextlib.suppress(asyncio.CancelledError, discord.DiscordException, TimeoutError):
                 await asyncio.wait_for(self._task, 10)
             self._task = None
+
+    def expect_pings(self, *roles: Role) -> None:
+        """Declare that the bot may ping these roles (a test that configured them); every other ping still
+        fails the test."""
+        self.expected_pings.update(role.id for role in roles)
 
     async def reply(self, member: Member, command: str, **options: Any) -> Message:
         """`command` (with its options) typed by `member` in the sandbox channel; the bot's final answer

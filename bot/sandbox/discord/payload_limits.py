@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.sandbox.discord.mentions import problems
+
 MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 MAX_EMBED_TOTAL = 6000
@@ -130,6 +132,10 @@ def check_message(
             FieldError(("files",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_ATTACHMENTS} or fewer in length.")
         )
     errors.extend(check_components(body.get("components") or []))
+    errors.extend(
+        FieldError(path, "ALLOWED_MENTIONS_INVALID", why)
+        for path, why in problems(body.get("allowed_mentions"))
+    )
     if require_something and not (content or embeds or files or body.get("components") or body.get("poll")):
         errors.append(FieldError(("content",), "BASE_TYPE_REQUIRED", "Cannot send an empty message"))
     return errors

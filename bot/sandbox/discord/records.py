@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.sandbox.discord.mentions import Pings, pings
+from bot.sandbox.discord.mentions import Pings, mention_text, pings
 from bot.sandbox.discord.snowflake import iso, new_snowflake
 
 if TYPE_CHECKING:
@@ -105,6 +105,9 @@ class Message:
     # Who the message pings now, and who any of its versions (created or edited) would have pinged.
     pings: Pings = field(default_factory=Pings)
     ever_pinged: list[Pings] = field(default_factory=list)
+    # Of `pings`, who Discord notifies: mentionable roles only, unless the author may mention everyone
+    # (mentions.deliverable; set by the emulator, which knows the guild, when the message is shown).
+    notified: Pings = field(default_factory=Pings)
 
     @property
     def ephemeral(self) -> bool:
@@ -129,14 +132,18 @@ class Message:
         """Take a create or edit body: fields present replace the old ones; `attachments` keeps by id."""
         if "content" in body:
             self.content = body["content"] or ""
-        if "content" in body or "allowed_mentions" in body:
-            self.pings = pings(self.content, body.get("allowed_mentions"))
-            if self.pings:
-                self.ever_pinged.append(self.pings)
         if "embeds" in body:
             self.embeds = list(body["embeds"] or [])
         if "components" in body:
             self.components = list(body["components"] or [])
+        if "content" in body or "allowed_mentions" in body or "components" in body:
+            self.pings = pings(
+                mention_text(self.content, self.components),
+                body.get("allowed_mentions"),
+                webhook=self.webhook_id is not None,
+            )
+            if self.pings:
+                self.ever_pinged.append(self.pings)
         if "flags" in body and body["flags"] is not None:
             # An edit can only touch suppress-embeds; ephemerality is fixed when the message is made.
             self.flags = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.sandbox.discord import payload_limits
 from bot.sandbox.discord.gateway import GatewayConnection, GatewaySession
 from bot.sandbox.discord.http import API_PREFIX, json_response
+from bot.sandbox.discord.mentions import Pings, deliverable
 from bot.sandbox.discord.records import (
     Interaction,
     Message,
@@ -22,6 +23,7 @@ from bot.sandbox.discord.records import (
     RequestRecord,
     Violation,
 )
+from bot.sandbox.discord.snowflake import Permissions
 from bot.sandbox.discord.world import BotAccount, Channel, Guild, User
 
 log = logging.getLogger(__name__)
@@ -158,12 +160,37 @@ class EmulatorState:
         would have pinged someone, as Discord decides it from content and allowed_mentions."""
         return [m for m in self.messages.values() if m.ever_pinged]
 
+    def notified(self, message: Message) -> Pings:
+        """Whom Discord notifies of the message's allowed pings: its author's Mention Everyone permission in
+        the channel and the guild's mentionable roles decide (mentions.deliverable)."""
+        channel = self.channel(message.channel_id)
+        member = channel.guild.members.get(message.author.id) if channel is not None else None
+        if channel is None or member is None:
+            return message.pings
+        return deliverable(
+            message.pings,
+            mention_everyone=bool(member.permissions_in(channel) & Permissions.MENTION_EVERYONE),
+            mentionable=[r.id for r in channel.guild.roles.values() if r.mentionable],
+        )
+
+    def stray_pings(self, roles: Collection[int] = ()) -> list[Message]:
+        """Every message any version of which pinged someone other than `roles`: @everyone/@here, a user,
+        or another role (what a test that configured those role pings still fails on)."""
+        expected = frozenset(roles)
+        return [
+            m
+            for m in self.messages.values()
+            if any(p.everyone or p.users or not p.roles <= expected for p in m.ever_pinged)
+        ]
+
     def store(self, message: Message) -> None:
         self.messages[message.id] = message
         self.channel_messages.setdefault(message.channel_id, []).append(message)
 
     def tell(self, event: str, message: Message) -> None:
         """Tell the message listeners that `message` was created, edited or deleted."""
+        if event != "delete":
+            message.notified = self.notified(message)
         for listener in list(self.message_listeners):
             try:
                 listener(event, message)

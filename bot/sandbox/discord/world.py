@@ -58,6 +58,8 @@ class Role:
     guild_id: int
     position: int = 0
     managed: bool = False
+    # Whether anyone may ping it; else only members with Mention Everyone (Discord's default: False).
+    mentionable: bool = False
 
     @property
     def mention(self) -> str:
@@ -74,7 +76,7 @@ class Role:
             "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False,
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "icon": None,
             "unicode_emoji": None,
             "flags": 0,
@@ -223,8 +225,18 @@ class Guild:
         self._emit("CHANNEL_CREATE", channel.payload())
         return channel
 
-    def add_role(self, name: str, permissions: int = 0, *, managed: bool = False) -> Role:
-        role = Role(new_snowflake(), name, permissions, self.id, position=len(self.roles), managed=managed)
+    def add_role(
+        self, name: str, permissions: int = 0, *, managed: bool = False, mentionable: bool = False
+    ) -> Role:
+        role = Role(
+            new_snowflake(),
+            name,
+            permissions,
+            self.id,
+            position=len(self.roles),
+            managed=managed,
+            mentionable=mentionable,
+        )
         self.roles[role.id] = role
         self._emit("GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.payload()})
         return role
