@@ -197,13 +197,15 @@ class CapAlert(_Model):
 
 
 class ChannelBrokenNotice(_Model):
-    """A guild's notification channel was refused (deleted, or the bot may not post there)."""
+    """A guild's notification channel was refused (deleted, or the bot may not post there), or the channel
+    of its route for `alert_kind` (bot/alert_routes.py)."""
 
     kind: Literal["channel_broken"] = "channel_broken"
     guild_id: int
     channel_id: int
     reason: str
     at: AwareDatetime | None = None
+    alert_kind: str | None = None
 
 
 class NewPostNotice(_Model):

@@ -22,7 +22,7 @@ import inspect
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -30,11 +30,11 @@ from typing import Any, Protocol
 import asyncpg
 from pydantic import ValidationError
 
-from bot import notices
+from bot import notices, outbox_routes
 from bot.clock import Clock
 from bot.errors import ChannelBroken, NotificationFailed
-from bot.notices import ChannelBrokenNotice, Notice
-from db import guilds as db_guilds
+from bot.notices import Notice
+from bot.outbox_routes import Routed
 from db import outbox as db_outbox
 from db.outbox import OutboxRow
 
@@ -98,10 +98,14 @@ class NotificationSender(Protocol):
     bot may not post there (404, 403: retrying will not help), and NotificationFailed (with `retry_after`
     when known) for anything that may work later (429, 5xx, network). A sender whose `send` also takes a
     keyword `nonce: str` is given the batch's nonce, to send with Discord's `enforce_nonce`, and one that
-    takes `components` is given a notice's buttons (message components JSON).
+    takes `components` is given a notice's buttons (message components JSON). A batch whose notices ping
+    roles (bot/outbox_routes.py) is sent with `roles`: the message mentions and allows exactly those, and
+    nobody else.
     """
 
-    async def send(self, channel_id: int, embeds: list[dict[str, Any]]) -> int: ...
+    async def send(
+        self, channel_id: int, embeds: list[dict[str, Any]], *, roles: Sequence[int] = ()
+    ) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,7 @@ class SentMessage:
     message_id: int
     embeds: list[dict[str, Any]]
     components: list[dict[str, Any]] | None = None
+    roles: tuple[int, ...] = ()  # the roles the message pings
 
 
 class RecordingSender:
@@ -125,7 +130,12 @@ class RecordingSender:
         self._next_id = 1_000_000
 
     async def send(
-        self, channel_id: int, embeds: list[dict[str, Any]], components: list[dict[str, Any]] | None = None
+        self,
+        channel_id: int,
+        embeds: list[dict[str, Any]],
+        components: list[dict[str, Any]] | None = None,
+        *,
+        roles: Sequence[int] = (),
     ) -> int:
         if channel_id in self.broken:
             raise ChannelBroken(f"channel {channel_id} is gone", channel_id=channel_id)
@@ -133,7 +143,7 @@ class RecordingSender:
             self.failing[channel_id] -= 1
             raise NotificationFailed("Discord answered 503", retry_after=1.0)
         self._next_id += 1
-        self.messages.append(SentMessage(channel_id, self._next_id, list(embeds), components))
+        self.messages.append(SentMessage(channel_id, self._next_id, list(embeds), components, tuple(roles)))
         return self._next_id
 
     def in_channel(self, channel_id: int) -> list[SentMessage]:
@@ -155,8 +165,9 @@ class OutboxDispatcher:
     of one channel as messages of at most 10 embeds, at most one message a second per channel, and marks
     the rows sent after the sender returned.
 
-    Channel of a row: its channel_id, else its guild's notify_channel_id, else `default_channel_id`
-    (NOTIFY_CHANNEL_ID). A guild whose channel is marked broken is skipped (the rows wait, with
+    Channel of a row (bot/outbox_routes.py): its channel_id, else its alert kind's route, else its guild's
+    notify_channel_id, else `default_channel_id` (NOTIFY_CHANNEL_ID); a message pings exactly the route and
+    watch roles of its rows. A route or guild channel marked broken is skipped (the rows wait, with
     last_error) until an admin sets a channel; a row with no channel at all is dropped with last_error.
     A row whose payload no longer fits its kind's model (bot/notices.py) is set aside the same way, with
     the validation error as last_error, and logged once: it is never claimed again.
@@ -173,6 +184,7 @@ class OutboxDispatcher:
         render: Render,
         buttons: Buttons | None = None,
         default_channel_id: int | None = None,
+        team_guilds: frozenset[int] | None = None,
         claim_limit: int = 200,
         lease: timedelta = timedelta(minutes=2),
         channel_interval: float = 1.0,
@@ -186,6 +198,7 @@ class OutboxDispatcher:
         self.render = render
         self.buttons = buttons
         self.default_channel_id = default_channel_id
+        self.team_guilds = team_guilds  # TEAM_GUILD_IDS: whose alert routes a row of no guild follows
         self.claim_limit = claim_limit
         self.lease = lease
         self.channel_interval = channel_interval
@@ -211,7 +224,7 @@ class OutboxDispatcher:
                 self.runs += 1  # runs finished: what a test waits on instead of sleeping
                 return report
             valid = await self._validate(rows, report)
-            by_channel = await self._route([row for row, _ in valid], report)
+            by_channel = await self._route(valid, report)
             notice_of = {row.id: notice for row, notice in valid}
             await asyncio.gather(
                 *(self._send_channel(ch, rs, notice_of, report) for ch, rs in by_channel.items())
@@ -241,44 +254,32 @@ class OutboxDispatcher:
             report.rows_invalid += len(invalid)
         return valid
 
-    async def _route(self, rows: list[OutboxRow], report: DispatchReport) -> dict[int, list[OutboxRow]]:
-        """Each row's channel; rows of broken guilds wait, rows with nowhere to go are dropped."""
+    async def _route(
+        self, valid: list[tuple[OutboxRow, Notice]], report: DispatchReport
+    ) -> dict[int, list[Routed]]:
+        """Each row's channel and pings (bot/outbox_routes.py); rows whose channel is marked broken wait,
+        rows with nowhere to go are dropped."""
         now = self.clock.now()
-        guild_ids = sorted({r.guild_id for r in rows if r.guild_id is not None})
         async with self.pool.acquire() as conn:
-            settings = await db_guilds.channels_for(conn, guild_ids) if guild_ids else {}
-            by_channel: dict[int, list[OutboxRow]] = defaultdict(list)
-            waiting: list[int] = []
-            nowhere: list[int] = []
-            for row in rows:
-                guild = settings.get(row.guild_id) if row.guild_id is not None else None
-                if row.channel_id is not None:
-                    by_channel[row.channel_id].append(row)
-                elif guild is not None and guild.notify_channel_id is not None:
-                    if guild.channel_broken_at is not None:
-                        waiting.append(row.id)
-                    else:
-                        by_channel[guild.notify_channel_id].append(row)
-                elif self.default_channel_id is not None:
-                    by_channel[self.default_channel_id].append(row)
-                else:
-                    nowhere.append(row.id)
-            if waiting:
-                await db_outbox.release(
-                    conn, waiting, now + self.broken_retry, "the guild's channel is marked broken"
-                )
+            routes = await outbox_routes.plan(
+                conn, valid, default_channel_id=self.default_channel_id, team_guilds=self.team_guilds
+            )
+            for why, waiting in routes.waiting.items():
+                await db_outbox.release(conn, waiting, now + self.broken_retry, why)
                 report.rows_retried += len(waiting)
-            if nowhere:
+            if routes.nowhere:
                 await db_outbox.drop(
-                    conn, nowhere, "no notification channel (guild or NOTIFY_CHANNEL_ID)", now
+                    conn, routes.nowhere, "no notification channel (guild or NOTIFY_CHANNEL_ID)", now
                 )
-                report.rows_dropped += len(nowhere)
-                log.info("dropped %d notifications: no channel configured", len(nowhere))
-        return by_channel
+                report.rows_dropped += len(routes.nowhere)
+                log.info("dropped %d notifications: no channel configured", len(routes.nowhere))
+        return routes.by_channel
 
     async def _send_channel(
-        self, channel_id: int, rows: list[OutboxRow], notice_of: dict[int, Notice], report: DispatchReport
+        self, channel_id: int, routed: list[Routed], notice_of: dict[int, Notice], report: DispatchReport
     ) -> None:
+        rows = [row for row, _ in routed]
+        roles_of = {row.id: dest.roles for row, dest in routed}
         embeds = [self.render(notice_of[r.id]) for r in rows]
         buttons = [self.buttons(notice_of[r.id]) if self.buttons else None for r in rows]
         async with self._channel_locks[channel_id]:
@@ -298,6 +299,10 @@ class OutboxDispatcher:
                     extra: dict[str, Any] = {"nonce": nonces[n]} if self._sender_takes_nonce else {}
                     if self._sender_takes_buttons and len(group) == 1 and buttons[group[0]]:
                         extra["components"] = buttons[group[0]]
+                    # The message pings exactly the roles of its notices (none: nobody).
+                    roles = sorted({role for r in batch for role in roles_of[r.id]})
+                    if roles:
+                        extra["roles"] = roles
                     if found is not None:
                         message_id = found
                     else:
@@ -306,8 +311,8 @@ class OutboxDispatcher:
                     # Refused (404, 403): no message exists, so these rows may be batched afresh later.
                     async with self.pool.acquire() as conn:
                         await db_outbox.clear_nonces(conn, [r.id for r in batch])
-                    rest = [r for g in groups[n:] for r in (rows[i] for i in g)]
-                    await self._broken(channel_id, rest, str(exc), report)
+                    refused = [routed[i] for g in groups[n:] for i in g]
+                    await self._broken(channel_id, refused, str(exc), report)
                     return
                 except NotificationFailed as exc:
                     rest = [r for g in groups[n:] for r in (rows[i] for i in g)]
@@ -388,30 +393,19 @@ class OutboxDispatcher:
         log.warning("%d notifications not sent (%s); retrying in %s", len(rows), error, delay)
 
     async def _broken(
-        self, channel_id: int, rows: list[OutboxRow], error: str, report: DispatchReport
+        self, channel_id: int, routed: list[Routed], error: str, report: DispatchReport
     ) -> None:
-        """The channel is gone or forbidden: mark the guilds that use it, tell each guild once (through
-        NOTIFY_CHANNEL_ID, else the log) and keep the rows waiting for a new channel."""
+        """The channel is gone or forbidden: mark the settings that chose it (bot/outbox_routes.py), tell
+        each guild once, and keep the rows waiting for a new channel."""
         now = self.clock.now()
         report.broken_channels.append(channel_id)
-        guilds = sorted({r.guild_id for r in rows if r.guild_id is not None and r.channel_id is None})
         async with self.pool.acquire() as conn, conn.transaction():
-            for gid in guilds:
-                newly = await db_guilds.mark_channel_broken(conn, gid, error, now)
-                if not newly:
-                    continue
-                log.warning("guild %s: notification channel %s is broken (%s)", gid, channel_id, error)
-                if self.default_channel_id is not None and self.default_channel_id != channel_id:
-                    await notices.enqueue(
-                        conn,
-                        ChannelBrokenNotice(guild_id=gid, channel_id=channel_id, reason=error, at=now),
-                        dedupe_key=f"channel_broken:{gid}:{channel_id}:{now:%Y-%m-%d}",
-                        channel_id=self.default_channel_id,
-                        now=now,
-                    )
-            if not guilds:
+            chosen = await outbox_routes.mark_broken(
+                conn, channel_id, routed, error, now, tell=self.default_channel_id
+            )
+            if not chosen:
                 log.warning("notification channel %s is broken (%s); its rows wait", channel_id, error)
             await db_outbox.release(
-                conn, [r.id for r in rows], now + self.broken_retry, f"channel broken: {error}"
+                conn, [r.id for r, _ in routed], now + self.broken_retry, f"channel broken: {error}"
             )
-        report.rows_retried += len(rows)
+        report.rows_retried += len(routed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.alert_routes import AlertRouteService
 from bot.analytics import AnalyticsService
 from bot.api_usage import UsageService
 from bot.caps import LimitsService
@@ -49,6 +50,7 @@ class Services:
     guild_config: GuildConfigService  # per-guild channel, schedule and admin role
     questions: CommentQuestionService  # comment questions: /comments, /questions and their buttons
     comment_checker: CommentChecker  # fetches new comments at check-backs (bot/comment_checks.py)
+    alerts: AlertRouteService  # per-guild alert routes and their pings (bot/alert_routes.py)
     dispatcher: OutboxDispatcher | None = None
     scheduler: Scheduler | None = None
     keeper: BudgetKeeper | None = None  # the month's plan: alerts and shedding (bot/shedding.py)
@@ -126,6 +128,7 @@ async def build_services(
             render=render,
             buttons=buttons,
             default_channel_id=settings.notify_channel_id,
+            team_guilds=settings.team_guilds,
         )
     comments = CommentService(runtime.pool, client, runtime.clock)
     checker = CommentChecker(runtime.pool, client, runtime.clock, budget=budget)
@@ -150,6 +153,7 @@ async def build_services(
         guild_config=GuildConfigService(
             runtime.pool, runtime.clock, default_channel_id=settings.notify_channel_id
         ),
+        alerts=AlertRouteService(runtime.pool, runtime.clock),
         keeper=BudgetKeeper(runtime.pool, budget, runtime.clock, poller=polling),
         questions=CommentQuestionService(
             runtime.pool, runtime.clock, tracking=tracking, comments=comments, templates=templates

@@ -7,6 +7,7 @@ import logging
 
 import asyncpg
 
+from bot.alert_routes import check_ping_role
 from bot.clock import Clock
 from bot.errors import AccountNotFound, AccountUnavailable, InvalidInput
 from bot.growth import account_snapshot_views, followers_per_day
@@ -20,6 +21,7 @@ from bot.watch_models import (
 )
 from db import account_snapshots as db_account_snapshots
 from db import accounts as db_accounts
+from db import alert_routes as db_alert_routes
 from db import watches as db_watches
 
 log = logging.getLogger(__name__)
@@ -53,10 +55,13 @@ class WatchService:
         *,
         channel_id: int | None = None,
         user_id: int | None = None,
+        ping_role_id: int | None = None,
     ) -> WatchAddResult:
         """Watch the account for the guild: store its profile and numbers, and (when nobody watched it yet)
         record its existing videos without announcing them. AccountUnavailable (missing or private),
-        InvalidInput and the API's errors are raised with nothing changed."""
+        InvalidInput and the API's errors are raised with nothing changed. `ping_role_id`: the role its
+        new posts ping in this guild (None: nobody)."""
+        check_ping_role(guild_id, ping_role_id)
         name = normalise_username(username)
         info = await self.metrics.user_info(name)
         if info.private:
@@ -68,6 +73,8 @@ class WatchService:
             new_watcher = await db_watches.add_watcher(
                 conn, watch.id, guild_id, channel_id, now, user_id=user_id
             )
+            if guild_id is not None:  # its new posts ping this role (None: nobody); bot/alert_routes.py
+                await db_alert_routes.set_watch_ping(conn, watch.id, guild_id, ping_role_id, now)
             restarted = not watch.is_active
             if restarted:
                 await db_watches.restart_claimed(conn, watch.id, now, self.polling.lease)

@@ -1,4 +1,5 @@
-"""/config channel|schedule|admin-role|timezone|show (admins) and /usage: thin adapters over the settings services."""
+"""/config channel|schedule|admin-role|timezone|alerts|show (admins) and /usage: thin adapters over the settings
+services."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from discord.ext import commands
 from bot.charts import USAGE_CHART, usage_chart_png
 from bot.discord.checks import admin_only, guild_id_of, team_only
 from bot.guild_config import GuildConfigService
+from bot.render.alerts import with_alert_routes
 from bot.render.config import (
     admin_role_set_message,
     channel_set_message,
@@ -20,6 +22,7 @@ from bot.render.config import (
     usage_embed,
 )
 from bot.timezones import matching_zones
+from cogs._alerts_ui import KIND_CHOICES, route_alerts
 from cogs._ui import ServiceCog, to_embed
 
 
@@ -72,10 +75,31 @@ class Config(ServiceCog):
         stored = await self.guild_config.set_timezone(guild_id_of(interaction), zone)
         await interaction.response.send_message(timezone_set_message(stored.key))
 
+    @config.command(
+        name="alerts", description="Send one kind of alert to a channel of its own, pinging a role"
+    )
+    @app_commands.describe(
+        kind="Which alerts",
+        channel="Where they go (default: the notification channel)",
+        ping="A role to ping with them (default: nobody)",
+        reset="True: clear the route (the notification channel again, no ping)",
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    async def alerts(
+        self,
+        interaction: discord.Interaction,
+        kind: app_commands.Choice[str],
+        channel: discord.TextChannel | None = None,
+        ping: discord.Role | None = None,
+        reset: bool = False,
+    ) -> None:
+        await route_alerts(self.services.alerts, interaction, kind.value, channel, ping, reset)
+
     @config.command(name="show", description="This server's Checkback settings")
     async def show(self, interaction: discord.Interaction) -> None:
         view = await self.guild_config.show(guild_id_of(interaction))
-        await interaction.response.send_message(embed=to_embed(config_embed(view)))
+        routes = await self.services.alerts.routes(guild_id_of(interaction))
+        await interaction.response.send_message(embed=to_embed(with_alert_routes(config_embed(view), routes)))
 
     @team_only()
     @app_commands.command(

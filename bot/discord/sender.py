@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -23,15 +24,25 @@ class DiscordSender:
         *,
         nonce: str | None = None,
         components: list[dict[str, Any]] | None = None,
+        roles: Sequence[int] = (),
     ) -> int:
         """Posts the embeds (and `components`' buttons); with a `nonce`, discord.py sends it with
         enforce_nonce, so Discord answers a repeat of it (a resend after a crash) with the message it already
-        created."""
+        created. With `roles`, the message mentions them and its allowed_mentions allow exactly them (never
+        @everyone or a user)."""
         channel = self.client.get_partial_messageable(channel_id)
         payload = [discord.Embed.from_dict(e) for e in embeds]
         extra: dict[str, Any] = {"nonce": nonce} if nonce is not None else {}  # else discord.py picks one
         if components:
             extra["view"] = _buttons_view(components)
+        if roles:
+            extra["content"] = " ".join(f"<@&{role}>" for role in roles)
+            extra["allowed_mentions"] = discord.AllowedMentions(
+                everyone=False,
+                users=False,
+                roles=[discord.Object(role) for role in roles],
+                replied_user=False,
+            )
         try:
             message = await channel.send(embeds=payload, **extra)
         except discord.NotFound as exc:

@@ -249,12 +249,19 @@ def _cap_alert(n: CapAlert) -> Embed:
 
 @_render.register
 def _channel_broken(n: ChannelBrokenNotice) -> Embed:
+    if n.alert_kind:  # the channel of an alert route (/config alerts)
+        title, waits = (
+            "Alert channel unusable",
+            f"Its {n.alert_kind} alerts wait until an admin routes them with /config alerts.",
+        )
+    else:
+        title, waits = (
+            "Notification channel unusable",
+            "Its notifications wait until an admin sets a channel with /config.",
+        )
     return {
-        "title": "Notification channel unusable",
-        "description": (
-            f"Guild {n.guild_id}: channel {n.channel_id} cannot be used ({n.reason}). "
-            "Its notifications wait until an admin sets a channel with /config."
-        ),
+        "title": title,
+        "description": f"Guild {n.guild_id}: channel {n.channel_id} cannot be used ({n.reason}). {waits}",
         "color": RED,
     }
 
