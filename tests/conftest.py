@@ -41,6 +41,7 @@ DATA_TABLES = (
     "notification_outbox",
     "guild_posts",
     "guild_settings",
+    "alert_routes",
     "social_media_post_analytics",
     "social_media_post_hashtags",
     "social_media_comments",

@@ -79,7 +79,9 @@ def test_allowed_mentions_that_discord_refuses() -> None:
 
 def test_a_role_that_is_not_mentionable_notifies_only_for_an_author_who_may_mention_everyone() -> None:
     allowed = Pings(True, frozenset(), frozenset({1, 2}))
-    assert deliverable(allowed, mention_everyone=False, mentionable={2}) == Pings(False, frozenset(), frozenset({2}))
+    assert deliverable(allowed, mention_everyone=False, mentionable={2}) == Pings(
+        False, frozenset(), frozenset({2})
+    )
     assert deliverable(allowed, mention_everyone=True, mentionable=()) == allowed
 
 
