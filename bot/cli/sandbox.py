@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.discord.endpoints import restore_discord_endpoints
 from bot.errors import CheckbackError
-from bot.sandbox.completion import Completer, install_readline
+from bot.sandbox.completion import Completer, install_readline, mention_names
 from bot.sandbox.console import Printer, parse_duration
 from bot.sandbox.render_terminal import Style, utc_text
 from bot.sandbox.repl import DEFAULT_SPEED, Sandbox, interactive, read_script, scripted
@@ -193,7 +193,11 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         sandbox = Sandbox(stack, clock, printer, files_dir=files, style=style, speed=args.speed)
         if interactive_mode:
             install_readline(
-                Completer(lambda: stack.emulator.visible_commands(stack.world.guild)), home / "history"
+                Completer(
+                    lambda: stack.emulator.visible_commands(stack.world.guild),
+                    lambda kind: mention_names(stack.world.guild, kind),
+                ),
+                home / "history",
             )
             printer.write(banner(args, sandbox, style, log_path))
             printer.write([style.dim(f"(ready in {time.monotonic() - started:.1f} s)")])

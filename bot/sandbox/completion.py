@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.sandbox.discord import Guild
+
 log = logging.getLogger(__name__)
 
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
@@ -65,6 +67,17 @@ def _prefixes(leaves: dict[str, Any]) -> set[str]:
     return out
 
 
+def mention_names(guild: Guild, kind: int) -> list[str]:
+    """What a person can type for a user (6), channel (7), role (8) or mentionable (9) option, as
+    parse_line reads it: `#alerts`, `@social-team`, `@member`."""
+    names = [f"#{c.name}" for c in guild.text_channels] if kind == 7 else []
+    if kind in (8, 9):
+        names += [f"@{r.name}" for r in guild.roles.values() if r.id != guild.id and not r.managed]
+    if kind in (6, 9):
+        names += [f"@{m.name}" for m in guild.members.values() if not m.user.bot]
+    return [n for n in names if " " not in n]
+
+
 def command_usages(commands: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """('/limits set action:<string> daily:<integer> [hourly:<integer>]', description) per command."""
     type_names = {3: "text", 4: "integer", 5: "true|false", 6: "@user", 7: "#channel", 8: "@role"}
@@ -86,8 +99,14 @@ class Completer:
 
     META = ("/help", "/as", "/wait", "/press", "/time", "/quit")
 
-    def __init__(self, commands: Callable[[], list[dict[str, Any]]]) -> None:
+    def __init__(
+        self,
+        commands: Callable[[], list[dict[str, Any]]],
+        mentions: Callable[[int], list[str]] = lambda _kind: [],
+    ) -> None:
         self.commands = commands
+        # What a person may name for an option of a type (7: "#alerts", 8: "@social-team"), as typed.
+        self.mentions = mentions
         self._matches: list[str] = []
 
     def candidates(self, line: str) -> list[str]:
@@ -120,6 +139,8 @@ class Completer:
             choices = [str(c["value"]) for c in (spec or {}).get("choices") or []]
             if spec is not None and spec["type"] == 5:
                 choices = ["true", "false"]
+            elif spec is not None and not choices:
+                choices = self.mentions(spec["type"])
             return [f"{name}:{c} " for c in choices if c.startswith(value)]
         given = {w.partition(":")[0] for w in before if ":" in w}
         return [f"{o['name']}:" for o in options if o["name"] not in given and o["name"].startswith(current)]

@@ -43,6 +43,9 @@ DEMO_TEMPLATE = (
     "Hi @{username}! Thanks for asking about “{video_title}”: everything is linked in our bio. — {account}",
 )
 POSTING_EVERY = timedelta(hours=12)
+# What the sandbox's server offers besides #checkbacks: a channel and a role to route alerts to and ping.
+ALERTS_CHANNEL = "alerts"
+TEAM_ROLE = "social-team"
 META_HELP = (
     ("/help", "this list"),
     ("/as admin|member", "who types the next commands (admin has Manage Server)"),
@@ -95,6 +98,7 @@ class Sandbox:
         self.ask_again = False  # a person re-types a value the form refuses; a script fails
         self.time = TimeKeeper(stack, clock, speed=speed)
         stack.simulator.fresh_comments_per_hour = COMMENTS_PER_HOUR
+        self._furnish()
         self._start_posting()
         self.emulator.message_listeners.append(self._on_message)
 
@@ -238,6 +242,15 @@ class Sandbox:
         self.printer.write([f"sandbox time {utc_text(self.clock.now())}; {then}"])
         return Outcome(True)
 
+    def _furnish(self) -> None:
+        """A second channel and a role a person can name in commands (`channel:#alerts ping:@social-team`),
+        to route alerts and see whom they ping. The role is mentionable, as a team's alert role would be."""
+        guild = self.world.guild
+        if not any(c.name == ALERTS_CHANNEL for c in guild.text_channels):
+            guild.add_channel(ALERTS_CHANNEL, topic="alerts routed with /config alerts")
+        if not any(r.name == TEAM_ROLE for r in guild.roles.values()):
+            self.world.member.roles.append(guild.add_role(TEAM_ROLE, mentionable=True))
+
     def _start_posting(self) -> None:
         """DEMO_POSTER's two weeks of past videos, and its videos to come (as far as a script may run)."""
         simulator = self.stack.simulator
@@ -296,6 +309,8 @@ class Sandbox:
             head += s.dim(" (edited)")
         lines = [head]
         lines.extend(f"  {line}" for line in self.render.text(message.content).splitlines())
+        if message.pings:
+            lines.append(s.dim(f"  🔔 {self._pinged(message)}"))
         for n, embed in enumerate(message.embeds):
             if n:
                 lines.append("")  # several updates batched in one message: one block each
@@ -327,6 +342,15 @@ class Sandbox:
         with contextlib.suppress(ValueError):
             return str(path.resolve().relative_to(Path.cwd()))
         return str(path)
+
+    def _pinged(self, message: Message) -> str:
+        """Whom the message pings, as Discord decides it: roles by name, and who is notified."""
+        p = message.pings
+        who = ["@everyone/@here"] if p.everyone else []
+        who += [f"@{self._name_of(i) or i}" for i in sorted(p.users) + sorted(p.roles)]
+        quiet = sorted(p.roles - message.notified.roles)
+        note = f" (not notified: {', '.join(f'@{self._name_of(r) or r}' for r in quiet)})" if quiet else ""
+        return f"pings {', '.join(who)}{note}"
 
     def _name_of(self, snowflake: int) -> str | None:
         guild = self.world.guild

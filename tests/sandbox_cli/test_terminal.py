@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ScaledClock
-from bot.sandbox.completion import Completer, as_discord_reads, command_usages
+from bot.sandbox.completion import Completer, as_discord_reads, command_usages, mention_names
 from bot.sandbox.console import parse_duration
+from bot.sandbox.discord import Guild
 from bot.sandbox.render_terminal import TerminalRenderer
 from tests.conftest import BOT_START
 
@@ -168,3 +169,24 @@ def test_the_held_clock_stands_still_and_jumps_exactly() -> None:
     assert clock.now() == held + timedelta(hours=1)
     clock.release()
     assert clock.now() >= held + timedelta(hours=1)
+
+
+def test_tab_completes_the_channels_and_roles_a_person_can_name() -> None:
+    guild = Guild("Sandbox team")
+    guild.add_channel("checkbacks")
+    guild.add_channel("alerts")
+    guild.add_role("social-team", mentionable=True)
+    alerts = [
+        {
+            "name": "alerts",
+            "type": 1,
+            "description": "Route alerts",
+            "options": [
+                {"type": 7, "name": "channel", "description": "where"},
+                {"type": 8, "name": "ping", "description": "whom"},
+            ],
+        }
+    ]
+    complete = Completer(lambda: alerts, lambda kind: mention_names(guild, kind)).candidates
+    assert complete("/alerts channel:") == ["channel:#checkbacks ", "channel:#alerts "]
+    assert complete("/alerts channel:#a ping:@s") == ["ping:@social-team "]

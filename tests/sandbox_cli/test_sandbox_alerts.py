@@ -1,0 +1,58 @@
+"""In the sandbox, an admin routes viral alerts to #alerts pinging @social-team (names a person types, as in
+Discord): the viral alert appears there and pings that role only; nothing else pings anyone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tests.sandbox_cli.conftest import Run
+
+ACCOUNT = "https://www.tiktok.com/@lumen/video/"
+# Three ordinary videos of one account, then a hit far above them (the simulator's growth is fixed by the id).
+ORDINARY = ("7301234567890140008", "7301234567890140046", "7301234567890140063")
+HIT = "7301234567890140048"
+HEADER = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d UTC\] Checkback (?:in #(\S+)|→ .*)$")
+
+
+def blocks(out: str) -> list[tuple[str | None, list[str]]]:
+    """Each message the sandbox printed: (its channel, None for a reply to a command) and its lines."""
+    found: list[tuple[str | None, list[str]]] = []
+    for line in out.splitlines():
+        header = HEADER.match(line)
+        if header:
+            found.append((header[1], []))
+        elif found and line.startswith("  "):
+            found[-1][1].append(line.strip())
+        else:
+            found.append((None, []))  # a prompt or a sandbox line ends the message
+    return [(channel, lines) for channel, lines in found if lines]
+
+
+def test_a_viral_alert_routed_to_another_channel_pings_only_its_role(run_sandbox: Callable[..., Run]) -> None:
+    script = "\n".join(
+        [
+            "/as admin",
+            "/config alerts kind:viral channel:#alerts ping:@social-team",
+            "/config show",
+            "/as member",
+            *(f"/track url:{ACCOUNT}{video}" for video in ORDINARY),
+            "/wait 10m",  # the hit's checks come after the others', which are its measure
+            f"/track url:{ACCOUNT}{HIT}",
+        ]
+    )
+    run = run_sandbox(script, "--for", "1d")
+    assert run.code == 0, run.err
+    assert "Traceback" not in run.out + run.err
+    assert "Viral alerts now go to #alerts and ping @social-team." in run.out
+    assert re.search(r"Alert routes\s+viral → #alerts · pings @social-team", run.out), run.out
+    printed = blocks(run.out)
+    in_alerts = [lines for channel, lines in printed if channel == "alerts"]
+    assert in_alerts, run.out
+    for lines in in_alerts:
+        assert lines[:2] == ["@social-team", "🔔 pings @social-team"], lines
+        assert any(line.startswith("│ 🔥 Going viral · #4 @lumen") for line in lines), lines
+    # Every other message (check-backs, milestones, replies) stayed where it was and pinged nobody.
+    others = [lines for channel, lines in printed if channel != "alerts"]
+    assert any(channel == "checkbacks" for channel, _ in printed)
+    assert not [lines for lines in others if any("🔔" in line or "Going viral" in line for line in lines)]
