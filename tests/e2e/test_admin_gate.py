@@ -21,6 +21,7 @@ ADMIN_PATHS = {
     "config schedule",
     "config admin-role",
     "config timezone",
+    "config alerts",
     "config show",
     "limits set",
     "questions on",
