@@ -27,6 +27,7 @@ NOTICE_ALERT_KINDS: dict[str, AlertKind] = {
     "checkback": "checkback",
     "untracked": "checkback",
     "failing": "checkback",
+    "comment_questions": "checkback",  # questions found in a post's comments at its check-back
     "milestone": "milestone",
     "viral": "viral",
     "new_post": "new_post",
@@ -37,8 +38,9 @@ NOTICE_ALERT_KINDS: dict[str, AlertKind] = {
     "budget_alert": "budget",
     "checks_dropped": "budget",
 }
-# Notices that follow no route: a broken channel is told where NOTIFY_CHANNEL_ID points.
-UNROUTED_NOTICES = frozenset({"channel_broken"})
+# Notices that follow no route: a broken channel is told where NOTIFY_CHANNEL_ID points, a digest goes to
+# the channel of /config digest.
+UNROUTED_NOTICES = frozenset({"channel_broken", "digest"})
 
 
 def alert_kind(notice_kind: str) -> AlertKind | None:

@@ -66,7 +66,7 @@ def titles(message: Message) -> list[str]:
 
 def test_every_notice_kind_follows_an_alert_kind_or_none_on_purpose() -> None:
     """A new notice kind must choose its route (bot/alert_routes.py NOTICE_ALERT_KINDS) or be unrouted."""
-    assert {n.kind for n in NOTICE_SAMPLES} == set(NOTICE_ALERT_KINDS) | UNROUTED_NOTICES
+    assert {n.kind for n in NOTICE_SAMPLES} <= set(NOTICE_ALERT_KINDS) | UNROUTED_NOTICES
     assert set(NOTICE_ALERT_KINDS.values()) == set(ALERT_KINDS)
 
 
