@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from tests.sandbox_cli.conftest import Run
 
-ACCOUNT = "https://www.tiktok.com/@lumen/video/"
-# Three ordinary videos of one account, then a hit far above them (the simulator's growth is fixed by the id).
-ORDINARY = ("7301234567890140008", "7301234567890140046", "7301234567890140063")
-HIT = "7301234567890140048"
+ACCOUNT = "https://www.tiktok.com/@demo/video/"
+# Three ordinary videos of @demo, then a hit 50 times its typical views (the simulator's numbers are fixed
+# by the account, the id and the time of publishing).
+ORDINARY = ("7301234567890140027", "7301234567890140227", "7301234567890140230")
+HIT = "7301234567890140116"
 HEADER = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d UTC\] Checkback (?:in #(\S+)|→ .*)$")
 
 
@@ -51,7 +52,7 @@ def test_a_viral_alert_routed_to_another_channel_pings_only_its_role(run_sandbox
     assert in_alerts, run.out
     for lines in in_alerts:
         assert lines[:2] == ["@social-team", "🔔 pings @social-team"], lines
-        assert any(line.startswith("│ 🔥 Going viral · #4 @lumen") for line in lines), lines
+        assert any(line.startswith("│ 🔥 Going viral · #4 @demo") for line in lines), lines
     # Every other message (check-backs, milestones, replies) stayed where it was and pinged nobody.
     others = [lines for channel, lines in printed if channel != "alerts"]
     assert any(channel == "checkbacks" for channel, _ in printed)
