@@ -6,9 +6,12 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 import pytest
+from discord import app_commands
+from discord.ext import commands
 
 from bot.discord.endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, restore_discord_endpoints
 from bot.discord.endpoints import skip_identify_delay as _skip_identify_delay
@@ -90,3 +93,29 @@ def client_options() -> dict[str, object]:
 def run_bot():  # noqa: ANN201 - returns the `running` context manager factory
     """`async with run_bot(client, emulator): ...` runs a client for the duration of the block."""
     return running
+
+
+class CommandBot(commands.Bot):
+    """A real discord.py bot with the given slash commands, synced globally when it starts."""
+
+    def __init__(self, *slash: app_commands.Command[Any, ..., Any], **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            **EMULATOR_CLIENT_OPTIONS,
+            **options,
+        )
+        self.slash = slash
+
+    async def setup_hook(self) -> None:
+        for command in self.slash:
+            self.tree.add_command(command)
+        await self.tree.sync()
+
+
+@contextlib.asynccontextmanager
+async def serving(bot: CommandBot, emu: DiscordEmulator) -> AsyncIterator[CommandBot]:
+    """`bot` running against `emu` with its commands registered, for the block."""
+    async with running(bot, emu):
+        await emu.wait_for_commands()
+        yield bot

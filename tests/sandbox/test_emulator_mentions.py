@@ -9,12 +9,10 @@ from collections.abc import AsyncIterator
 import discord
 import pytest
 from discord import app_commands
-from discord.ext import commands
 
-from bot.discord.endpoints import EMULATOR_CLIENT_OPTIONS
 from bot.sandbox.discord import DiscordEmulator, Permissions
 from bot.sandbox.discord.mentions import Pings, deliverable, mention_text, pings, problems
-from tests.sandbox.conftest import World
+from tests.sandbox.conftest import CommandBot, World, serving
 
 
 @app_commands.command(description="Ping a role in a channel, allowing exactly that role")
@@ -32,26 +30,11 @@ async def quiet(interaction: discord.Interaction, role: discord.Role) -> None:
     await interaction.response.send_message(f"{role.mention} is quiet")
 
 
-class RoleBot(commands.Bot):
-    def __init__(self) -> None:
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            intents=discord.Intents.default(),
-            # What Checkback sets: nobody is pinged unless a message allows it.
-            allowed_mentions=discord.AllowedMentions.none(),
-            **EMULATOR_CLIENT_OPTIONS,
-        )
-
-    async def setup_hook(self) -> None:
-        self.tree.add_command(alert)
-        self.tree.add_command(quiet)
-        await self.tree.sync()
-
-
 @pytest.fixture
-async def bot(emulator: DiscordEmulator, world: World, run_bot) -> AsyncIterator[RoleBot]:  # noqa: ANN001
-    async with run_bot(RoleBot(), emulator) as client:
-        await emulator.wait_for_commands()
+async def bot(emulator: DiscordEmulator, world: World) -> AsyncIterator[CommandBot]:
+    # What Checkback sets: nobody is pinged unless a message allows it.
+    none = discord.AllowedMentions.none()
+    async with serving(CommandBot(alert, quiet, allowed_mentions=none), emulator) as client:
         yield client
 
 
@@ -86,7 +69,7 @@ def test_a_role_that_is_not_mentionable_notifies_only_for_an_author_who_may_ment
 
 
 async def test_roles_reach_the_client_in_guild_create_rest_and_role_options(
-    emulator: DiscordEmulator, world: World, bot: RoleBot
+    emulator: DiscordEmulator, world: World, bot: CommandBot
 ) -> None:
     team = world.guild.add_role("social-team", mentionable=True)
     guild = bot.get_guild(world.guild.id)
@@ -108,7 +91,7 @@ async def test_roles_reach_the_client_in_guild_create_rest_and_role_options(
 
 
 async def test_an_unmentionable_role_is_allowed_but_notifies_nobody_unless_the_bot_may_mention_everyone(
-    emulator: DiscordEmulator, world: World, bot: RoleBot
+    emulator: DiscordEmulator, world: World, bot: CommandBot
 ) -> None:
     shy = world.guild.add_role("shy")
     me = world.guild.members[world.bot.user.id]
@@ -128,7 +111,7 @@ async def test_an_unmentionable_role_is_allowed_but_notifies_nobody_unless_the_b
 
 
 async def test_a_role_mentioned_in_an_answer_without_allowed_mentions_pings_nobody(
-    emulator: DiscordEmulator, world: World, bot: RoleBot
+    emulator: DiscordEmulator, world: World, bot: CommandBot
 ) -> None:
     team = world.guild.add_role("social-team", mentionable=True)
     answer = await (await emulator.invoke(world.admin, "quiet", role=team)).final()

@@ -10,11 +10,9 @@ import aiohttp
 import discord
 import pytest
 from discord import app_commands
-from discord.ext import commands
 
-from bot.discord.endpoints import EMULATOR_CLIENT_OPTIONS
 from bot.sandbox.discord import DiscordEmulator, Interaction, InvalidInvocation
-from tests.sandbox.conftest import World
+from tests.sandbox.conftest import CommandBot, World, serving
 
 SUBMITTED: dict[str, dict[str, str]] = {}
 
@@ -83,25 +81,9 @@ async def silent(interaction: discord.Interaction) -> None:
     return None
 
 
-class ModalBot(commands.Bot):
-    def __init__(self) -> None:
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            intents=discord.Intents.default(),
-            **EMULATOR_CLIENT_OPTIONS,
-        )
-
-    async def setup_hook(self) -> None:
-        command: app_commands.Command
-        for command in (feedback, legacy, panel, silent):
-            self.tree.add_command(command)
-        await self.tree.sync()
-
-
 @pytest.fixture
-async def modal_bot(emulator: DiscordEmulator, world: World, run_bot) -> AsyncIterator[ModalBot]:  # noqa: ANN001
-    async with run_bot(ModalBot(), emulator) as bot:
-        await emulator.wait_for_commands()
+async def modal_bot(emulator: DiscordEmulator, world: World) -> AsyncIterator[CommandBot]:
+    async with serving(CommandBot(feedback, legacy, panel, silent), emulator) as bot:
         yield bot
 
 
@@ -131,7 +113,7 @@ async def silent_interaction(emu: DiscordEmulator, world: World) -> Interaction:
 
 
 async def test_a_labelled_modal_opens_and_its_submission_reaches_on_submit(
-    emulator: DiscordEmulator, world: World, modal_bot: ModalBot
+    emulator: DiscordEmulator, world: World, modal_bot: CommandBot
 ) -> None:
     opened = await emulator.invoke(world.alice, "feedback", topic="pricing")
     shown = await opened.wait_for_modal()
@@ -163,7 +145,7 @@ async def test_a_labelled_modal_opens_and_its_submission_reaches_on_submit(
 
 
 async def test_the_action_row_shape_and_a_modal_opened_by_a_button(
-    emulator: DiscordEmulator, world: World, modal_bot: ModalBot
+    emulator: DiscordEmulator, world: World, modal_bot: CommandBot
 ) -> None:
     opened = await emulator.invoke(world.alice, "legacy")
     assert [f.label for f in (await opened.wait_for_modal()).fields] == ["Name"]
@@ -181,7 +163,7 @@ async def test_the_action_row_shape_and_a_modal_opened_by_a_button(
 
 
 async def test_the_form_refuses_what_discord_would_not_submit(
-    emulator: DiscordEmulator, world: World, modal_bot: ModalBot
+    emulator: DiscordEmulator, world: World, modal_bot: CommandBot
 ) -> None:
     opened = await emulator.invoke(world.alice, "feedback")
     await opened.wait_for_modal()
@@ -218,7 +200,7 @@ async def test_the_form_refuses_what_discord_would_not_submit(
     ],
 )
 async def test_an_invalid_modal_is_refused_with_discords_400(
-    emulator: DiscordEmulator, world: World, modal_bot: ModalBot, body: dict[str, Any], where: str
+    emulator: DiscordEmulator, world: World, modal_bot: CommandBot, body: dict[str, Any], where: str
 ) -> None:
     interaction = await silent_interaction(emulator, world)
     status, answer = await raw_callback(emulator, interaction, body)
@@ -233,7 +215,7 @@ async def test_an_invalid_modal_is_refused_with_discords_400(
 
 
 async def test_a_modal_cannot_follow_a_deferral_nor_answer_a_modal_submit(
-    emulator: DiscordEmulator, world: World, modal_bot: ModalBot
+    emulator: DiscordEmulator, world: World, modal_bot: CommandBot
 ) -> None:
     good = modal(labelled(text_input()))
     deferred = await silent_interaction(emulator, world)
