@@ -25,7 +25,10 @@ NEEDED = (
 
 def missing_permissions(channel: discord.TextChannel) -> list[str]:
     """The permissions the bot lacks to post alerts in `channel` (empty: it can)."""
-    mine = channel.permissions_for(channel.guild.me)
+    me = channel.guild.me
+    if me is None:  # the bot's member not cached (yet): Discord will tell, and the route is marked broken
+        return []
+    mine = channel.permissions_for(me)
     return [label for flag, label in NEEDED if not getattr(mine, flag)]
 
 
@@ -33,6 +36,8 @@ def role_notifies(role: discord.Role, where: discord.TextChannel | discord.Guild
     """Whether Discord notifies `role` of the bot's mention: a mentionable role, or a bot that may mention
     every role there (Mention @everyone, @here and All Roles)."""
     me = where.me if isinstance(where, discord.Guild) else where.guild.me
+    if me is None:  # not cached: no warning rather than a guess
+        return True
     perms = me.guild_permissions if isinstance(where, discord.Guild) else where.permissions_for(me)
     return role.mentionable or perms.mention_everyone
 
