@@ -10,15 +10,14 @@ from db.rows import record_of
 
 TopMetric = Literal["views", "likes", "comments", "shares"]
 
-# Fixed column names per metric: the only text interpolated into the query below.
-_COLUMNS: dict[str, str] = {
-    "views": "views_count",
-    "likes": "likes_count",
-    "comments": "comments_count",
-    "shares": "shares_count",
+# The spans' column suffix per metric (first_<m>, last_<m>, series_<m>): the only text interpolated into
+# the query below.
+_SPAN_COLUMNS: dict[str, str] = {
+    "views": "views",
+    "likes": "likes",
+    "comments": "comments",
+    "shares": "shares",
 }
-
-_SPAN_COLUMNS: dict[str, str] = {m: m for m in _COLUMNS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +46,9 @@ async def top_growth(
     Read from post_snapshot_spans (migration 0030: each post's first and latest snapshot, kept by a
     trigger), in two parts: posts whose first snapshot is inside the window grew by latest - first, so
     their best `limit` come straight from the growth index; posts whose snapshots straddle `since` (the GiST
-    index on (first_at, last_at]) need the snapshot just before it, one index probe each. The window's
-    snapshots themselves are never scanned.
+    index on (first_at, last_at]) need the snapshot just before it, which their row's series holds
+    (migration 0090): found by a binary search when the series' times rise with its checks (width_bucket
+    counts the times before `since`), else by a scan of the series. The snapshots table is never read.
     """
     args: list[Any] = [since, limit] + ([] if guild_id is None else [guild_id])
     rows = await conn.fetch(_query(metric, guild_id, await _few_inside(conn, since)), *args)
@@ -81,37 +81,55 @@ async def _few_inside(conn: Any, since: datetime) -> bool:
 
 
 def _query(metric: TopMetric, guild_id: int | None, few_inside: bool) -> str:
-    column = _COLUMNS[metric]
-    short = _SPAN_COLUMNS[metric]  # the spans' columns: first_<metric>, last_<metric>
+    short = _SPAN_COLUMNS[metric]
     scope = (
         "EXISTS (SELECT 1 FROM guild_posts gp WHERE gp.post_id = s.post_id AND gp.guild_id IS NULL)"
         if guild_id is None
         else "EXISTS (SELECT 1 FROM guild_posts gp WHERE gp.post_id = s.post_id AND gp.guild_id = $3)"
     )
-    # OFFSET 0 fences the subquery: the planner cannot walk the growth index when the posts are few.
-    newer = (
-        "(SELECT * FROM post_snapshot_spans WHERE first_at >= $1 OFFSET 0)"
-        if few_inside
-        else "post_snapshot_spans"
-    )
-    return f"""
-        WITH inside AS (
-            SELECT s.post_id, s.last_{short} AS current, s.last_{short} - s.first_{short} AS growth,
-                   s.first_at AS since
-              FROM {newer} s
-             WHERE s.first_at >= $1 AND {scope}
-             ORDER BY s.last_{short} - s.first_{short} DESC, s.post_id DESC
-             LIMIT $2
-        ), straddling AS (
-            SELECT s.post_id, s.last_{short} AS current, s.last_{short} - before.value AS growth,
-                   before.at AS since
+    growth = f"s.last_{short} - s.first_{short}"
+    if few_inside:
+        # The few posts first seen inside the window (found by first_at) sorted by growth first, OFFSET 0
+        # fencing the sort, then the scope checked in that order until `limit` pass: a guild probe for each
+        # post ranked, not for each post in the window.
+        inside = f"""
+            SELECT * FROM (
+                SELECT s.post_id, s.last_{short} AS current, {growth} AS growth, s.first_at AS since
+                  FROM post_snapshot_spans s
+                 WHERE s.first_at >= $1
+                 ORDER BY growth DESC, s.post_id DESC OFFSET 0) s
+             WHERE {scope}
+             ORDER BY growth DESC, post_id DESC
+             LIMIT $2"""  # noqa: S608 - fixed column names only
+    else:
+        # Many: the growth index is walked until `limit` posts inside the window and the scope turn up.
+        inside = f"""
+            SELECT s.post_id, s.last_{short} AS current, {growth} AS growth, s.first_at AS since
               FROM post_snapshot_spans s
-              JOIN LATERAL (
-                    SELECT coalesce(a.{column}, 0) AS value, a.captured_at AS at
-                      FROM social_media_post_analytics a
-                     WHERE a.post_id = s.post_id AND a.check_index IS NOT NULL AND a.captured_at < $1
-                     ORDER BY a.check_index DESC LIMIT 1) before ON true
-             WHERE tstzrange(s.first_at, s.last_at, '(]') @> $1::timestamptz AND {scope}
+             WHERE s.first_at >= $1 AND {scope}
+             ORDER BY {growth} DESC, s.post_id DESC
+             LIMIT $2"""  # noqa: S608 - fixed column names only
+    return f"""
+        WITH inside AS ({inside}
+        ), straddling AS (
+            -- The value just before the window from the post's own series (migration 0090); the growths
+            -- sorted first, then the scope checked in that order, as above.
+            SELECT * FROM (
+                SELECT s.post_id, s.last_{short} AS current, s.last_{short} - before.value AS growth,
+                       before.at AS since
+                  FROM post_snapshot_spans s
+                  CROSS JOIN LATERAL (
+                        SELECT s.series_{short}[i] AS value, s.series_at[i] AS at
+                          FROM (SELECT CASE WHEN s.series_in_order
+                                       THEN width_bucket($1::timestamptz - interval '1 microsecond', s.series_at)
+                                       ELSE (SELECT max(k) FROM generate_subscripts(s.series_at, 1) AS k
+                                              WHERE s.series_at[k] < $1) END AS i) last_before) before
+                 WHERE tstzrange(least(s.first_at, s.last_at), greatest(s.first_at, s.last_at), '(]')
+                       @> $1::timestamptz AND s.first_at < $1
+                 ORDER BY growth DESC, s.post_id DESC OFFSET 0) s
+             WHERE {scope}
+             ORDER BY growth DESC, post_id DESC
+             LIMIT $2
         ), growth AS (
             SELECT * FROM inside UNION ALL SELECT * FROM straddling
              ORDER BY growth DESC, post_id DESC

@@ -105,3 +105,45 @@ async def test_top_from_spans_matches_the_full_scan_for_every_window(
             want = [(r["post_id"], r["growth"]) for r in await conn.fetch(REFERENCE, since, limit, guild)]
             got = await db_top.top_growth(conn, guild_id=guild, metric="views", since=since, limit=limit)
             assert [(r.post_id, r.growth) for r in got] == want, (since, guild, limit)
+
+
+async def test_a_series_whose_times_go_back_finds_the_last_check_taken_before_the_window(
+    clean_db: asyncpg.Pool,
+) -> None:
+    """Snapshots whose times do not rise with their checks (written by an import): the value before the
+    window is still the latest check taken before it (the series is scanned, not binary-searched)."""
+    async with clean_db.acquire() as conn:
+        await _posts(conn, random.Random(5), 1, [11])
+        post_id = await conn.fetchval("SELECT id FROM social_media_posts")
+        await conn.execute("DELETE FROM social_media_post_analytics")
+        for index, hours, views in ((1, 10, 100), (2, 8, 250), (3, 12, 900), (4, 14, 1000)):
+            at = START + timedelta(hours=hours)
+            await conn.execute(
+                """
+                INSERT INTO social_media_post_analytics
+                    (post_id, check_index, captured_at, snapshot_date, snapshot_hour, views_count)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                """,
+                post_id,
+                index,
+                at,
+                at.date(),
+                at.hour,
+                views,
+            )
+        assert await conn.fetchval("SELECT series_in_order FROM post_snapshot_spans") is False
+        since = START + timedelta(hours=11)  # checks 1 (10:00) and 2 (08:00) were before it: 2 is the latest
+        got = await db_top.top_growth(conn, guild_id=11, metric="views", since=since, limit=5)
+        assert [(r.post_id, r.growth, r.since) for r in got] == [
+            (post_id, 1000 - 250, START + timedelta(hours=8))
+        ]
+
+        # In order again (check 2 rewritten at 10:30): the binary search finds the same check.
+        await conn.execute(
+            "UPDATE social_media_post_analytics SET captured_at = $2 WHERE post_id = $1 AND check_index = 2",
+            post_id,
+            START + timedelta(hours=10, minutes=30),
+        )
+        assert await conn.fetchval("SELECT series_in_order FROM post_snapshot_spans") is True
+        got = await db_top.top_growth(conn, guild_id=11, metric="views", since=since, limit=5)
+        assert [(r.growth, r.since) for r in got] == [(1000 - 250, START + timedelta(hours=10, minutes=30))]
