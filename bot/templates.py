@@ -1,4 +1,4 @@
-"""Message templates: create with checked placeholders, list, remove, and render (counting each use)."""
+"""Message templates: create and edit with checked placeholders, list, remove, and render (counting each use)."""
 
 from __future__ import annotations
 
@@ -74,14 +74,9 @@ class TemplateService:
     async def create(
         self, name: str, text: str, *, account: str | None = None, category: str = "custom"
     ) -> Template:
-        name = name.strip()
-        if not name or len(name) > MAX_NAME:
-            raise InvalidInput(f"a template name must be 1-{MAX_NAME} characters")
-        if not text.strip() or len(text) > MAX_TEXT:
-            raise InvalidTemplate(f"the text must be 1-{MAX_TEXT} characters")
+        name, variables = _checked(name, text)
         if category not in CATEGORIES:
             raise InvalidInput(f"unknown category {category!r}; one of {', '.join(CATEGORIES)}")
-        variables = placeholders_in(text)
         async with self._pool.acquire() as conn:
             account_id = await _account_id(conn, account)
             created = await db_templates.create_template(
@@ -93,9 +88,38 @@ class TemplateService:
                 variables=variables,
             )
         if created is None:
-            scope = f"for {account}" if account else "among the global templates"
-            raise InvalidTemplate(f"a template named {name!r} already exists {scope}")
+            raise _name_taken(name, account)
         return created
+
+    async def edit(self, template_id: int, *, name: str, text: str) -> Template:
+        """Renames and rewrites the template, checked as create checks a new one; its scope (account or
+        global) and category stay. TemplateNotFound when it is gone, InvalidTemplate when another template
+        of its scope has the new name."""
+        name, variables = _checked(name, text)
+        async with self._pool.acquire() as conn:
+            updated = await db_templates.update_template(
+                conn, template_id, name=name, template_text=text, variables=variables
+            )
+        if updated == "missing":
+            raise TemplateNotFound(name)
+        if updated == "taken":
+            current = await self.get_by_id(template_id)
+            raise _name_taken(name, current.account_username)
+        return updated
+
+    async def get_by_id(self, template_id: int) -> Template:
+        async with self._pool.acquire() as conn:
+            found = await db_templates.get_template_by_id(conn, template_id)
+        if found is None:
+            raise TemplateNotFound(f"#{template_id}")
+        return found
+
+    async def account_scope(self, account: str | None) -> str | None:
+        """The stored username of `account` (None: the global scope); AccountNotFound when unknown. Lets a
+        command check the account before asking for the text."""
+        async with self._pool.acquire() as conn:
+            account_id = await _account_id(conn, account)
+        return None if account is None or account_id is None else db_accounts.normalise_username(account)
 
     async def list(self, account: str | None = None, *, category: str | None = None) -> list[Template]:
         """With an account: its templates and the global ones; without: every template."""
@@ -121,10 +145,7 @@ class TemplateService:
     async def preview(self, name: str, *, account: str | None = None) -> tuple[Template, str]:
         """The template filled with SAMPLE_VALUES (the account's name when given); counts no use."""
         template = await self.get(name, account=account)
-        values = dict(SAMPLE_VALUES)
-        if account is not None:
-            values["account"] = db_accounts.normalise_username(account)
-        return template, render_text(template.template_text, values)
+        return template, sample_text(template.template_text, account)
 
     async def render(
         self,
@@ -154,6 +175,14 @@ class TemplateService:
         return text
 
 
+def sample_text(text: str, account: str | None = None) -> str:
+    """`text` filled with SAMPLE_VALUES (`account`'s name for {account} when given): what a preview shows."""
+    values = dict(SAMPLE_VALUES)
+    if account is not None:
+        values["account"] = db_accounts.normalise_username(account)
+    return render_text(text, values)
+
+
 def render_text(text: str, values: dict[str, str | None]) -> str:
     """Fills the placeholders; checked again here because rows may come from tools other than ours."""
     used = placeholders_in(text)
@@ -161,6 +190,21 @@ def render_text(text: str, values: dict[str, str | None]) -> str:
     if missing:
         raise InvalidInput(f"the template needs {', '.join(missing)} to be given")
     return text.format_map({p: values[p] for p in used})
+
+
+def _checked(name: str, text: str) -> tuple[str, list[str]]:
+    """The name as stored and the placeholders the text uses; InvalidInput/InvalidTemplate when not valid."""
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise InvalidInput(f"a template name must be 1-{MAX_NAME} characters")
+    if not text.strip() or len(text) > MAX_TEXT:
+        raise InvalidTemplate(f"the text must be 1-{MAX_TEXT} characters")
+    return name, placeholders_in(text)
+
+
+def _name_taken(name: str, account: str | None) -> InvalidTemplate:
+    scope = f"for {account}" if account else "among the global templates"
+    return InvalidTemplate(f"a template named {name!r} already exists {scope}")
 
 
 async def _account_id(conn: asyncpg.Connection, account: str | None) -> int | None:

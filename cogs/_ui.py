@@ -1,4 +1,5 @@
-"""Discord-side helpers shared by the cogs: the services, embed dicts to discord.Embed, post autocomplete."""
+"""Discord-side helpers shared by the cogs: the services, embed dicts to discord.Embed, modal values, post
+autocomplete."""
 
 from __future__ import annotations
 
@@ -55,6 +56,24 @@ def button(label: str, custom_id: str, *, disabled: bool = False, primary: bool 
     """A button of a persistent view: its state lives in `custom_id`, so it works after a restart."""
     style = discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary
     return discord.ui.Button(label=label, style=style, custom_id=custom_id, disabled=disabled)
+
+
+def modal_values(interaction: discord.Interaction) -> dict[str, str]:
+    """What a submitted modal's text inputs hold, by custom_id, in either shape Discord documents (each
+    input in a Label, or in the older Action Row)."""
+    values: dict[str, str] = {}
+
+    def walk(components: list[Any]) -> None:
+        for component in components:
+            if component.get("type") == discord.ComponentType.text_input.value:
+                values[component["custom_id"]] = component.get("value") or ""
+            if isinstance(component.get("component"), dict):
+                walk([component["component"]])
+            walk(component.get("components") or [])
+
+    data: dict[str, Any] = dict(interaction.data or {})
+    walk(list(data.get("components") or []))
+    return values
 
 
 def to_embed(data: Mapping[str, Any]) -> discord.Embed:

@@ -1,4 +1,4 @@
-"""/conversations, /conversation and /templates: thin adapters over the conversation and template services."""
+"""/conversations and /conversation: thin adapters over the conversation service."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.conversations import ConversationDetail, ConversationPage
-from bot.discord.checks import NotTeamServer, admin_only, team_only, team_refusal
+from bot.discord.checks import NotTeamServer, team_only, team_refusal
 from bot.render.team import (
     CONVERSATION_BUTTONS,
     PAGE_NEWER,
@@ -18,15 +18,10 @@ from bot.render.team import (
     conversation_choice,
     conversation_embed,
     conversations_embed,
-    template_embed,
-    template_removed_message,
-    templates_embed,
 )
 from cogs._ui import ServiceCog, button, replies_on_error, services_of, to_embed
 
 Filter = Literal["unread", "all", "archived"]
-# The categories bot/templates.py accepts (CATEGORIES), offered as choices.
-Category = Literal["welcome", "follow_up", "thank_you", "promo", "custom"]
 PAGE_SIZE = 10
 MESSAGES_SHOWN = 15
 
@@ -135,25 +130,8 @@ async def conversation_autocomplete(
     return [app_commands.Choice(name=conversation_choice(c), value=str(c.id)) for c in found]
 
 
-async def template_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    if team_refusal(interaction) is not None:
-        return []
-    typed = current.strip().lower()
-    templates = await services_of(interaction).templates.list()
-    names = sorted({t.name for t in templates if t.name.lower().startswith(typed)})
-    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
-
-
 class Conversations(ServiceCog):
-    """Direct-message conversations of the team's TikTok accounts, and message templates."""
-
-    templates = team_only()(
-        app_commands.Group(
-            name="templates", description="Message templates for direct messages", guild_only=True
-        )
-    )
+    """Direct-message conversations of the team's TikTok accounts."""
 
     @team_only()
     @app_commands.command(name="conversations", description="Direct-message conversations, newest first")
@@ -179,62 +157,6 @@ class Conversations(ServiceCog):
         detail = await self.services.conversations.open(participant, messages=MESSAGES_SHOWN)
         await interaction.response.send_message(
             embed=to_embed(conversation_embed(detail)), view=conversation_view(detail)
-        )
-
-    @templates.command(name="list", description="The message templates")
-    @app_commands.describe(account="Only this account's templates and the global ones")
-    async def templates_list(
-        self, interaction: discord.Interaction, account: app_commands.Range[str, 1, 100] | None = None
-    ) -> None:
-        found = await self.services.templates.list(account)
-        await interaction.response.send_message(embed=to_embed(templates_embed(found)))
-
-    @admin_only()
-    @templates.command(name="add", description="Add a message template (admins)")
-    @app_commands.describe(
-        name="A short name",
-        text="The message; placeholders: {username} {display_name} {video_title} {account}",
-        account="Only for this account (default: every account)",
-        category="The kind of message",
-    )
-    async def templates_add(
-        self,
-        interaction: discord.Interaction,
-        name: app_commands.Range[str, 1, 100],
-        text: app_commands.Range[str, 1, 4000],
-        account: app_commands.Range[str, 1, 100] | None = None,
-        category: Category = "custom",
-    ) -> None:
-        created = await self.services.templates.create(name, text, account=account, category=category)
-        await interaction.response.send_message(
-            embed=to_embed(template_embed(created, created.template_text, title="Template added"))
-        )
-
-    @admin_only()
-    @templates.command(name="remove", description="Remove a message template (admins)")
-    @app_commands.describe(name="The template", account="The account it belongs to (default: global)")
-    @app_commands.autocomplete(name=template_autocomplete)
-    async def templates_remove(
-        self,
-        interaction: discord.Interaction,
-        name: app_commands.Range[str, 1, 100],
-        account: app_commands.Range[str, 1, 100] | None = None,
-    ) -> None:
-        await self.services.templates.remove(name, account=account)
-        await interaction.response.send_message(template_removed_message(name))
-
-    @templates.command(name="preview", description="A template filled with sample values")
-    @app_commands.describe(name="The template", account="Use this account's template of that name")
-    @app_commands.autocomplete(name=template_autocomplete)
-    async def templates_preview(
-        self,
-        interaction: discord.Interaction,
-        name: app_commands.Range[str, 1, 100],
-        account: app_commands.Range[str, 1, 100] | None = None,
-    ) -> None:
-        template, text = await self.services.templates.preview(name, account=account)
-        await interaction.response.send_message(
-            embed=to_embed(template_embed(template, text, title="Preview"))
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import asyncpg
 
@@ -71,6 +72,51 @@ async def create_template(
             variables,
         )
         return await get_template_by_id(conn, new_id)
+
+
+async def update_template(
+    conn: asyncpg.Connection,
+    template_id: int,
+    *,
+    name: str,
+    template_text: str,
+    variables: list[str],
+) -> Template | Literal["missing", "taken"]:
+    """The template with its new name and text; "missing" when it is gone, "taken" when another template
+    of its scope has that name. Locked per scope as create_template is, so a rename cannot race a create."""
+    async with conn.transaction():
+        row = await conn.fetchrow("SELECT account_id FROM message_templates WHERE id = $1", template_id)
+        if row is None:
+            return "missing"
+        account_id = row["account_id"]
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('checkback.template'), coalesce($1::integer, 0))",
+            account_id,
+        )
+        taken = await conn.fetchval(
+            """
+            SELECT 1 FROM message_templates
+            WHERE account_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2) AND id <> $3
+            """,
+            account_id,
+            name,
+            template_id,
+        )
+        if taken:
+            return "taken"
+        await conn.execute(
+            """
+            UPDATE message_templates
+               SET name = $2, template_text = $3, variables = $4, updated_at = now()
+             WHERE id = $1
+            """,
+            template_id,
+            name,
+            template_text,
+            variables,
+        )
+        updated = await get_template_by_id(conn, template_id)
+        return "missing" if updated is None else updated
 
 
 async def get_template_by_id(conn: asyncpg.Connection, template_id: int) -> Template | None:

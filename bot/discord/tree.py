@@ -109,6 +109,8 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         if interaction.type is discord.InteractionType.component:
             data: dict[str, Any] = dict(interaction.data or {})
             command = f"button {data.get('custom_id', '?')}"
+        elif interaction.type is discord.InteractionType.modal_submit:
+            command = f"form {dict(interaction.data or {}).get('custom_id', '?')}"
         original = getattr(error, "original", error)
         log.error(
             "unexpected error in /%s (ref %s)",

@@ -31,6 +31,7 @@ ADMIN_PATHS = {
     "questions keywords remove",
     "questions keywords list",
     "templates add",
+    "templates edit",
     "templates remove",
     "watch add",
     "watch remove",

@@ -1,4 +1,4 @@
-"""/conversations, /conversation and /templates through the real bot and the Discord emulator."""
+"""/conversations and /conversation through the real bot and the Discord emulator."""
 
 from __future__ import annotations
 
@@ -90,54 +90,3 @@ async def test_conversation_by_typed_name_and_unknown_participant(
     for unknown in ("nobody_here", "999999"):
         final = await stack.reply(w.member, "conversation", participant=unknown)
         assert final.ephemeral and "No conversation with" in final.content
-
-
-async def test_templates_add_list_preview_remove(stack: Stack, clean_db: asyncpg.Pool) -> None:
-    w = stack.world
-    added = await (
-        await stack.emulator.invoke(
-            w.admin,
-            "templates add",
-            channel=w.channel,
-            name="welcome",
-            text="Hi {display_name}, thanks for watching {video_title}!",
-            category="welcome",
-        )
-    ).final()
-    assert "Template added" in added.embeds[0]["title"]
-    listed = await stack.reply(w.member, "templates list")
-    assert "**welcome**" in listed.embeds[0]["description"]
-    names = await stack.emulator.autocomplete(w.member, "templates preview", focused="name", value="wel")
-    assert [c["value"] for c in names] == ["welcome"]
-    preview = await stack.reply(w.member, "templates preview", name="welcome")
-    assert preview.embeds[0]["description"] == "Hi Sample User, thanks for watching My latest video!"
-    assert await clean_db.fetchval("SELECT times_used FROM message_templates") == 0  # a preview is not a use
-    removed = await stack.reply(w.admin, "templates remove", name="welcome")
-    assert "removed" in removed.content
-    assert await clean_db.fetchval("SELECT count(*) FROM message_templates") == 0
-    stack.emulator.assert_no_violations()
-
-
-async def test_a_template_with_an_unknown_placeholder_is_refused(
-    stack: Stack, clean_db: asyncpg.Pool
-) -> None:
-    w = stack.world
-    final = await stack.reply(w.admin, "templates add", name="bad", text="Hi {nmae}")
-    assert final.ephemeral and "{nmae} (unknown placeholder)" in final.content
-    missing = await stack.reply(w.member, "templates preview", name="nope")
-    assert missing.ephemeral and "No template named nope" in missing.content
-    assert await clean_db.fetchval("SELECT count(*) FROM message_templates") == 0
-
-
-async def test_members_may_not_add_or_remove_templates(stack: Stack, clean_db: asyncpg.Pool) -> None:
-    w = stack.world
-    await (
-        await stack.emulator.invoke(
-            w.admin, "templates add", channel=w.channel, name="keep", text="Hi {username}"
-        )
-    ).final()
-    add = await stack.reply(w.member, "templates add", name="x", text="Hi")
-    remove = await stack.reply(w.member, "templates remove", name="keep")
-    for final in (add, remove):
-        assert final.ephemeral and "Only admins" in final.content
-    assert [r["name"] for r in await clean_db.fetch("SELECT name FROM message_templates")] == ["keep"]

@@ -98,8 +98,8 @@ async def test_every_cog_is_loaded_and_every_documented_command_is_synced(stack:
     assert not missing, f"DESIGN.md §1 names /{missing} but the bot did not sync them"
     # And what this issue added, subcommands included.
     for path in (
-        "top", "export", "comments", "conversation", "templates add", "templates preview", "actions recent",
-        "config channel", "config schedule", "config admin-role", "config show", "usage", "search users",
+        "top", "export", "comments", "conversation", "templates add", "templates edit", "templates preview",
+        "actions recent", "config channel", "config schedule", "config admin-role", "config show", "usage", "search users",
         "search videos", "search hashtags",
     ):  # fmt: skip
         assert has_path(synced, path), path

@@ -19,14 +19,15 @@ from bot.render.errors import NOT_TEAM_SERVER, TEAM_SERVERS_UNSET
 from bot.sandbox.discord.world import Channel, Guild, Member
 from bot.sandbox.stack import Stack
 from bot.team_scope import TeamRefusal, TeamScope
-from tests.e2e.helpers import track_fresh
+from tests.e2e.helpers import track_fresh, write_template
 from tests.e2e.test_watch import NAME, frequent_poster
 
 TEAM_COMMANDS = [
     ("conversations", {}),
     ("conversation", {"participant": "fan_01"}),
     ("templates list", {}),
-    ("templates add", {"name": "hi", "text": "Hello {username}"}),
+    ("templates add", {}),
+    ("templates edit", {"name": "secret"}),
     ("limits show", {}),
     ("limits set", {"action": "like", "daily": 500}),
     ("actions recent", {}),
@@ -47,7 +48,7 @@ async def team_data(stack: Stack, pool: asyncpg.Pool, clock: ManualClock) -> Non
         "brand", "fan_01", "a private message", sent_at=clock.now() - timedelta(hours=1)
     )
     w = stack.world
-    added = await stack.reply(w.admin, "templates add", name="secret", text="Our secret offer {username}")
+    added = await write_template(stack, w.admin, "secret", "Our secret offer {username}")
     assert "secret" in str(added.embeds)
 
 
