@@ -38,7 +38,8 @@ def modal_lines(modal: Modal, style: Style) -> list[str]:
             lines.append("  │   " + style.dim(f.description))
         if f.value:
             shown = f.value if len(f.value) <= PREFILL_SHOWN else f.value[: PREFILL_SHOWN - 1] + "…"
-            lines.append("  │   " + style.dim(f"pre-filled: {shown!r} (an empty answer keeps it)"))
+            keep = f'a lone "{END}" keeps it' if f.paragraph else "an empty answer keeps it"
+            lines.append("  │   " + style.dim(f"pre-filled: {shown!r} ({keep})"))
     return lines
 
 

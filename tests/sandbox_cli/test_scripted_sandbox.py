@@ -129,3 +129,33 @@ def test_the_watched_demo_account_posts_and_its_new_posts_are_announced_and_trac
     # A clean exit with a watch: nothing raised, at shutdown or before.
     log = (tmp_path / "data" / "sandbox" / "sandbox.log").read_text(encoding="utf-8")
     assert "Traceback" not in log and "raised an exception" not in log and " ERROR " not in log, log[-3000:]
+
+
+def test_a_script_fills_in_the_forms_its_commands_open(run_sandbox: Callable[..., Run]) -> None:
+    script = """/as admin
+/templates add category:welcome
+welcome
+Hi {display_name},
+
+thanks for watching {video_title}!
+.
+/templates edit name:welcome
+
+Hi {display_name}, welcome back!
+.
+/templates add
+incomplete
+.
+"""
+    run = run_sandbox(script, "--for", "1m")
+    assert run.code == 1
+    assert "▣ New message template" in run.out and "▣ Edit template: welcome" in run.out
+    added, edited = run.out.split("admin> /templates edit name:welcome")
+    assert "Template added: welcome" in added
+    assert "Hi Sample User,\n" in added and "thanks for watching My latest video!" in added
+    assert "pre-filled: 'welcome'" in edited and "Template saved: welcome" in edited
+    assert "Hi Sample User, welcome back!" in edited
+    # The last form's text is empty: Discord's form would not send it, and the script stops there.
+    (line,) = run.err.strip().splitlines()
+    assert re.fullmatch(r"error: .*script\.txt:12: /templates add: .*'Text' is required", line), line
+    assert "Traceback" not in run.out + run.err
