@@ -107,6 +107,17 @@ class TemplateService:
             raise _name_taken(name, current.account_username)
         return updated
 
+    async def get_for_edit(self, name: str, *, account: str | None = None) -> Template:
+        """The template `get` finds, to edit in a form; InvalidTemplate when its text is longer than a form
+        holds (a row written by another tool), since Discord refuses a form filled with more."""
+        template = await self.get(name, account=account)
+        if len(template.template_text) > MAX_TEXT:
+            raise InvalidTemplate(
+                f"{template.name!r} is {len(template.template_text)} characters long, more than the "
+                f"{MAX_TEXT} a form holds: remove it and add it again shorter"
+            )
+        return template
+
     async def get_by_id(self, template_id: int) -> Template:
         async with self._pool.acquire() as conn:
             found = await db_templates.get_template_by_id(conn, template_id)

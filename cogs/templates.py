@@ -104,7 +104,7 @@ class Templates(ServiceCog):
         name: app_commands.Range[str, 1, 100],
         account: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        template = await self.services.templates.get(name, account=account)
+        template = await self.services.templates.get_for_edit(name, account=account)
         form = TemplateForm(
             f"cb:tpl:edit:{template.id}",
             wording.form_title(template.name),

@@ -173,4 +173,9 @@ async def test_a_text_of_discords_full_4000_characters_is_saved_and_edited(
     saved = await (await emu.submit_modal(opened, text="x" + text[1:])).final()
     assert saved.embeds[0]["title"] == "Template saved: long"
     assert await clean_db.fetchval("SELECT template_text FROM message_templates") == "x" + text[1:]
+
+    # A longer text, written by another tool, cannot go into a form: said so, rather than failing.
+    await clean_db.execute("UPDATE message_templates SET template_text = $1", text + "!")
+    refused = await stack.reply(w.admin, "templates edit", name="long")
+    assert refused.ephemeral and "4001 characters long, more than the 4000 a form holds" in refused.content
     emu.assert_no_violations()
