@@ -179,3 +179,21 @@ async def test_a_text_of_discords_full_4000_characters_is_saved_and_edited(
     refused = await stack.reply(w.admin, "templates edit", name="long")
     assert refused.ephemeral and "4001 characters long, more than the 4000 a form holds" in refused.content
     emu.assert_no_violations()
+
+
+async def test_a_form_opened_before_the_bot_restarts_is_saved_after_it(
+    stack: Stack, clean_db: asyncpg.Pool
+) -> None:
+    w, emu = stack.world, stack.emulator
+    async with clean_db.acquire() as conn:
+        await upsert_account(conn, username="brand")
+    opened = await emu.invoke(w.admin, "templates add", channel=w.channel, account="brand", category="promo")
+    await opened.wait_for_modal()
+    await stack.restart_bot()  # the form's purpose is in its custom_id, not in the old process's memory
+    added = await (await emu.submit_modal(opened, name="drop", text="New drop, {username}!")).final()
+    assert added.embeds[0]["title"] == "Template added: drop"
+    row = await clean_db.fetchrow(
+        "SELECT t.category, a.username FROM message_templates t JOIN social_media_accounts a ON a.id = t.account_id"
+    )
+    assert tuple(row) == ("promo", "brand")
+    emu.assert_no_violations()
