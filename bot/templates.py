@@ -210,6 +210,8 @@ def _checked(name: str, text: str) -> tuple[str, list[str]]:
         raise InvalidInput(f"a template name must be 1-{MAX_NAME} characters")
     if not text.strip() or len(text) > MAX_TEXT:
         raise InvalidTemplate(f"the text must be 1-{MAX_TEXT} characters")
+    if "\x00" in name + text:  # Postgres text cannot hold it
+        raise InvalidTemplate("the name or text contains a NUL character (U+0000), which cannot be stored")
     return name, placeholders_in(text)
 
 

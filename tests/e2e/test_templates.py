@@ -109,6 +109,8 @@ async def test_bad_placeholders_are_refused_quoting_the_text_back(
     assert "Nothing was saved" in refused.content
     assert refused.embeds[0]["title"] == "Name: bad"
     assert quoted(refused).replace("\u200b", "") == typo
+    unstorable = await write_template(stack, w.admin, "nul", "Hi\x00 {username}")
+    assert unstorable.ephemeral and "NUL character" in unstorable.content
     assert await clean_db.fetchval("SELECT count(*) FROM message_templates") == 0
 
     await write_template(stack, w.admin, "good", WELCOME)

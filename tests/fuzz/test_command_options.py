@@ -2,8 +2,9 @@
 
 Values come from each command's synced schema (strings with unicode, markdown, mentions and at the length
 limit; integers at their bounds; the guild's channels, members and roles), so every invocation is one a
-Discord client could send. Whatever the values, the bot must answer, never with the unexpected-error
-reference, without anything Discord would refuse, and a command refused with an error writes no row.
+Discord client could send; a form (modal) a command opens is filled in the same way from its fields.
+Whatever the values, the bot must answer, never with the unexpected-error reference, without anything
+Discord would refuse, and a command refused with an error writes no row.
 """
 
 from __future__ import annotations
@@ -220,6 +221,16 @@ async def test_every_command_answers_any_values_its_options_allow(
         interaction = await emu.invoke(member, path, channel=world.channel, options=values)
     except InvalidInvocation:
         reject()  # Discord's client would not send it (a permission the member lacks)
+    if (await interaction.response(timeout=30)).type == 9:
+        # A form: filled in with what its fields allow, and submitted; its answer is the command's.
+        form = await interaction.wait_for_modal()
+        typed = {
+            f.custom_id: data.draw(
+                strings({"min_length": f.min_length or 1, "max_length": f.max_length or 4000}), label=f.label
+            )
+            for f in form.fields
+        }
+        interaction = await emu.submit_modal(interaction, typed)
     final = await interaction.final(timeout=30)
     assert final.content or final.embeds or final.attachments, "an empty answer"
     assert "Reference: `" not in final.content, f"/{path} {values!r} hit an unexpected error: {final.content}"
