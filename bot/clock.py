@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -40,46 +39,3 @@ class ManualClock:
     def advance(self, delta: timedelta) -> datetime:
         self._now += delta
         return self._now
-
-
-class ScaledClock:
-    """Time that runs `speed` times faster than the wall clock from `start` (the sandbox's clock).
-
-    `jump` moves it forward at once, so a sandbox can fast-forward to the next due check; `hold` makes it
-    stand still until `release`, so the checks due at one instant run at that instant and are not reported
-    as late.
-    """
-
-    def __init__(self, speed: float = 1.0, start: datetime | None = None) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
-        self._base = (start or datetime.now(UTC)).astimezone(UTC)
-        self._mono = time.monotonic()
-        self._held: datetime | None = None
-
-    def now(self) -> datetime:
-        if self._held is not None:
-            return self._held
-        return self._base + timedelta(seconds=(time.monotonic() - self._mono) * self.speed)
-
-    def jump(self, delta: timedelta) -> datetime:
-        if delta > timedelta(0):
-            if self._held is not None:
-                self._held += delta
-            else:
-                self._base += delta
-        return self.now()
-
-    def hold(self) -> datetime:
-        if self._held is None:
-            self._held = self.now()
-        return self._held
-
-    def release(self) -> None:
-        if self._held is not None:
-            self._base, self._mono, self._held = self._held, time.monotonic(), None
-
-    def real_seconds_until(self, when: datetime) -> float:
-        """Wall-clock seconds until this clock reads `when` (0 when it already does)."""
-        return max(0.0, (when - self.now()).total_seconds() / self.speed)

@@ -33,8 +33,8 @@ class Scheduler:
 
     `tick_seconds`: the interval jobs of the checks and of the polls, the safety net (posts due while another process held them, backoffs
     ending). The date job fires at the next due check, re-armed after every run and by `wake_at` (called
-    when a post is tracked). Times are on the injected clock; a clock with `real_seconds_until` (the
-    sandbox's ScaledClock) has its due times converted to wall-clock delays.
+    when a post is tracked). Times are on the injected clock, taken as running at wall-clock pace. (The
+    sandbox runs without this class: its TimeKeeper moves a ManualClock and runs what falls due.)
     """
 
     def __init__(
@@ -115,8 +115,7 @@ class Scheduler:
             if self.scheduler.get_job(CHECKS_WAKE):
                 self.scheduler.remove_job(CHECKS_WAKE)
             return
-        real_until = getattr(self.clock, "real_seconds_until", None)
-        delay = real_until(when) if real_until is not None else (when - self.clock.now()).total_seconds()
+        delay = (when - self.clock.now()).total_seconds()
         run_at = datetime.now(UTC) + timedelta(seconds=max(0.0, delay) + 0.05)
         self.scheduler.add_job(
             self.run_checks,

@@ -346,7 +346,10 @@ class TrackingService:
         limit = max(1, min(limit, MAX_CHOICES))
         async with self.pool.acquire() as conn:
             posts = await db_posts.find_posts(conn, guild_id=guild_id, query=query or "", limit=limit)
-        return [PostChoice(id=p.id, label=choice_label(p)) for p in posts]
+        return [
+            PostChoice(id=p.id, username=p.username, video_id=p.external_post_id, caption=p.caption)
+            for p in posts
+        ]
 
     async def get_post(self, guild_id: int | None, post_id: int, *, all_guilds: bool = False) -> PostRecord:
         async with self.pool.acquire() as conn:
@@ -384,13 +387,6 @@ class TrackingService:
         async with self.pool.acquire() as conn:
             when = await db_claims.next_due_at(conn, self.clock.now())
         return None if when is None else max(timedelta(0), when - self.clock.now())
-
-
-def choice_label(post: PostRecord) -> str:
-    """ "#12 @maker_jo · Soldering a tiny LED…" cut to Discord's 100 characters."""
-    caption = " ".join((post.caption or "").split())
-    label = f"#{post.id} @{post.username}" + (f" · {caption}" if caption else f" · {post.external_post_id}")
-    return label if len(label) <= 100 else label[:99] + "…"
 
 
 def _canonical(username: str, video_id: str, ref: VideoRef) -> str:

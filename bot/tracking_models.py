@@ -139,10 +139,12 @@ class PostPage(BaseModel):
 
 
 class PostChoice(BaseModel):
-    """An autocomplete choice: the post's id and a label of at most 100 characters."""
+    """An autocomplete choice: what its label shows (bot/render/posts.py `choice_label`)."""
 
     id: int
-    label: str
+    username: str
+    video_id: str
+    caption: str | None = None
 
 
 class PostAnalytics(BaseModel):

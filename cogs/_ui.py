@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.tree import report_error
+from bot.render.posts import choice_label
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -85,4 +86,4 @@ async def post_autocomplete(interaction: discord.Interaction, current: str) -> l
     if interaction.guild_id is None:
         return []
     choices = await services_of(interaction).tracking.find_posts(interaction.guild_id, current)
-    return [app_commands.Choice(name=c.label[:100], value=c.id) for c in choices]
+    return [app_commands.Choice(name=choice_label(c), value=c.id) for c in choices]

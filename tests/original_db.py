@@ -3,9 +3,11 @@ of the shapes a team may have: v2 only, v2 plus the automation migration, and th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
+from db.migrate import MIGRATIONS_DIR
 from db.pool import connect
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "original"
@@ -31,3 +33,35 @@ async def build_original(dsn: str, shape: Shape) -> None:
             await conn.execute((FIXTURES / name).read_text(encoding="utf-8"))
     finally:
         await conn.close()
+
+
+def apply_unified_diff(text: str, diff: str) -> str:
+    """`text` with the hunks of a unified diff (`diff -u`, made from it) applied; each hunk's context and
+    removed lines must stand where the hunk says, or ValueError."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    at = 0  # the next line of `lines` not yet copied
+    for hunk in re.split(r"^(?=@@ )", diff, flags=re.MULTILINE)[1:]:
+        header, *body = hunk.splitlines(keepends=True)
+        start = int(re.match(r"@@ -(\d+)", header).group(1)) - 1  # type: ignore[union-attr]
+        out += lines[at:start]
+        at = start
+        for row in body:
+            if row.startswith("\\"):  # "\ No newline at end of file"
+                continue
+            if row[0] in " -":
+                if lines[at] != row[1:]:
+                    raise ValueError(f"the diff does not apply at line {at + 1}: {row[1:]!r}")
+                at += 1
+            if row[0] in " +":
+                out.append(row[1:])
+    return "".join(out + lines[at:])
+
+
+def earlier_migration(name: str) -> str:
+    """The text a migration had when first released (for the few edited after release, whose earlier
+    checksums db/migrate.py accepts): the current file with tests/fixtures/<name>_as_first_released.diff
+    applied."""
+    current = next(MIGRATIONS_DIR.glob(f"{name}_*.sql")).read_text(encoding="utf-8")
+    diff = (FIXTURES.parent / f"{name}_as_first_released.diff").read_text(encoding="utf-8")
+    return apply_unified_diff(current, diff)

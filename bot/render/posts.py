@@ -32,6 +32,7 @@ from bot.tracking_models import (
     LinkOutcome,
     Metrics,
     PostAnalytics,
+    PostChoice,
     PostPage,
     PostSummary,
     TrackResult,
@@ -126,6 +127,13 @@ def post_line(post: PostSummary) -> str:
     views = f" · {num(post.latest.views)} views" if post.latest else ""
     dropped = f" · {post.checks_dropped} dropped (API budget)" if post.checks_dropped else ""
     return f"**#{post.id}** @{post.author} · [{post.video_id}]({post.url}) · {post.checks_completed}/{post.checks_total}{dropped} · {when}{views}"
+
+
+def choice_label(choice: PostChoice) -> str:
+    """ "#12 @maker_jo · Soldering a tiny LED…" cut to Discord's 100 characters (an autocomplete choice)."""
+    caption = " ".join((choice.caption or "").split())
+    label = f"#{choice.id} @{choice.username} · {caption or choice.video_id}"
+    return label if len(label) <= 100 else label[:99] + "…"
 
 
 def post_list_embed(page: PostPage) -> Embed:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.checkbacks import CheckbackRunner
 from bot.errors import PostNotFound
+from bot.render.posts import choice_label
 from db import claims as db_claims
 from db import snapshots as db_snapshots
 
@@ -283,7 +284,7 @@ async def test_list_pages_and_filters_and_find_for_autocomplete(world: World) ->
 
     by_author = await world.tracking.find_posts(None, "@USER1")
     assert [c.id for c in by_author] == [5, 2] or [c.id for c in by_author] == [5]
-    assert all("@user1" in c.label for c in by_author)
+    assert all("@user1" in choice_label(c) for c in by_author)
     assert [c.id for c in await world.tracking.find_posts(None, "clip 3")] == [4]
     assert [c.id for c in await world.tracking.find_posts(None, "3")][0] == 3
     assert [c.id for c in await world.tracking.find_posts(None, "7411000000000000000")] == [1]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from bot.clock import ScaledClock
+from bot.clock import ManualClock
 from bot.sandbox.completion import Completer, as_discord_reads, command_usages, mention_names
 from bot.sandbox.console import parse_duration
 from bot.sandbox.discord import Guild
@@ -161,14 +161,14 @@ def test_durations() -> None:
             parse_duration(bad)
 
 
-def test_the_held_clock_stands_still_and_jumps_exactly() -> None:
-    clock = ScaledClock(speed=1_000_000, start=NOW)
-    held = clock.hold()
-    assert clock.now() == held  # however fast the clock runs, a held one reads the same
-    clock.jump(timedelta(hours=1))
-    assert clock.now() == held + timedelta(hours=1)
-    clock.release()
-    assert clock.now() >= held + timedelta(hours=1)
+def test_the_sandbox_clock_stands_still_until_moved_and_moves_exactly() -> None:
+    """The sandbox's clock (a ManualClock its TimeKeeper moves): however slow the machine, it reads the
+    same until moved, then exactly as far as it was moved; it refuses a naive time."""
+    clock = ManualClock(NOW)
+    assert clock.now() == NOW and clock.now() == NOW
+    assert clock.advance(timedelta(hours=1)) == NOW + timedelta(hours=1) == clock.now()
+    with pytest.raises(ValueError):
+        clock.set(datetime(2026, 1, 1))  # noqa: DTZ001 - the naive time it must refuse
 
 
 def test_tab_completes_the_channels_and_roles_a_person_can_name() -> None:

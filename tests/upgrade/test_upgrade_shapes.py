@@ -15,7 +15,7 @@ import pytest
 
 from db.migrate import EARLIER_CHECKSUMS, MIGRATIONS_DIR, migrate
 from db.pool import connect
-from tests.original_db import FIXTURES, HALF_DONE_POST, Shape, build_original
+from tests.original_db import HALF_DONE_POST, Shape, build_original, earlier_migration
 
 # The automation migration's views, column for column (../shared/reference/seed-schema.md).
 AUTOMATION_VIEWS = {
@@ -256,7 +256,7 @@ async def test_a_database_migrated_before_the_original_shapes_were_supported(
 ) -> None:
     """0002's earlier text (Checkback's own view order, index names and schedule shape) was applied: its
     recorded checksum is accepted and 0010 brings the database to the original's names and order."""
-    earlier = (FIXTURES.parent / "checkback_0002_before_issue14.sql").read_text(encoding="utf-8")
+    earlier = earlier_migration("0002")
     assert hashlib.sha256(earlier.encode()).hexdigest() in EARLIER_CHECKSUMS["0002"]
     folder = tmp_path / "migrations"
     folder.mkdir()
