@@ -49,7 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="run_for",
         type=_duration,
         metavar="DURATION",
-        help="with --script: run on for this much sandbox time (e.g. 2d) instead of until every schedule ends",
+        help="with --script: the script spans this much sandbox time (e.g. 2d): its commands run in order, time "
+        "moving only with /wait, and what of DURATION its /waits have not used is waited before its last "
+        "command, which so sees the sandbox DURATION after the start; then it exits (without --for: once "
+        "every schedule is complete)",
     )
     p.add_argument("--seed-demo", action="store_true", help="track three demo posts at start")
     # The prefix keeps a typo from emptying a real database.

@@ -7,7 +7,7 @@ import logging
 import re
 import sys
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -221,11 +221,19 @@ class Sandbox:
             delta = parse_duration(rest)
         except ValueError as exc:
             return self._fail(f"/wait {exc}")
-        start = self.clock.now()
-        await self.time.advance(delta)
-        self.printer.write([self.render.style.dim(f"⏩ {span(delta)} later: {utc_text(self.clock.now())}")])
-        log.info("fast-forwarded from %s by %s", start, delta)
+        await self.wait_until(self.clock.now() + delta)
         return Outcome(True)
+
+    async def wait_until(self, until: datetime) -> None:
+        """Fast-forward to `until` (nothing when it is not ahead), every stop on the way taken."""
+        start = self.clock.now()
+        if until <= start:
+            return
+        await self.time.advance_to(until)
+        self.printer.write(
+            [self.render.style.dim(f"⏩ {span(until - start)} later: {utc_text(self.clock.now())}")]
+        )
+        log.info("fast-forwarded from %s to %s", start, until)
 
     async def _press(self, rest: str) -> Outcome:
         if not rest.isdigit() or int(rest) not in self._buttons:
@@ -379,6 +387,12 @@ async def interactive(sandbox: Sandbox) -> int:
         await sandbox.time.stop_pacing()
 
 
+def _is_command(line: str) -> bool:
+    """A script line that runs (not blank, not a # comment)."""
+    text = line.strip()
+    return bool(text) and not text.startswith("#")
+
+
 def read_script(path: Path) -> list[str]:
     """The script's lines; a file that cannot be read is a CheckbackError with one line."""
     try:
@@ -388,8 +402,12 @@ def read_script(path: Path) -> list[str]:
 
 
 async def scripted(sandbox: Sandbox, path: Path, lines: list[str], run_for: timedelta | None) -> int:
-    """Run the script's lines, then let the schedule play out; 1 (with FILE:LINE: why) at the first
-    failure. The lines after one that opens a modal fill it in (bot/sandbox/modal_form.py)."""
+    """Run the script's lines; 1 (with FILE:LINE: why) at the first failure. The lines after one that opens
+    a modal fill it in (bot/sandbox/modal_form.py).
+
+    Time moves only through /wait. Without `run_for` the schedule then plays out to its end. With it, the
+    script spans `run_for` of sandbox time: what of it the /waits have not used is waited before the last
+    command, which so sees the sandbox as it is `run_for` after the start; the sandbox then ends there."""
     numbered = iter(enumerate(lines, start=1))
 
     async def next_line(prompt: str) -> str | None:
@@ -399,10 +417,13 @@ async def scripted(sandbox: Sandbox, path: Path, lines: list[str], run_for: time
         return None
 
     sandbox.ask = next_line
+    started = sandbox.clock.now()
     for number, line in numbered:
-        text = line.strip()
-        if not text or text.startswith("#"):
+        if not _is_command(line):
             continue
+        text = line.strip()
+        if run_for is not None and not any(_is_command(rest) for rest in lines[number:]):
+            await sandbox.wait_until(started + run_for)  # the last command sees the end of --for
         sandbox.printer.write([sandbox.render.style.bold(f"{sandbox.who}> {text}")])
         if text.lower() in ("/quit", "/exit"):
             break
@@ -410,13 +431,13 @@ async def scripted(sandbox: Sandbox, path: Path, lines: list[str], run_for: time
         if not outcome.ok:
             print(f"error: {path}:{number}: {text}: {outcome.error}", file=sys.stderr)
             return 1
-    # Time moved only with /wait so far; now it runs on to the end, every stop on the way taken.
-    started = sandbox.clock.now()
-    done = await sandbox.time.settle(run_for)
-    state = "every schedule is complete"
-    if not done:
-        state = f"stopped after {span(sandbox.clock.now() - started)} with check-backs still scheduled"
     if run_for is not None:
-        state = f"ran {span(run_for)} of sandbox time"
+        # A script of no command, one that ends in /quit, or whose last lines fill in a modal.
+        await sandbox.wait_until(started + run_for)
+        state = f"ran {span(sandbox.clock.now() - started)} of sandbox time"
+    elif await sandbox.time.settle():  # now it runs on to the end, every stop on the way taken
+        state = "every schedule is complete"
+    else:
+        state = f"stopped after {span(sandbox.clock.now() - started)} with check-backs still scheduled"
     sandbox.printer.write([f"— {state}; sandbox time {utc_text(sandbox.clock.now())}"])
     return 0

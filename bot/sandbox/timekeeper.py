@@ -88,13 +88,9 @@ class TimeKeeper:
             self.clock.set(until)
             await self.run_due()
 
-    async def settle(self, limit: timedelta | None = None) -> bool:
-        """Fast-forward `limit`, or (None) until no post has a check-back left; False when the horizon was
-        reached with check-backs still scheduled (watched accounts that keep posting, or a schedule that
-        never ends)."""
-        if limit is not None:
-            await self.advance(limit)
-            return True
+    async def settle(self) -> bool:
+        """Fast-forward until no post has a check-back left; False when the horizon was reached with
+        check-backs still scheduled (watched accounts that keep posting, or a schedule that never ends)."""
         watching = await self.services.polling.next_due_at() is not None
         until = self.clock.now() + (WATCHED_HORIZON if watching else HORIZON)
         while (nxt := await self.services.tracking.next_check_in()) is not None:

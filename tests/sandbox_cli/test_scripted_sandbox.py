@@ -111,8 +111,10 @@ def test_the_watched_demo_account_posts_and_its_new_posts_are_announced_and_trac
 ) -> None:
     from datetime import datetime, timedelta
 
-    run = run_sandbox("/wait 2d\n/tracked status:all\n", "--seed-demo", "--for", "1h", timeout=300)
+    # --for 2d: the two days pass before the script's last command, so /tracked lists what they brought.
+    run = run_sandbox("/tracked status:all\n", "--seed-demo", "--for", "2d", timeout=300)
     assert run.code == 0, run.err
+    assert "⏩ 2 d later" in run.out.split("member> /tracked status:all")[0]
     assert "Watching @maker_jo" in run.out
     stamps = re.findall(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d) UTC\]", run.out, re.MULTILINE)
     start = datetime.fromisoformat(stamps[0])

@@ -34,8 +34,8 @@ TOUR = """
 def test_two_runs_of_one_script_print_the_same_transcript(
     run_sandbox: Callable[..., Run], tmp_path: Path
 ) -> None:
-    first = run_sandbox(TOUR, "--for", "1d", timeout=300)
-    second = run_sandbox(TOUR, "--for", "1d", timeout=300)
+    first = run_sandbox(TOUR, "--for", "3d", timeout=300)
+    second = run_sandbox(TOUR, "--for", "3d", timeout=300)
     assert first.code == 0 and second.code == 0, first.err + second.err
     data = str(tmp_path / "data")
     one, two = masked(first.out, data), masked(second.out, data)
