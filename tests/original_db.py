@@ -4,11 +4,15 @@ of the shapes a team may have: v2 only, v2 plus the automation migration, and th
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+import asyncpg
 
 from db.migrate import MIGRATIONS_DIR
 from db.pool import connect
+from db.schedule_codec import schedule_from_json
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "original"
 Shape = Literal["empty", "v2", "automation", "data"]
@@ -65,3 +69,33 @@ def earlier_migration(name: str) -> str:
     current = next(MIGRATIONS_DIR.glob(f"{name}_*.sql")).read_text(encoding="utf-8")
     diff = (FIXTURES.parent / f"{name}_as_first_released.diff").read_text(encoding="utf-8")
     return apply_unified_diff(current, diff)
+
+
+async def fetch_row(dsn: str, sql: str, *args: Any) -> asyncpg.Record | None:
+    """One row of `sql` on its own connection (a test reading what a subprocess or the bot wrote)."""
+    conn = await connect(dsn)
+    try:
+        return await conn.fetchrow(sql, *args)
+    finally:
+        await conn.close()
+
+
+async def fetch_value(dsn: str, sql: str, *args: Any) -> Any:
+    row = await fetch_row(dsn, sql, *args)
+    return None if row is None else row[0]
+
+
+async def rate_limits(dsn: str) -> dict[str, Any]:
+    """The caps where the original reads them: system_settings' automation_rate_limits."""
+    return await fetch_value(  # type: ignore[no-any-return]
+        dsn, "SELECT setting_value FROM system_settings WHERE setting_key = 'automation_rate_limits'"
+    )
+
+
+async def half_done_post(dsn: str) -> tuple[datetime, list[datetime]]:
+    """HALF_DONE_POST's publish time and check-back schedule (as stored after the upgrade)."""
+    row = await fetch_row(
+        dsn, "SELECT posted_at, check_schedule FROM social_media_posts WHERE id = $1", HALF_DONE_POST
+    )
+    assert row is not None
+    return row["posted_at"], schedule_from_json(row["check_schedule"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -18,6 +19,21 @@ from tests.conftest import NewClient, open_connections
 __all__ = ["open_connections", "run_cli"]  # the team tests import them from here
 
 SIM_START = datetime(2026, 4, 10, 15, 0, tzinfo=UTC)
+
+
+def import_line(**fields: object) -> str:
+    """One line of a message import (JSON Lines): a fan's message to @brand, with `fields` changed (None
+    leaves a field out)."""
+    base: dict[str, object] = {
+        "account": "brand",
+        "participant": "fan",
+        "text": "hello",
+        "sent_at": "2026-03-01T12:00:00+02:00",
+        "direction": "in",
+        "external_id": "e1",
+    }
+    base.update(fields)
+    return json.dumps({k: v for k, v in base.items() if v is not None})
 
 
 @pytest.fixture

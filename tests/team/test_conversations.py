@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from bot.conversations import ConversationService
 from bot.errors import AccountNotFound, ConversationNotFound, InvalidInput
 from bot.message_import import parse_import_line
 
-from .conftest import run_cli
+from .conftest import import_line, run_cli
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -117,46 +116,33 @@ async def test_unknown_account_conversation_or_filter_is_a_domain_error(service:
         await service.record_incoming("brand", "  @ ", "hi")
 
 
-def _line(**fields: object) -> str:
-    base: dict[str, object] = {
-        "account": "brand",
-        "participant": "fan",
-        "text": "hello",
-        "sent_at": "2026-03-01T12:00:00+02:00",
-        "direction": "in",
-        "external_id": "e1",
-    }
-    base.update(fields)
-    return json.dumps({k: v for k, v in base.items() if v is not None})
-
-
 def test_import_lines_accept_iso_with_offset_and_unix_seconds_and_name_bad_fields() -> None:
-    iso = parse_import_line(1, _line())
+    iso = parse_import_line(1, import_line())
     assert not isinstance(iso, str) and iso.sent_at == datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
-    unix = parse_import_line(2, _line(sent_at=1772366400))
+    unix = parse_import_line(2, import_line(sent_at=1772366400))
     assert not isinstance(unix, str) and unix.sent_at == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
-    assert parse_import_line(7, _line(sent_at="2026-03-01T12:00:00")).startswith("line 7: sent_at: ")
-    assert parse_import_line(3, _line(direction="sideways")).startswith("line 3: direction: ")
-    assert parse_import_line(4, _line(external_id=None)) == "line 4: external_id: Field required"
+    assert parse_import_line(7, import_line(sent_at="2026-03-01T12:00:00")).startswith("line 7: sent_at: ")
+    assert parse_import_line(3, import_line(direction="sideways")).startswith("line 3: direction: ")
+    assert parse_import_line(4, import_line(external_id=None)) == "line 4: external_id: Field required"
     assert parse_import_line(5, "{not json").startswith("line 5: not valid JSON")
     assert parse_import_line(6, "[1, 2]") == "line 6: expected a JSON object, got list"
-    assert parse_import_line(8, _line(message_type="hologram")).startswith("line 8: message_type: ")
+    assert parse_import_line(8, import_line(message_type="hologram")).startswith("line 8: message_type: ")
 
 
 async def test_import_twice_loads_nothing_new_and_creates_accounts(
     clean_db: asyncpg.Pool, dsn: str, tmp_path: Path
 ) -> None:
     lines = [
-        _line(external_id="a1", sent_at=1772366400),
-        _line(external_id="a2", direction="out", text="thanks", sent_at=1772366460),
-        _line(
+        import_line(external_id="a1", sent_at=1772366400),
+        import_line(external_id="a2", direction="out", text="thanks", sent_at=1772366460),
+        import_line(
             external_id="a3", participant="Other.Fan", participant_display_name="Other", sent_at=1772366520
         ),
-        _line(
+        import_line(
             external_id="a4", message_type="image", text="", media_url="https://x/img.jpg", sent_at=1772366580
         ),
-        _line(account="second", external_id="a1", sent_at=1772366400),
+        import_line(account="second", external_id="a1", sent_at=1772366400),
     ]
     path = tmp_path / "export.jsonl"
     path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
@@ -186,10 +172,10 @@ async def test_import_with_bad_lines_reports_them_by_number_loads_the_rest_and_e
     clean_db: asyncpg.Pool, dsn: str, tmp_path: Path
 ) -> None:
     lines = [
-        _line(external_id="g1"),
-        _line(external_id="b1", sent_at="yesterday"),
+        import_line(external_id="g1"),
+        import_line(external_id="b1", sent_at="yesterday"),
         "",
-        _line(external_id="g2", direction="out"),
+        import_line(external_id="g2", direction="out"),
         "not json at all",
     ]
     path = tmp_path / "export.jsonl"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,22 +12,9 @@ import pytest
 from bot.cli.progress import Progress
 from bot.message_import import MAX_DEPTH, MAX_LINE_BYTES, MAX_TEXT, parse_import_line
 
-from .conftest import run_cli
+from .conftest import import_line, run_cli
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-
-
-def _line(**fields: object) -> str:
-    base: dict[str, object] = {
-        "account": "brand",
-        "participant": "fan",
-        "text": "hello",
-        "sent_at": "2026-03-01T12:00:00+02:00",
-        "direction": "in",
-        "external_id": "e1",
-    }
-    base.update(fields)
-    return json.dumps({k: v for k, v in base.items() if v is not None})
 
 
 @pytest.mark.parametrize(
@@ -36,22 +22,22 @@ def _line(**fields: object) -> str:
     [
         ("[" * 100_000 + "]" * 100_000, f"JSON nested deeper than {MAX_DEPTH} levels"),
         ('{"a":' * 5_000 + "1" + "}" * 5_000, f"JSON nested deeper than {MAX_DEPTH} levels"),
-        (_line(text="a\u0000b"), "text: contains a NUL character"),
-        (_line(participant="fa\u0000n"), "participant: contains a NUL character"),
+        (import_line(text="a\u0000b"), "text: contains a NUL character"),
+        (import_line(participant="fa\u0000n"), "participant: contains a NUL character"),
         (
-            _line(text="\ud800"),
+            import_line(text="\ud800"),
             "text: Input should be a valid string, unable to parse raw data as a unicode string",
         ),
-        (_line(sent_at="2026-03-02T13:00:00Z"), "sent_at: is in the future (2026-03-02 13:00 UTC)"),
+        (import_line(sent_at="2026-03-02T13:00:00Z"), "sent_at: is in the future (2026-03-02 13:00 UTC)"),
         (
-            _line(message_type="image", text="", media_url="javascript:alert(1)"),
+            import_line(message_type="image", text="", media_url="javascript:alert(1)"),
             "media_url: must be an http(s) link",
         ),
         (
-            _line(message_type="image", text="", media_url="file:///etc/passwd"),
+            import_line(message_type="image", text="", media_url="file:///etc/passwd"),
             "media_url: must be an http(s) link",
         ),
-        (_line(text="x" * (MAX_TEXT + 1)), "text: String should have at most 10000 characters"),
+        (import_line(text="x" * (MAX_TEXT + 1)), "text: String should have at most 10000 characters"),
         (b'{"text": "\xff"}', "not UTF-8 text"),
     ],
 )
@@ -63,11 +49,11 @@ def test_each_bad_line_has_its_reason(line: str | bytes, reason: str) -> None:
 
 def test_within_the_bounds_is_good() -> None:
     ok = [
-        _line(text="[" * 50 + "{" * 50),  # brackets inside a string are not nesting
-        _line(sent_at=(NOW + timedelta(minutes=4)).isoformat()),  # clock skew
-        _line(text="x" * MAX_TEXT),
-        _line(message_type="image", text="", media_url="HTTPS://cdn.example/p.jpg"),
-        _line(extra={"a": {"b": {"c": [1, 2, 3]}}}),
+        import_line(text="[" * 50 + "{" * 50),  # brackets inside a string are not nesting
+        import_line(sent_at=(NOW + timedelta(minutes=4)).isoformat()),  # clock skew
+        import_line(text="x" * MAX_TEXT),
+        import_line(message_type="image", text="", media_url="HTTPS://cdn.example/p.jpg"),
+        import_line(extra={"a": {"b": {"c": [1, 2, 3]}}}),
     ]
     for line in ok:
         assert not isinstance(parse_import_line(1, line, now=NOW), str), line
@@ -78,14 +64,14 @@ async def test_a_hostile_file_loads_every_good_line_and_names_every_bad_one(
 ) -> None:
     future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     lines = [
-        _line(external_id="g1").encode(),
+        import_line(external_id="g1").encode(),
         b"[" * 100_000 + b"]" * 100_000,
-        _line(external_id="g2", text="nul \u0000 here").encode(),
-        _line(external_id="g3", participant="other").encode(),
+        import_line(external_id="g2", text="nul \u0000 here").encode(),
+        import_line(external_id="g3", participant="other").encode(),
         b"x" * (MAX_LINE_BYTES + 10),
-        _line(external_id="g4", sent_at=future).encode(),
+        import_line(external_id="g4", sent_at=future).encode(),
         b'{"account": "brand", "text": "\xff\xfe"}',
-        _line(external_id="g5", direction="out").encode(),
+        import_line(external_id="g5", direction="out").encode(),
     ]
     path = tmp_path / "hostile.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
@@ -112,11 +98,11 @@ async def test_a_batch_keeps_the_conversation_counters_of_one_message_at_a_time(
 ) -> None:
     base = 1772366400
     lines = [
-        _line(external_id="m1", sent_at=base + 60, text="second"),
-        _line(external_id="m2", sent_at=base, text="first"),
-        _line(external_id="m3", sent_at=base + 60, direction="out", text="tie, later line"),
-        _line(external_id="m1", sent_at=base + 60, text="second again"),  # same id: a duplicate
-        _line(external_id="m4", sent_at=base + 30, participant_display_name="Fan F."),
+        import_line(external_id="m1", sent_at=base + 60, text="second"),
+        import_line(external_id="m2", sent_at=base, text="first"),
+        import_line(external_id="m3", sent_at=base + 60, direction="out", text="tie, later line"),
+        import_line(external_id="m1", sent_at=base + 60, text="second again"),  # same id: a duplicate
+        import_line(external_id="m4", sent_at=base + 30, participant_display_name="Fan F."),
     ]
     path = tmp_path / "batch.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")

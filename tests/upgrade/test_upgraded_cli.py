@@ -10,9 +10,16 @@ import pytest
 
 from bot.sandbox.metrics import MetricsSimulator
 from db.pool import connect
-from db.schedule_codec import schedule_from_json
 from tests import cli
-from tests.original_db import HALF_DONE_POST, HALF_DONE_VIDEO, ORIGINAL_USERNAME, build_original
+from tests.original_db import (
+    HALF_DONE_POST,
+    HALF_DONE_VIDEO,
+    ORIGINAL_USERNAME,
+    build_original,
+    fetch_row,
+    half_done_post,
+    rate_limits,
+)
 
 
 @pytest.fixture
@@ -39,15 +46,8 @@ async def test_the_command_line_on_an_upgraded_original_database(
     again = await run(scratch_dsn, sim, "migrate")
     assert "0011_utc_timestamps.sql" in first and "0011" not in again
 
-    conn = await connect(scratch_dsn)
-    try:
-        post = await conn.fetchrow(
-            "SELECT posted_at, check_schedule FROM social_media_posts WHERE id = $1", HALF_DONE_POST
-        )
-    finally:
-        await conn.close()
-    schedule = schedule_from_json(post["check_schedule"])
-    sim.add_video(HALF_DONE_VIDEO, post["posted_at"], username=ORIGINAL_USERNAME, title="From the old days")
+    posted_at, schedule = await half_done_post(scratch_dsn)
+    sim.add_video(HALF_DONE_VIDEO, posted_at, username=ORIGINAL_USERNAME, title="From the old days")
 
     listed = await run(scratch_dsn, sim, "list")
     [row] = [line for line in listed.splitlines() if HALF_DONE_VIDEO in line]
@@ -104,13 +104,7 @@ async def test_the_command_line_on_an_upgraded_original_database(
     [comment] = [line for line in caps.splitlines() if line.strip().startswith("comment")]
     assert "3" in comment.split()
     await run(scratch_dsn, sim, "limits", "set", "like", "--daily", "120", "--hourly", "15")
-    conn = await connect(scratch_dsn)
-    try:
-        setting = await conn.fetchval(
-            "SELECT setting_value FROM system_settings WHERE setting_key = 'automation_rate_limits'"
-        )
-    finally:
-        await conn.close()
+    setting = await rate_limits(scratch_dsn)
     assert setting["like"] == {"daily": 120, "hourly": 15}
     assert setting["comment"] == {"daily": 20, "hourly": 3}
 
@@ -120,12 +114,12 @@ async def test_the_command_line_on_an_upgraded_original_database(
     # The account's history is the original's daily table: its two days, then today's from the watch.
     stats = await run(scratch_dsn, sim, "watch", "stats", ORIGINAL_USERNAME)
     assert "3 snapshots" in stats and "1,200" in stats and "1,300" in stats
-    conn = await connect(scratch_dsn)
-    try:
-        today = await conn.fetchrow(
-            "SELECT snapshot_date, followers_count, posts_count FROM social_media_analytics_snapshots "
-            "WHERE account_id = 1 ORDER BY snapshot_date DESC LIMIT 1"
-        )
-    finally:
-        await conn.close()
-    assert (today["snapshot_date"], today["followers_count"]) == (datetime.now(UTC).date(), 1300)
+    today = await fetch_row(
+        scratch_dsn,
+        "SELECT snapshot_date, followers_count, posts_count FROM social_media_analytics_snapshots "
+        "WHERE account_id = 1 ORDER BY snapshot_date DESC LIMIT 1",
+    )
+    assert today is not None and (today["snapshot_date"], today["followers_count"]) == (
+        datetime.now(UTC).date(),
+        1300,
+    )

@@ -12,10 +12,17 @@ import pytest
 
 from bot.sandbox.stack import Stack
 from db.migrate import migrate
-from db.pool import connect
-from db.schedule_codec import schedule_from_json
 from tests.conftest import MakeStack
-from tests.original_db import HALF_DONE_POST, HALF_DONE_VIDEO, ORIGINAL_USERNAME, build_original
+from tests.original_db import (
+    HALF_DONE_POST,
+    HALF_DONE_VIDEO,
+    ORIGINAL_USERNAME,
+    build_original,
+    fetch_row,
+    fetch_value,
+    half_done_post,
+    rate_limits,
+)
 
 URL = f"https://www.tiktok.com/@{ORIGINAL_USERNAME}/video/{HALF_DONE_VIDEO}"
 
@@ -31,13 +38,9 @@ async def upgraded(scratch_dsn: str) -> str:
 @pytest.fixture
 async def start(upgraded: str) -> datetime:
     """The bot's clock starts just before the original's post falls due, so the test decides when it runs."""
-    conn = await connect(upgraded)
-    try:
-        due = await conn.fetchval(
-            "SELECT next_check_at FROM social_media_posts WHERE id = $1", HALF_DONE_POST
-        )
-    finally:
-        await conn.close()
+    due = await fetch_value(
+        upgraded, "SELECT next_check_at FROM social_media_posts WHERE id = $1", HALF_DONE_POST
+    )
     return due - timedelta(minutes=10)
 
 
@@ -48,15 +51,8 @@ async def stack(upgraded: str, make_stack: MakeStack) -> Stack:
 
 async def test_the_bot_on_an_upgraded_original_database(stack: Stack, upgraded: str) -> None:
     w, emulator = stack.world, stack.emulator
-    conn = await connect(upgraded)
-    try:
-        post = await conn.fetchrow(
-            "SELECT posted_at, check_schedule FROM social_media_posts WHERE id = $1", HALF_DONE_POST
-        )
-    finally:
-        await conn.close()
-    schedule = schedule_from_json(post["check_schedule"])
-    stack.simulator.add_video(HALF_DONE_VIDEO, post["posted_at"], username=ORIGINAL_USERNAME)
+    posted_at, schedule = await half_done_post(upgraded)
+    stack.simulator.add_video(HALF_DONE_VIDEO, posted_at, username=ORIGINAL_USERNAME)
 
     tracked = await (await emulator.invoke(w.member, "track", channel=w.channel, url=URL)).final(timeout=10)
     assert f"#{HALF_DONE_POST}" in str(tracked.embeds or tracked.content)
@@ -79,14 +75,12 @@ async def test_the_bot_on_an_upgraded_original_database(stack: Stack, upgraded: 
         ),
         timeout=15,
     )
-    conn = await connect(upgraded)
-    try:
-        row = await conn.fetchrow(
-            "SELECT checks_completed, next_check_at FROM social_media_posts WHERE id = $1", HALF_DONE_POST
-        )
-        assert (row["checks_completed"], row["next_check_at"]) == (6, schedule[6])
-    finally:
-        await conn.close()
+    row = await fetch_row(
+        upgraded,
+        "SELECT checks_completed, next_check_at FROM social_media_posts WHERE id = $1",
+        HALF_DONE_POST,
+    )
+    assert row is not None and (row["checks_completed"], row["next_check_at"]) == (6, schedule[6])
 
     exported = await (
         await emulator.invoke(w.member, "export", channel=w.channel, post=HALF_DONE_POST)
@@ -102,13 +96,7 @@ async def test_the_bot_on_an_upgraded_original_database(stack: Stack, upgraded: 
     await (
         await emulator.invoke(w.admin, "limits set", channel=w.channel, action="follow", daily=60, hourly=6)
     ).final(timeout=10)
-    conn = await connect(upgraded)
-    try:
-        setting = await conn.fetchval(
-            "SELECT setting_value FROM system_settings WHERE setting_key = 'automation_rate_limits'"
-        )
-    finally:
-        await conn.close()
+    setting = await rate_limits(upgraded)
     assert setting["follow"] == {"daily": 60, "hourly": 6} and setting["like"]["daily"] == 150
 
     stack.simulator.add_account(ORIGINAL_USERNAME, followers=1300, videos=2)
@@ -116,13 +104,11 @@ async def test_the_bot_on_an_upgraded_original_database(stack: Stack, upgraded: 
         await emulator.invoke(w.admin, "watch add", channel=w.channel, account=ORIGINAL_USERNAME)
     ).final(timeout=10)
     assert f"Watching @{ORIGINAL_USERNAME}" in watched.embeds[0]["description"]
-    conn = await connect(upgraded)
-    try:
-        # The original's view of an account's latest numbers reads the watch's snapshot.
-        latest = await conn.fetchval(
-            "SELECT followers_count FROM latest_account_analytics WHERE username = $1", ORIGINAL_USERNAME
-        )
-    finally:
-        await conn.close()
+    # The original's view of an account's latest numbers reads the watch's snapshot.
+    latest = await fetch_value(
+        upgraded,
+        "SELECT followers_count FROM latest_account_analytics WHERE username = $1",
+        ORIGINAL_USERNAME,
+    )
     assert latest == 1300
     emulator.assert_no_violations()
