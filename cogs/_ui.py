@@ -4,8 +4,9 @@ autocomplete."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import discord
 from discord import app_commands
@@ -87,3 +88,26 @@ async def post_autocomplete(interaction: discord.Interaction, current: str) -> l
         return []
     choices = await services_of(interaction).tracking.find_posts(interaction.guild_id, current)
     return [app_commands.Choice(name=choice_label(c), value=c.id) for c in choices]
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"cb:(?P<which>\w+):(?P<at>\d+):(?P<role>\w+)"
+):
+    """A button that turns a listing's page. Its whole state lives in its custom_id, PREFIX:WHICH:AT:ROLE
+    (the listing's filter, where the page starts, and the button's role), so it works after a restart. A
+    subclass names its `prefix`, its `labels` by role, and a template with the groups which, at and role."""
+
+    prefix: ClassVar[str]
+    labels: ClassVar[dict[str, str]]
+
+    def __init__(self, which: str, at: int, role: str, *, disabled: bool = False) -> None:
+        self.which = which
+        self.at = at
+        # The role keeps the two buttons' ids distinct, as Discord requires.
+        super().__init__(button(self.labels[role], f"{self.prefix}:{which}:{at}:{role}", disabled=disabled))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Self:
+        return cls(match["which"], int(match["at"]), match["role"])

@@ -19,7 +19,7 @@ from bot.render.team import (
     conversation_embed,
     conversations_embed,
 )
-from cogs._ui import ServiceCog, button, replies_on_error, services_of, to_embed
+from cogs._ui import PageButton, ServiceCog, button, replies_on_error, services_of, to_embed
 
 Filter = Literal["unread", "all", "archived"]
 PAGE_SIZE = 10
@@ -31,28 +31,22 @@ def list_view(page: ConversationPage, which: str) -> discord.ui.View | None:
     if page.offset == 0 and not page.has_more:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(ConversationsPageButton(which, max(0, page.offset - page.limit), "newer", page.offset == 0))
-    view.add_item(ConversationsPageButton(which, page.offset + page.limit, "older", not page.has_more))
+    view.add_item(
+        ConversationsPageButton(which, max(0, page.offset - page.limit), "newer", disabled=page.offset == 0)
+    )
+    view.add_item(
+        ConversationsPageButton(which, page.offset + page.limit, "older", disabled=not page.has_more)
+    )
     return view
 
 
 class ConversationsPageButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"cb:convs:(?P<which>unread|all|archived):(?P<offset>\d+):(?P<role>newer|older)",
+    PageButton, template=r"cb:convs:(?P<which>unread|all|archived):(?P<at>\d+):(?P<role>newer|older)"
 ):
-    """A page of /conversations; the filter and offset live in the custom_id, so it survives restarts."""
+    """A page of /conversations: `which` is the filter, `at` the offset."""
 
-    def __init__(self, which: str, offset: int, role: str, disabled: bool = False) -> None:
-        self.which = which
-        self.offset = offset
-        label = PAGE_NEWER if role == "newer" else PAGE_OLDER
-        super().__init__(button(label, f"cb:convs:{which}:{offset}:{role}", disabled=disabled))
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ConversationsPageButton:
-        return cls(match["which"], int(match["offset"]), match["role"])
+    prefix = "cb:convs"
+    labels = {"newer": PAGE_NEWER, "older": PAGE_OLDER}
 
     @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -60,7 +54,7 @@ class ConversationsPageButton(
         if refusal is not None:
             raise NotTeamServer(refusal)
         page = await services_of(interaction).conversations.list(
-            which=self.which, limit=PAGE_SIZE, offset=self.offset
+            which=self.which, limit=PAGE_SIZE, offset=self.at
         )
         await interaction.response.edit_message(
             embed=to_embed(conversations_embed(page, self.which)), view=list_view(page, self.which)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -23,7 +22,7 @@ from bot.render.posts import (
 )
 from bot.tracking import TrackingService
 from bot.tracking_models import PostPage
-from cogs._ui import ServiceCog, button, post_autocomplete, replies_on_error, services_of, to_embed
+from cogs._ui import PageButton, ServiceCog, post_autocomplete, replies_on_error, services_of, to_embed
 
 Status = Literal["active", "complete", "all"]
 # A status read back from text (a page's, a button's custom_id) as the Literal the service takes.
@@ -46,32 +45,21 @@ def page_view(page: PostPage, *, first_page: bool) -> discord.ui.View | None:
 
 
 class TrackedPageButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"cb:tracked:(?P<status>active|complete|all):(?P<before>\d+):(?P<role>newest|older)",
+    PageButton, template=r"cb:tracked:(?P<which>active|complete|all):(?P<at>\d+):(?P<role>newest|older)"
 ):
-    """A page button that carries its whole state in its custom_id, so it works after a restart."""
+    """A page of /tracked: `which` is the status shown, `at` the post the page starts before (0: newest)."""
 
-    def __init__(self, status: Status, before: int, role: str, *, disabled: bool = False) -> None:
-        self.status = status
-        self.before = before
-        label = PAGE_NEWEST if role == "newest" else PAGE_OLDER
-        # The role keeps the two buttons' ids distinct, as Discord requires.
-        super().__init__(button(label, f"cb:tracked:{status}:{before}:{role}", disabled=disabled))
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> TrackedPageButton:
-        return cls(STATUSES[match["status"]], int(match["before"]), match["role"])
+    prefix = "cb:tracked"
+    labels = {"newest": PAGE_NEWEST, "older": PAGE_OLDER}
 
     @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
         page = await services_of(interaction).tracking.list_posts(
-            guild_id, status=self.status, limit=PAGE_SIZE, before=self.before or None
+            guild_id, status=STATUSES[self.which], limit=PAGE_SIZE, before=self.at or None
         )
         await interaction.response.edit_message(
-            embed=to_embed(post_list_embed(page)), view=page_view(page, first_page=self.before == 0)
+            embed=to_embed(post_list_embed(page)), view=page_view(page, first_page=self.at == 0)
         )
 
 
