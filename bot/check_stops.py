@@ -66,12 +66,8 @@ async def stop_post(
         written = 0
         if stopped:
             author, caption, last_views = await db_posts.author_and_caption(conn, post.id)
-            about: dict[str, Any] = {
-                "post_id": post.id,
-                "video_id": post.external_post_id,
-                "url": post.post_url,
-                "author": author,
-                "caption": (caption or "")[:200] or None,
+            about = {
+                **notices.about_post(post, author, caption),
                 "reason": text,
                 "last_views": last_views,
                 "checks_completed": post.checks_completed,

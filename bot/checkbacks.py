@@ -326,14 +326,7 @@ class CheckbackRunner:
         first = previous[0] if previous else None
         last = previous[-1] if previous else None
         pace = views_per_hour(metrics.views, last.views, last.captured_at, now) if last else None
-        about: dict[str, Any] = {
-            "post_id": post.id,
-            "video_id": post.external_post_id,
-            "url": post.post_url,
-            "author": author,
-            "caption": (caption or "")[:200] or None,
-            "posted_at": post.posted_at,
-        }
+        about = notices.about_post(post, author, caption)
         checkback = CheckbackNotice(
             **about,
             check_index=check_index,

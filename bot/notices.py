@@ -12,11 +12,14 @@ a row that no longer validates, which the dispatcher sets aside and logs, rather
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from db import outbox as db_outbox
+
+if TYPE_CHECKING:
+    from db.claims import ClaimedPost
 
 
 class _Model(BaseModel):
@@ -42,6 +45,18 @@ class _PostNotice(_Model):
     author: str | None = None
     caption: str | None = None
     posted_at: AwareDatetime | None = None
+
+
+def about_post(post: ClaimedPost, author: str | None, caption: str | None) -> dict[str, Any]:
+    """The fields of a _PostNotice for a tracked post, its caption cut to 200 characters."""
+    return {
+        "post_id": post.id,
+        "video_id": post.external_post_id,
+        "url": post.post_url,
+        "author": author,
+        "caption": (caption or "")[:200] or None,
+        "posted_at": post.posted_at,
+    }
 
 
 class CheckbackNotice(_PostNotice):

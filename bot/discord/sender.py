@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import aiohttp
@@ -43,21 +44,8 @@ class DiscordSender:
                 roles=[discord.Object(role) for role in roles],
                 replied_user=False,
             )
-        try:
+        with _failures(channel_id, "post in"):
             message = await channel.send(embeds=payload, **extra)
-        except discord.NotFound as exc:
-            raise ChannelBroken(
-                f"channel {channel_id} no longer exists ({exc.text or 'Unknown Channel'})"
-            ) from exc
-        except discord.Forbidden as exc:
-            raise ChannelBroken(
-                f"the bot may not post in channel {channel_id} ({exc.text or 'Missing Permissions'})"
-            ) from exc
-        except discord.HTTPException as exc:
-            retry = 5.0 if exc.status == 429 else None
-            raise NotificationFailed(f"Discord answered {exc.status}", retry_after=retry) from exc
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise NotificationFailed(f"network error: {type(exc).__name__}") from exc
         return message.id
 
     async def find_sent(
@@ -69,24 +57,12 @@ class DiscordSender:
         channel = self.client.get_partial_messageable(channel_id)
         me = self.client.user.id if self.client.user is not None else None
         wanted = [_marker(e) for e in embeds]
-        try:
+        with _failures(channel_id, "read", asked="the history check"):
             async for message in channel.history(limit=limit):
                 if me is not None and message.author.id != me:
                     continue
                 if [_marker(e.to_dict()) for e in message.embeds] == wanted:  # type: ignore[arg-type]
                     return message.id
-        except discord.NotFound as exc:
-            raise ChannelBroken(
-                f"channel {channel_id} no longer exists ({exc.text or 'Unknown Channel'})"
-            ) from exc
-        except discord.Forbidden as exc:
-            raise ChannelBroken(
-                f"the bot may not read channel {channel_id} ({exc.text or 'Missing Permissions'})"
-            ) from exc
-        except discord.HTTPException as exc:
-            raise NotificationFailed(f"Discord answered {exc.status} to the history check") from exc
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise NotificationFailed(f"network error: {type(exc).__name__}") from exc
         return None
 
 
@@ -106,6 +82,28 @@ def _buttons_view(rows: list[dict[str, Any]]) -> discord.ui.View:
             )
     view.stop()
     return view
+
+
+@contextlib.contextmanager
+def _failures(channel_id: int, may_not: str, *, asked: str | None = None) -> Iterator[None]:
+    """Discord's and the network's failures as the outbox's: a channel gone or forbidden is ChannelBroken
+    (the bot may not `may_not` it), anything else NotificationFailed (to retry; after a 429, in 5 s)."""
+    try:
+        yield
+    except discord.NotFound as exc:
+        raise ChannelBroken(
+            f"channel {channel_id} no longer exists ({exc.text or 'Unknown Channel'})"
+        ) from exc
+    except discord.Forbidden as exc:
+        raise ChannelBroken(
+            f"the bot may not {may_not} channel {channel_id} ({exc.text or 'Missing Permissions'})"
+        ) from exc
+    except discord.HTTPException as exc:
+        retry = 5.0 if exc.status == 429 and asked is None else None
+        to = f" to {asked}" if asked else ""
+        raise NotificationFailed(f"Discord answered {exc.status}{to}", retry_after=retry) from exc
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise NotificationFailed(f"network error: {type(exc).__name__}") from exc
 
 
 def _marker(embed: dict[str, Any]) -> tuple[str, str, str]:
