@@ -30,6 +30,7 @@ from bot.tracking_models import (
     PostChoice,
     PostPage,
     PostSummary,
+    SnapshotView,
     TrackResult,
     UntrackResult,
     video_metrics,
@@ -249,14 +250,8 @@ class TrackingService:
             linked = await db_guilds.link_post(
                 conn, guild_id, post.id, self.clock.now(), user_id=user_id, note=note
             )
-            snaps = await db_snapshots.list_snapshots(conn, post.id)
-        views = snapshot_views(post, snaps)
-        latest = views[-1] if views else None
-        return TrackResult(
-            post=PostSummary.of(post, latest.metrics if latest else None),
-            snapshot=latest,
-            already_tracked=not linked,
-        )
+            summary, views = await _with_snapshots(conn, post)
+        return TrackResult(post=summary, snapshot=views[-1] if views else None, already_tracked=not linked)
 
     async def _offsets(self, guild_id: int | None) -> tuple[int, ...]:
         """The guild's schedule, else the default one (system_settings, then `default_offsets`)."""
@@ -362,11 +357,10 @@ class TrackingService:
         engagement rate ((likes + comments + shares) / views)."""
         async with self.pool.acquire() as conn:
             post = await self._visible_post(conn, guild_id, post_id, all_guilds)
-            snaps = await db_snapshots.list_snapshots(conn, post.id)
-        views = snapshot_views(post, snaps)
+            summary, views = await _with_snapshots(conn, post)
         latest = views[-1] if views else None
         return PostAnalytics(
-            post=PostSummary.of(post, latest.metrics if latest else None),
+            post=summary,
             snapshots=views,
             since_first=latest.metrics.minus(views[0].metrics) if len(views) > 1 and latest else None,
             since_previous=latest.growth if latest else None,
@@ -387,6 +381,12 @@ class TrackingService:
         async with self.pool.acquire() as conn:
             when = await db_claims.next_due_at(conn, self.clock.now())
         return None if when is None else max(timedelta(0), when - self.clock.now())
+
+
+async def _with_snapshots(conn: Any, post: PostRecord) -> tuple[PostSummary, list[SnapshotView]]:
+    """The post summed up with its latest numbers, and its snapshots (growth, views per hour) oldest first."""
+    views = snapshot_views(post, await db_snapshots.list_snapshots(conn, post.id))
+    return PostSummary.of(post, views[-1].metrics if views else None), views
 
 
 def _canonical(username: str, video_id: str, ref: VideoRef) -> str:
