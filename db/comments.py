@@ -9,6 +9,8 @@ from typing import Literal
 
 import asyncpg
 
+from db.rows import arrays_of
+
 PLATFORM = "tiktok"
 CommentOrder = Literal["likes", "newest"]
 
@@ -89,13 +91,10 @@ async def store_comments(
         """,
         post_id,
         PLATFORM,
-        [c.external_comment_id for c in comments],
-        [c.comment_text for c in comments],
-        [c.author_username for c in comments],
-        [c.author_id for c in comments],
-        [c.likes_count for c in comments],
-        [c.api_reply_count for c in comments],
-        [c.commented_at for c in comments],
+        *arrays_of(
+            comments,
+            "external_comment_id comment_text author_username author_id likes_count api_reply_count commented_at",
+        ),
         parent_id,
         creator,
     )

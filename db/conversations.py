@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 import asyncpg
 
+from db.rows import arrays_of
+
 PREVIEW_CHARS = 200
 ConversationFilter = Literal["unread", "all", "archived"]
 
@@ -390,13 +392,10 @@ async def record_messages(conn: asyncpg.Connection, messages: list[NewMessage]) 
             ORDER BY b.conversation_id, b.external_message_id, b.ord
             """,
             [conv_of[(m.account_id, m.participant_username)] for m in messages],
-            [m.external_message_id for m in messages],
-            [m.text for m in messages],
-            [m.message_type for m in messages],
-            [m.media_url for m in messages],
-            [m.is_outgoing for m in messages],
-            [m.sender_username for m in messages],
-            [m.sent_at for m in messages],
+            *arrays_of(
+                messages,
+                "external_message_id text message_type media_url is_outgoing sender_username sent_at",
+            ),
             [preview_of(m.text, m.message_type) for m in messages],
             list(range(len(messages))),
         )
