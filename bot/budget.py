@@ -152,32 +152,34 @@ class Budget:
             promised = await db_claims.pending_checks_before(conn, first_of_next_month(now))
         return used, promised
 
-
-async def tell_postponed(
-    conn: Any,
-    *,
-    what: Literal["checks", "polls"],
-    per_guild: Mapping[int | None, int],
-    now: datetime,
-    budget: int | None,
-    used: int | None,
-) -> datetime:
-    """Tell each guild once a month that its work waits for the 1st of next month (UTC), when the budget
-    renews; returns that moment. `what`: check-backs (`per_guild[guild]` posts) or polls of watched
-    accounts (`per_guild[guild]` accounts)."""
-    until = first_of_next_month(now)
-    month = f"{now:%Y-%m}"
-    for gid, count in per_guild.items():
-        notice: ChecksPostponed | PollsPostponed = (
-            ChecksPostponed(month=month, postponed_until=until, budget=budget, used=used, posts=count)
-            if what == "checks"
-            else PollsPostponed(month=month, postponed_until=until, budget=budget, used=used, accounts=count)
-        )
-        await notices.enqueue(
-            conn,
-            notice,
-            dedupe_key=f"{notice.kind}:{month}:{db_outbox.guild_key(gid)}",
-            guild_id=gid,
-            now=now,
-        )
-    return until
+    async def tell_postponed(
+        self,
+        conn: Any,
+        what: Literal["checks", "polls"],
+        per_guild: Mapping[int | None, int],
+        *,
+        now: datetime,
+        used: int | None,
+    ) -> datetime:
+        """Tell each guild once a month that its work waits for the 1st of next month (UTC), when the
+        budget renews; returns that moment. `what`: check-backs (`per_guild[guild]` posts) or polls of
+        watched accounts (`per_guild[guild]` accounts)."""
+        until = first_of_next_month(now)
+        month = f"{now:%Y-%m}"
+        budget = self.monthly
+        for gid, count in per_guild.items():
+            notice: ChecksPostponed | PollsPostponed = (
+                ChecksPostponed(month=month, postponed_until=until, budget=budget, used=used, posts=count)
+                if what == "checks"
+                else PollsPostponed(
+                    month=month, postponed_until=until, budget=budget, used=used, accounts=count
+                )
+            )
+            await notices.enqueue(
+                conn,
+                notice,
+                dedupe_key=f"{notice.kind}:{month}:{db_outbox.guild_key(gid)}",
+                guild_id=gid,
+                now=now,
+            )
+        return until

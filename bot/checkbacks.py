@@ -13,7 +13,7 @@ from typing import Any, Literal
 import asyncpg
 
 from bot import notices
-from bot.budget import Budget, tell_postponed
+from bot.budget import Budget
 from bot.check_stops import retry_at, stop_post, wait_for_database, weigh_failure
 from bot.clock import Clock
 from bot.errors import MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUnavailable
@@ -211,14 +211,7 @@ class CheckbackRunner:
             affected: Counter[int | None] = Counter()
             for gids in (await db_guilds.guilds_of_posts(conn, ids)).values():
                 affected.update(gids)
-            await tell_postponed(
-                conn,
-                what="checks",
-                per_guild=affected,
-                now=now,
-                budget=self.budget.monthly,
-                used=used,
-            )
+            await self.budget.tell_postponed(conn, "checks", affected, now=now, used=used)
         log.warning("API budget used up: %d check-backs postponed to %s", len(posts), until.date())
         return [CheckOutcome(p.id, p.external_post_id, "postponed", next_check_at=until) for p in posts]
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import asyncpg
 
 from bot import notices
-from bot.budget import Budget, tell_postponed
+from bot.budget import Budget
 from bot.clock import Clock
 from bot.errors import (
     AccountUnavailable,
@@ -399,14 +399,7 @@ class AccountPoller:
                     conn, watch.id, watch.claim_count, retry_at=until, error=None, now=now
                 )
                 guilds.update(w.guild_id for w in await db_watches.watchers(conn, watch.id))
-            await tell_postponed(
-                conn,
-                what="polls",
-                per_guild=guilds,
-                now=now,
-                budget=self.budget.monthly,
-                used=used,
-            )
+            await self.budget.tell_postponed(conn, "polls", guilds, now=now, used=used)
         log.warning(
             "API budget nearly used (%s): %d account polls postponed to %s",
             detail,

@@ -8,19 +8,28 @@ import pytest
 
 from bot.checkbacks import CheckbackRunner
 from bot.errors import BudgetExceeded
+from bot.metrics import MetricsClient
 from bot.tracking import TrackingService
 from db import snapshots as db_snapshots
 
 from .conftest import MakeClient, World, video_url
 
 
+async def _budgeted(
+    world: World, make_client: MakeClient, budget: int, video_id: str
+) -> tuple[MetricsClient, TrackingService]:
+    """A client and a tracking service with a monthly budget of `budget` calls; the video, published a
+    minute ago, exists."""
+    world.sim.add_video(video_id, world.clock.now() - timedelta(minutes=1))
+    client = await make_client(monthly_budget=budget)
+    return client, TrackingService(world.pool, client, world.clock, budget=client.budget)
+
+
 async def test_tracking_a_post_the_budget_cannot_cover_is_refused(
     world: World, make_client: MakeClient
 ) -> None:
     # Published now, on March 2nd: the first snapshot plus the 8 checks before April 1st (30d falls on April 1st).
-    world.sim.add_video("7400000000000000001", world.clock.now() - timedelta(minutes=1))
-    client = await make_client(monthly_budget=15)
-    tracking = TrackingService(world.pool, client, world.clock, budget=client.budget)
+    client, tracking = await _budgeted(world, make_client, 15, "7400000000000000001")
     first = await tracking.track(None, video_url("7400000000000000001"))
     assert not first.already_tracked
 
@@ -43,9 +52,7 @@ async def test_a_budget_of_3_refuses_a_track_that_needs_4_without_calling(
     world: World, make_client: MakeClient
 ) -> None:
     # March 2nd 09:14: the first snapshot plus the 1h, 6h and 12h checks... and more before April 1st.
-    world.sim.add_video("7400000000000000003", world.clock.now() - timedelta(minutes=1))
-    client = await make_client(monthly_budget=3)
-    tracking = TrackingService(world.pool, client, world.clock, budget=client.budget)
+    client, tracking = await _budgeted(world, make_client, 3, "7400000000000000003")
     for _ in range(2):  # refused twice, and the month is still whole
         with pytest.raises(BudgetExceeded):
             await tracking.track(None, video_url("7400000000000000003"))
