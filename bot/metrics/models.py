@@ -207,25 +207,30 @@ class Comment(ApiModel):
     user: Author | None = None
 
 
-class UserInfo(ApiModel):
-    """An account from `/user/info`: `data.user` and `data.stats` flattened into one model."""
+class _Account(ApiModel):
+    """What `/user/info` and `/user/search` both say of an account (each with its own id and avatar keys)."""
 
-    user_id: Text = Field(default="", validation_alias=AliasChoices("user_id", "id", "uid"))
     unique_id: Text = Field(default="", validation_alias=AliasChoices("unique_id", "uniqueId"))
     nickname: Text = ""
     signature: Text = ""
-    avatar: OptionalText = Field(
-        default=None, validation_alias=AliasChoices("avatar", "avatarLarger", "avatarMedium", "avatarThumb")
-    )
-    verified: Flag = False
-    private: Flag = Field(default=False, validation_alias=AliasChoices("private", "privateAccount"))
-    sec_uid: OptionalText = Field(default=None, validation_alias=AliasChoices("sec_uid", "secUid"))
     follower_count: Count = Field(
         default=None, validation_alias=AliasChoices("follower_count", "followerCount")
     )
     following_count: Count = Field(
         default=None, validation_alias=AliasChoices("following_count", "followingCount")
     )
+
+
+class UserInfo(_Account):
+    """An account from `/user/info`: `data.user` and `data.stats` flattened into one model."""
+
+    user_id: Text = Field(default="", validation_alias=AliasChoices("user_id", "id", "uid"))
+    avatar: OptionalText = Field(
+        default=None, validation_alias=AliasChoices("avatar", "avatarLarger", "avatarMedium", "avatarThumb")
+    )
+    verified: Flag = False
+    private: Flag = Field(default=False, validation_alias=AliasChoices("private", "privateAccount"))
+    sec_uid: OptionalText = Field(default=None, validation_alias=AliasChoices("sec_uid", "secUid"))
     heart_count: Count = Field(
         default=None, validation_alias=AliasChoices("heart_count", "heartCount", "heart")
     )
@@ -242,24 +247,15 @@ class UserInfo(ApiModel):
         return {**(stats or {}), **(user or {})}
 
 
-class UserSummary(ApiModel):
+class UserSummary(_Account):
     """One account of `/user/search` (its `user_info`, with `stats` merged in when sent)."""
 
     user_id: Text = Field(default="", validation_alias=AliasChoices("user_id", "uid", "id"))
-    unique_id: Text = Field(default="", validation_alias=AliasChoices("unique_id", "uniqueId"))
-    nickname: Text = ""
-    signature: Text = ""
     avatar: OptionalText = Field(
         default=None,
         validation_alias=AliasChoices(
             "avatar", "avatar_thumb", "avatarThumb", "avatar_larger", "avatarLarger"
         ),
-    )
-    follower_count: Count = Field(
-        default=None, validation_alias=AliasChoices("follower_count", "followerCount")
-    )
-    following_count: Count = Field(
-        default=None, validation_alias=AliasChoices("following_count", "followingCount")
     )
 
     @classmethod
