@@ -7,10 +7,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.checkbacks import CheckbackRunner
+from bot.checkbacks import CheckbackRunner, RunReport
 from bot.clock import Clock
 from bot.notifications import OutboxDispatcher
 from bot.polling import AccountPoller
@@ -18,6 +19,7 @@ from bot.shedding import BudgetKeeper
 from db.pool import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHECKS_TICK = "checkbacks-tick"
 CHECKS_WAKE = "checkbacks-due"
@@ -131,53 +133,40 @@ class Scheduler:
         if self._checks_lock.locked():
             return
         async with self._checks_lock:
-            try:
-                report = await self.runner.run_once()
-                self.runs += 1
-                if report.outcomes:
-                    log.info(
-                        "check-backs: %d recorded, %d retried, %d postponed, %d stopped",
-                        report.recorded,
-                        report.count("retry"),
-                        report.count("postponed"),
-                        report.count("unavailable") + report.count("failing"),
-                    )
-                nxt = await self.runner.next_due_at()
-            except DATABASE_AWAY as exc:  # an outage, not a bug: one line; the next tick tries again
-                log.warning("check-back run stopped: the database is away (%s)", _first_line(exc))
+            ran = await _guarded(self._checks_and_next, "check-back run")
+            if ran is None:
                 return
-            except Exception:  # the next tick tries again; the schedule is in Postgres
-                log.exception("check-back run failed")
-                return
+            report, nxt = ran
             self._arm(nxt)
         if self.dispatcher is not None and report.outcomes:
             await self.run_outbox()
+
+    async def _checks_and_next(self) -> tuple[RunReport, datetime | None]:
+        report = await self.runner.run_once()
+        self.runs += 1
+        if report.outcomes:
+            log.info(
+                "check-backs: %d recorded, %d retried, %d postponed, %d stopped",
+                report.recorded,
+                report.count("retry"),
+                report.count("postponed"),
+                report.count("unavailable") + report.count("failing"),
+            )
+        return report, await self.runner.next_due_at()
 
     async def run_outbox(self) -> None:
         if self.dispatcher is None or self._outbox_lock.locked():
             return
         async with self._outbox_lock:
-            try:
-                await self.dispatcher.run_once()
-            except DATABASE_AWAY as exc:
-                log.warning("outbox dispatch stopped: the database is away (%s)", _first_line(exc))
-            except Exception:
-                log.exception("outbox dispatch failed")
+            await _guarded(self.dispatcher.run_once, "outbox dispatch")
 
     async def run_polls(self) -> None:
         """One run of the due account polls (skipped while one is going on); failures are logged."""
         if self.polling is None or self._stopped or self._polls_lock.locked():
             return
         async with self._polls_lock:
-            try:
-                report = await self.polling.run_due()
-            except DATABASE_AWAY as exc:
-                log.warning("account polls stopped: the database is away (%s)", _first_line(exc))
-                return
-            except Exception:  # the next tick tries again; the schedule is in Postgres
-                log.exception("account polls failed")
-                return
-        if report.outcomes:
+            report = await _guarded(self.polling.run_due, "account polls")
+        if report is not None and report.outcomes:
             log.info(
                 "account polls: %d polled, %d new posts announced, %d retried, %d postponed, %d stopped",
                 report.count("polled") + report.count("baseline"),
@@ -193,12 +182,19 @@ class Scheduler:
         if self.keeper is None or self._stopped or self._budget_lock.locked():
             return
         async with self._budget_lock:
-            try:
-                await self.keeper.run()
-            except DATABASE_AWAY as exc:
-                log.warning("the API budget's plan waits: the database is away (%s)", _first_line(exc))
-            except Exception:
-                log.exception("the API budget's plan failed")
+            await _guarded(self.keeper.run, "the API budget's plan")
+
+
+async def _guarded(step: Callable[[], Awaitable[T]], what: str) -> T | None:
+    """The step's answer, or None when it failed: a job's failure is logged, never raised (the next tick
+    tries again; the schedules are in Postgres). A database that is away is an outage, not a bug: one line."""
+    try:
+        return await step()
+    except DATABASE_AWAY as exc:
+        log.warning("%s stopped: the database is away (%s)", what, _first_line(exc))
+    except Exception:
+        log.exception("%s failed", what)
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
