@@ -42,10 +42,18 @@ async def median_claim_ms(conn: Any, now: datetime, runs: int = 25) -> float:
     return statistics.median(timings)
 
 
-def run(
-    main_async: Callable[[argparse.Namespace], Awaitable[object]], parser: argparse.ArgumentParser
-) -> int:
-    """Parses the command line, runs the bench and prints its figures as one JSON line."""
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(main_async(args))))
-    return 0
+def command_line(
+    main_async: Callable[[argparse.Namespace], Awaitable[object]], doc: str, *, quick: str, **sizes: int
+) -> Callable[[], int]:
+    """A bench's `main`: parses --quick (`quick` says what it does) and one --NAME N option for each of
+    `sizes` (its default), runs the bench and prints its figures as one JSON line."""
+
+    def main() -> int:
+        parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+        parser.add_argument("--quick", action="store_true", help=quick)
+        for name, default in sizes.items():
+            parser.add_argument(f"--{name}", type=int, default=default)
+        print(json.dumps(asyncio.run(main_async(parser.parse_args()))))
+        return 0
+
+    return main

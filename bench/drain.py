@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-from bench._common import median_claim_ms, run, spawn  # noqa: E402
+from bench._common import command_line, median_claim_ms, spawn  # noqa: E402
 from bot.checkbacks import CheckbackRunner  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.metrics import MetricsClient  # noqa: E402
@@ -177,11 +177,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1/10 of the size, under a minute")
-    parser.add_argument("--posts", type=int, default=2000)
-    return run(main_async, parser)
+main = command_line(main_async, __doc__, quick="1/10 of the size, under a minute", posts=2000)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import run  # noqa: E402
+from bench._common import command_line  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 
@@ -121,11 +121,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="30 MB instead of 300")
-    parser.add_argument("--megabytes", type=int, default=300)
-    return run(main_async, parser)
+main = command_line(main_async, __doc__, quick="30 MB instead of 300", megabytes=300)
 
 
 if __name__ == "__main__":

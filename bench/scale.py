@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from bench._common import run, spawn  # noqa: E402
+from bench._common import command_line, spawn  # noqa: E402
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
@@ -237,11 +237,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="600 posts instead of 3,000")
-    parser.add_argument("--posts", type=int, default=3000)
-    return run(main_async, parser)
+main = command_line(main_async, __doc__, quick="600 posts instead of 3,000", posts=3000)
 
 
 if __name__ == "__main__":
