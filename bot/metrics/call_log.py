@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from bot.ops.metrics import count_api_call
@@ -14,6 +15,7 @@ from db.api_usage import UsageRow, insert_usage
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class UsageRecorder:
     """Queues usage rows and writes them every `flush_interval` seconds or `batch_size` rows.
 
@@ -22,22 +24,19 @@ class UsageRecorder:
     at most `max_pending` of them (the oldest are dropped past that), and one warning is logged per outage.
     """
 
-    def __init__(
-        self,
-        pool: Any | None,
-        *,
-        flush_interval: float = 0.5,
-        batch_size: int = 200,
-        max_pending: int = 50_000,
-        acquire_timeout: float = 5.0,
-        write_timeout: float = 30.0,
-    ) -> None:
-        self.pool = pool
-        self.flush_interval = flush_interval
-        self.batch_size = batch_size
-        self.max_pending = max_pending
-        self.acquire_timeout = acquire_timeout
-        self.write_timeout = write_timeout
+    pool: Any | None
+    _: KW_ONLY
+    flush_interval: float = 0.5
+    batch_size: int = 200
+    max_pending: int = 50_000
+    acquire_timeout: float = 5.0
+    write_timeout: float = 30.0
+    # Counts of rows: recorded, written to the database, dropped (no pool, or past max_pending).
+    recorded: int = field(default=0, init=False)
+    written: int = field(default=0, init=False)
+    dropped: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
         self._pending: deque[UsageRow] = deque()
         self._in_flight = 0
         self._wake = asyncio.Event()
@@ -45,9 +44,6 @@ class UsageRecorder:
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self._failing = False
-        self.recorded = 0
-        self.written = 0
-        self.dropped = 0
 
     @property
     def pending(self) -> int:

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import asyncpg
@@ -30,28 +31,19 @@ log = logging.getLogger(__name__)
 GatewayState = Callable[[], Mapping[int, bool]]
 
 
+@dataclass(eq=False)
 class HealthServer:
     """Serves /healthz and /metrics on `host:port` (port 0: any free port, see `port` after start)."""
 
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        clock: Clock,
-        *,
-        port: int,
-        host: str = "0.0.0.0",  # noqa: S104 - scraped from other hosts; it serves no secrets
-        monthly_budget: int | None = None,
-        gateway: GatewayState | None = None,
-        db_timeout: float = 2.0,
-    ) -> None:
-        self.pool = pool
-        self.clock = clock
-        self.host = host
-        self.port = port
-        self.monthly_budget = monthly_budget
-        self.gateway = gateway
-        self.db_timeout = db_timeout
-        self._runner: web.AppRunner | None = None
+    pool: asyncpg.Pool
+    clock: Clock
+    _: KW_ONLY
+    port: int
+    host: str = "0.0.0.0"  # noqa: S104 - scraped from other hosts; it serves no secrets
+    monthly_budget: int | None = None
+    gateway: GatewayState | None = None
+    db_timeout: float = 2.0
+    _runner: web.AppRunner | None = field(default=None, init=False)
 
     async def start(self) -> HealthServer:
         app = web.Application()
