@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ from bot.errors import MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUn
 from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
 from bot.notices import CheckbackNotice, Counts, MilestoneNotice, Notice, ViralNotice
 from bot.ops import metrics as ops_metrics
+from bot.outcomes import Report
 from bot.schedule import first_of_next_month, latest_due
 from bot.tracking import VideoSource
 from bot.tracking_models import Metrics, video_metrics
@@ -60,12 +61,7 @@ class CheckOutcome:
 
 
 @dataclass(slots=True)
-class RunReport:
-    outcomes: list[CheckOutcome] = field(default_factory=list)
-
-    def count(self, status: Status) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
-
+class RunReport(Report[CheckOutcome]):
     @property
     def recorded(self) -> int:
         return self.count("recorded")

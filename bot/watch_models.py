@@ -3,12 +3,13 @@ and the outcome of each poll."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
 
+from bot.outcomes import Report
 from db.account_snapshots import AccountSnapshot
 from db.watches import WatchRecord
 
@@ -131,12 +132,7 @@ class PollOutcome:
 
 
 @dataclass(slots=True)
-class PollReport:
-    outcomes: list[PollOutcome] = field(default_factory=list)
-
-    def count(self, status: PollStatus) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
-
+class PollReport(Report[PollOutcome]):
     @property
     def announced(self) -> int:
         return sum(o.announced for o in self.outcomes)
