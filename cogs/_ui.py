@@ -4,8 +4,9 @@ autocomplete."""
 from __future__ import annotations
 
 import functools
+import io
 import re
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import discord
@@ -36,6 +37,7 @@ class ServiceCog(commands.Cog):
 
 
 Item = TypeVar("Item")
+Charted = TypeVar("Charted", bound=Any)  # a result with `snapshots` to draw
 
 
 def replies_on_error(
@@ -80,6 +82,24 @@ def modal_values(interaction: discord.Interaction) -> dict[str, str]:
 
 def to_embed(data: Mapping[str, Any]) -> discord.Embed:
     return discord.Embed.from_dict(dict(data))
+
+
+async def send_with_chart(
+    interaction: discord.Interaction,
+    result: Charted,
+    embed_of: Callable[..., Mapping[str, Any]],
+    chart_png: Callable[[Charted], Awaitable[bytes]] | None,
+    filename: str,
+) -> None:
+    """The numbers go out at once; the chart (tens of ms of drawing) follows as an edit, so the first answer
+    never waits for matplotlib (BENCHMARKS.md, "interactions"). No chart without `chart_png` or snapshots."""
+    await interaction.response.send_message(embed=to_embed(embed_of(result)))
+    if chart_png is not None and result.snapshots:
+        png = await chart_png(result)
+        await interaction.edit_original_response(
+            embed=to_embed(embed_of(result, chart=True)),
+            attachments=[discord.File(io.BytesIO(png), filename=filename)],
+        )
 
 
 async def post_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import discord
 from discord import app_commands
 
 from bot.charts import account_chart_png
 from bot.render.watch import ACCOUNT_CHART, account_analytics_embed, watched_choice
-from cogs._ui import services_of, to_embed
+from cogs._ui import send_with_chart, services_of
 
 
 async def watched_autocomplete(
@@ -31,10 +29,6 @@ async def send_account_analytics(
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
     result = await watches.account_analytics(account, interaction.guild_id)
-    await interaction.response.send_message(embed=to_embed(account_analytics_embed(result)))
-    if chart and result.snapshots:
-        png = await account_chart_png(result)
-        await interaction.edit_original_response(
-            embed=to_embed(account_analytics_embed(result, chart=True)),
-            attachments=[discord.File(io.BytesIO(png), filename=ACCOUNT_CHART)],
-        )
+    await send_with_chart(
+        interaction, result, account_analytics_embed, account_chart_png if chart else None, ACCOUNT_CHART
+    )

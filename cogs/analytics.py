@@ -13,7 +13,7 @@ from bot.charts import CHART_FILENAME, growth_chart_png
 from bot.discord.checks import guild_id_of
 from bot.errors import InvalidInput
 from bot.render.posts import POST_OR_ACCOUNT, analytics_embed, export_message, top_embed
-from cogs._ui import ServiceCog, post_autocomplete, to_embed
+from cogs._ui import ServiceCog, post_autocomplete, send_with_chart, to_embed
 from cogs._watch_ui import send_account_analytics, watched_autocomplete
 
 Metric = Literal["views", "likes", "comments", "shares"]
@@ -45,15 +45,9 @@ class Analytics(ServiceCog):
         if post is None:
             raise InvalidInput(POST_OR_ACCOUNT)
         result = await self.services.tracking.analytics(guild_id_of(interaction), post)
-        # The numbers go out at once; the chart (tens of ms of drawing) follows as an edit, so the first
-        # answer never waits for matplotlib (BENCHMARKS.md, "interactions").
-        await interaction.response.send_message(embed=to_embed(analytics_embed(result)))
-        if chart and result.snapshots:
-            png = await growth_chart_png(result)
-            await interaction.edit_original_response(
-                embed=to_embed(analytics_embed(result, chart=True)),
-                attachments=[discord.File(io.BytesIO(png), filename=CHART_FILENAME)],
-            )
+        await send_with_chart(
+            interaction, result, analytics_embed, growth_chart_png if chart else None, CHART_FILENAME
+        )
 
     @app_commands.command(name="top", description="This server's posts that grew the most")
     @app_commands.describe(metric="What to rank by", period="Over the last 24 hours, 7 days or 30 days")
