@@ -86,6 +86,14 @@ async def _seeded(pg: PrivatePostgres) -> None:
         await conn.close()
 
 
+async def _seeded_check(pg: PrivatePostgres, sim: MetricsSimulator, *, wait: float) -> Check:
+    """POSTS due posts on the private server, and `python -m bot check` started on them."""
+    await _seeded(pg)
+    check = Check(pg.dsn, sim, wait)
+    await check.start()
+    return check
+
+
 async def _wait_for_calls(sim: MetricsSimulator, count: int) -> None:
     async with asyncio.timeout(60):
         while sim.calls < count:  # noqa: ASYNC110 - the simulator's counter has no event to wait on
@@ -103,9 +111,7 @@ async def slow_sim() -> AsyncIterator[MetricsSimulator]:
 async def test_check_waits_for_a_restarted_database_and_carries_on(
     private_pg: PrivatePostgres, slow_sim: MetricsSimulator
 ) -> None:
-    await _seeded(private_pg)
-    check = Check(private_pg.dsn, slow_sim, wait=60)
-    await check.start()
+    check = await _seeded_check(private_pg, slow_sim, wait=60)
     await _wait_for_calls(slow_sim, 3)  # mid-run: some checks recorded, two in flight
     await private_pg.astop()
     await check.wait_for_line("the database went away")
@@ -133,9 +139,7 @@ async def test_check_waits_for_a_restarted_database_and_carries_on(
 async def test_check_stops_with_one_line_when_the_database_stays_away(
     private_pg: PrivatePostgres, slow_sim: MetricsSimulator
 ) -> None:
-    await _seeded(private_pg)
-    check = Check(private_pg.dsn, slow_sim, wait=2)
-    await check.start()
+    check = await _seeded_check(private_pg, slow_sim, wait=2)
     await _wait_for_calls(slow_sim, 3)
     await private_pg.astop()
     code, _, err = await check.finish()

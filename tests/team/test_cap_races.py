@@ -181,23 +181,40 @@ async def test_fifty_callers_never_get_more_than_ten_and_retries_get_exactly_ten
     assert await _stored(pool, account, "like") == CAP
 
 
+async def _race_across(
+    pool: asyncpg.Pool,
+    dsn: str,
+    level: str,
+    instant: datetime,
+    action: str,
+    *,
+    daily: int,
+    hourly: int | None,
+    in_transaction: bool,
+) -> tuple[int, list[int | str]]:
+    """A new account capped at `daily` (and `hourly`) `action`s, and CALLERS callers racing for it, half a
+    microsecond before `instant`, half at it; the account and each caller's result."""
+    account = await _account(pool)
+    await _cap(pool, account, action, daily, hourly)
+    times: list[datetime | None] = [
+        instant - timedelta(microseconds=1) if i % 2 else instant for i in range(CALLERS)
+    ]
+    async with _connections(dsn, level) as conns:
+        results = await _race(
+            conns, account, action, level=level, in_transaction=in_transaction, at=times, retry=True
+        )
+    return account, results
+
+
 @pytest.mark.parametrize("level", LEVELS)
 async def test_a_race_across_an_hour_boundary_fills_each_hour_exactly(
     clean_db: asyncpg.Pool, dsn: str, level: str
 ) -> None:
     pool = clean_db
-    account = await _account(pool)
-    await _cap(pool, account, "comment", 100, CAP)
     # Half the callers act a microsecond before the hour, half at it: two buckets in one race.
-    times: list[datetime | None] = [
-        BOUNDARY - timedelta(microseconds=1) if i % 2 else BOUNDARY for i in range(CALLERS)
-    ]
-
-    async with _connections(dsn, level) as conns:
-        results = await _race(
-            conns, account, "comment", level=level, in_transaction=True, at=times, retry=True
-        )
-
+    account, results = await _race_across(
+        pool, dsn, level, BOUNDARY, "comment", daily=100, hourly=CAP, in_transaction=True
+    )
     granted = [r for r in results if isinstance(r, int)]
     assert len(granted) == 2 * CAP
     rows = await pool.fetch(
@@ -216,18 +233,10 @@ async def test_a_race_across_a_day_boundary_fills_each_utc_day_exactly(
     clean_db: asyncpg.Pool, dsn: str, level: str
 ) -> None:
     pool = clean_db
-    account = await _account(pool)
-    await _cap(pool, account, "follow", CAP, None)
     midnight = datetime(2031, 3, 5, tzinfo=UTC)
-    times: list[datetime | None] = [
-        midnight - timedelta(microseconds=1) if i % 2 else midnight for i in range(CALLERS)
-    ]
-
-    async with _connections(dsn, level) as conns:
-        results = await _race(
-            conns, account, "follow", level=level, in_transaction=False, at=times, retry=True
-        )
-
+    account, results = await _race_across(
+        pool, dsn, level, midnight, "follow", daily=CAP, hourly=None, in_transaction=False
+    )
     assert sum(isinstance(r, int) for r in results) == 2 * CAP
     rows = await pool.fetch(
         "SELECT action_date, count(*) AS n FROM automation_actions WHERE account_id = $1 GROUP BY 1 ORDER BY 1",
