@@ -10,7 +10,14 @@ import asyncpg
 from db.pool import create_pool
 from tests.ops.conftest import Outside, free_port, get
 from tests.private_postgres import PrivatePostgres
-from tests.reliability.helpers import BotProcess, add_teams, all_done, bot_env, eventually, seed_due_posts
+from tests.reliability.helpers import (
+    WORKER,
+    BotProcess,
+    all_done,
+    bot_env,
+    eventually,
+    teams_with_due_posts,
+)
 
 WORKER_METRICS = (
     "checkback_checkbacks_done_total",
@@ -41,16 +48,14 @@ async def test_a_worker_serves_metrics_and_its_health_follows_postgres(
     env = bot_env(
         private_pg.dsn, outside.emu, outside.sim, HEALTH_PORT=str(port), METRICS_API_MONTHLY_BUDGET="1000"
     )
-    worker = await BotProcess.start(env, tmp_path / "worker.log", "run", "--role", "worker")
+    worker = await BotProcess.start(env, tmp_path / "worker.log", *WORKER)
     try:
         healthy = await eventually(lambda: _status(f"{base}/healthz", 200), within=60, what="/healthz 200")
         assert json.loads(healthy) == {"status": "ok", "problems": []}
 
         pool = await create_pool(private_pg.dsn, max_size=2)
         try:
-            teams = await add_teams(outside.emu, pool, 2)
-            now = await pool.fetchval("SELECT now()")
-            await seed_due_posts(pool, 6, teams.guild_ids, now)
+            await teams_with_due_posts(outside.emu, pool, 2, 6)
             await eventually(lambda: all_done(pool, 6), within=60, what="6 checks recorded and sent")
         finally:
             await pool.close()

@@ -19,7 +19,7 @@ from bot.sandbox.metrics import MetricsSimulator
 from bot.schedule import DEFAULT_OFFSETS
 from db import seed as db_seed
 from tests import cli
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, Outside
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +67,35 @@ async def add_teams(emu: DiscordEmulator, pool: asyncpg.Pool, count: int) -> Tea
         [(g.id, c.id) for g, c in zip(teams.guilds, teams.channels, strict=True)],
     )
     return teams
+
+
+WORKER = ("run", "--role", "worker")  # the arguments of a worker process (no gateway)
+
+
+async def teams_with_due_posts(
+    emu: DiscordEmulator, pool: asyncpg.Pool, teams: int, posts: int, now: datetime | None = None
+) -> Teams:
+    """`teams` guilds (add_teams) and `posts` tracked posts whose first check is due at `now` (the
+    database's now unless given), spread over them."""
+    found = await add_teams(emu, pool, teams)
+    await seed_due_posts(pool, posts, found.guild_ids, now or await pool.fetchval("SELECT now()"))
+    return found
+
+
+async def due_for_workers(
+    outside: Outside, pool: asyncpg.Pool, dsn: str, teams: int, posts: int
+) -> tuple[Teams, dict[str, str]]:
+    """The set-up of a test of `python -m bot run --role worker` processes: `teams` teams with `posts` due
+    posts (teams_with_due_posts), and the environment the workers run in."""
+    found = await teams_with_due_posts(outside.emu, pool, teams, posts)
+    return found, bot_env(dsn, outside.emu, outside.sim)
+
+
+def assert_each_sent_once(emu: DiscordEmulator, teams: Teams, posts: int) -> None:
+    """Every post's check-back reached its team's channel, exactly once."""
+    seen = checkback_embeds(emu, teams.channels)
+    assert len(seen) == posts, f"{posts - len(seen)} check-backs never reached a channel"
+    assert max(seen.values()) == 1, [k for k, n in seen.items() if n > 1][:5]
 
 
 def bot_env(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, **extra: str) -> dict[str, str]:

@@ -11,7 +11,11 @@ from bot.clock import ManualClock
 from bot.sandbox.metrics import MetricsSimulator
 from db.snapshots import count_duplicates
 from tests.conftest import MakeStack
-from tests.reliability.helpers import add_teams, all_done, checkback_embeds, seed_due_posts
+from tests.reliability.helpers import (
+    all_done,
+    assert_each_sent_once,
+    teams_with_due_posts,
+)
 
 POSTS = 120
 
@@ -29,8 +33,7 @@ async def test_every_check_completes_once_while_30_percent_of_api_calls_fail(
         hang_seconds=1.0,
     )
     stack = await make_stack(dsn=dsn, simulator=sim, timeout=0.3)
-    teams = await add_teams(stack.emulator, clean_db, 12)
-    await seed_due_posts(clean_db, POSTS, teams.guild_ids, clock.now())
+    teams = await teams_with_due_posts(stack.emulator, clean_db, 12, POSTS, clock.now())
 
     async with asyncio.timeout(120):
         while not await all_done(clean_db, POSTS):
@@ -45,6 +48,5 @@ async def test_every_check_completes_once_while_30_percent_of_api_calls_fail(
     async with clean_db.acquire() as conn:
         assert await count_duplicates(conn) == 0
     assert await clean_db.fetchval("SELECT count(*) FROM social_media_post_analytics") == POSTS
-    seen = checkback_embeds(stack.emulator, teams.channels)
-    assert len(seen) == POSTS and set(seen.values()) == {1}
+    assert_each_sent_once(stack.emulator, teams, POSTS)
     stack.emulator.assert_no_violations()

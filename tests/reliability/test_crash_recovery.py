@@ -11,15 +11,14 @@ import asyncpg
 from db.snapshots import count_duplicates
 from tests.conftest import Outside
 from tests.reliability.helpers import (
+    WORKER,
     BotProcess,
-    add_teams,
     all_done,
-    bot_env,
-    checkback_embeds,
+    assert_each_sent_once,
+    due_for_workers,
     embeds_in,
     eventually,
     expire_leases,
-    seed_due_posts,
 )
 
 POSTS = 1000
@@ -28,12 +27,10 @@ POSTS = 1000
 async def test_a_worker_killed_mid_drain_and_restarted_records_and_delivers_each_check_once(
     outside: Outside, clean_db: asyncpg.Pool, dsn: str, tmp_path: Path
 ) -> None:
-    emu, sim = outside.emu, outside.sim
-    teams = await add_teams(emu, clean_db, 20)
-    await seed_due_posts(clean_db, POSTS, teams.guild_ids, await clean_db.fetchval("SELECT now()"))
-    env = bot_env(dsn, emu, sim)
+    emu = outside.emu
+    teams, env = await due_for_workers(outside, clean_db, dsn, 20, POSTS)
 
-    first = await BotProcess.start(env, tmp_path / "first.log", "run", "--role", "worker")
+    first = await BotProcess.start(env, tmp_path / "first.log", *WORKER)
     try:
         # In the middle of the drain: some checks recorded, most not, calls and writes in flight.
         await eventually(
@@ -49,7 +46,7 @@ async def test_a_worker_killed_mid_drain_and_restarted_records_and_delivers_each
     assert recorded < POSTS, "the drain finished before the kill; the test proves nothing"
 
     await expire_leases(clean_db)
-    second = await BotProcess.start(env, tmp_path / "second.log", "run", "--role", "worker")
+    second = await BotProcess.start(env, tmp_path / "second.log", *WORKER)
     try:
         await eventually(lambda: all_done(clean_db, POSTS), within=180, what="every check recorded and sent")
     finally:
@@ -61,9 +58,7 @@ async def test_a_worker_killed_mid_drain_and_restarted_records_and_delivers_each
     assert len(pairs) == POSTS and {(p["check_index"], p["n"]) for p in pairs} == {(1, 1)}
     async with clean_db.acquire() as conn:
         assert await count_duplicates(conn) == 0
-    seen = checkback_embeds(emu, teams.channels)
-    assert len(seen) == POSTS, f"{POSTS - len(seen)} check-backs never reached a channel"
-    assert max(seen.values()) == 1, [k for k, n in seen.items() if n > 1][:5]
+    assert_each_sent_once(emu, teams, POSTS)
     # Every notification row (check-backs and any alerts) is one embed in a channel, and vice versa.
     sent_rows = await clean_db.fetchval(
         "SELECT count(*) FROM notification_outbox WHERE discord_message_id IS NOT NULL"
@@ -75,14 +70,12 @@ async def test_a_worker_killed_mid_drain_and_restarted_records_and_delivers_each
 async def test_a_worker_killed_between_send_and_mark_does_not_deliver_twice(
     outside: Outside, clean_db: asyncpg.Pool, dsn: str, tmp_path: Path
 ) -> None:
-    emu, sim = outside.emu, outside.sim
-    teams = await add_teams(emu, clean_db, 1)
-    await seed_due_posts(clean_db, 30, teams.guild_ids, await clean_db.fetchval("SELECT now()"))
-    env = bot_env(dsn, emu, sim)
+    emu = outside.emu
+    teams, env = await due_for_workers(outside, clean_db, dsn, 1, 30)
     # Discord creates the first message, and the worker dies before it hears back: the outbox rows of that
     # message are still unsent when the next worker starts.
     emu.hold_message_answers = asyncio.Event()
-    first = await BotProcess.start(env, tmp_path / "first.log", "run", "--role", "worker")
+    first = await BotProcess.start(env, tmp_path / "first.log", *WORKER)
     try:
         await emu.wait_until(
             lambda: emu.sent_messages(teams.channels[0]) or None, timeout=60, what="the first message"
@@ -97,14 +90,13 @@ async def test_a_worker_killed_between_send_and_mark_does_not_deliver_twice(
     emu.nonce_clock = lambda: time.monotonic() + emu.nonce_window + 1
 
     await expire_leases(clean_db)
-    second = await BotProcess.start(env, tmp_path / "second.log", "run", "--role", "worker")
+    second = await BotProcess.start(env, tmp_path / "second.log", *WORKER)
     try:
         await eventually(lambda: all_done(clean_db, 30), within=60, what="every notification sent")
     finally:
         assert await second.stop() == 0, second.output()[-3000:]
     assert emu.nonce_repeats == 0  # not resent: found in the channel's recent messages and marked
-    seen = checkback_embeds(emu, teams.channels)
-    assert len(seen) == 30 and set(seen.values()) == {1}
+    assert_each_sent_once(emu, teams, 30)
     first_message = emu.sent_messages(teams.channels[0])[0]
     marked = await clean_db.fetchval(
         "SELECT count(*) FROM notification_outbox WHERE discord_message_id = $1", first_message.id

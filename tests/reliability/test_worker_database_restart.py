@@ -13,13 +13,13 @@ from db.snapshots import count_duplicates
 from tests.conftest import Outside
 from tests.private_postgres import PrivatePostgres
 from tests.reliability.helpers import (
+    WORKER,
     BotProcess,
-    add_teams,
     all_done,
+    assert_each_sent_once,
     bot_env,
-    checkback_embeds,
     eventually,
-    seed_due_posts,
+    teams_with_due_posts,
 )
 
 POSTS = 24
@@ -33,12 +33,11 @@ async def test_a_worker_rides_out_a_postgres_restart(
     await migrate(private_pg.dsn)
     pool = await create_pool(private_pg.dsn, min_size=1, max_size=2)
     try:
-        teams = await add_teams(emu, pool, 3)
-        await seed_due_posts(pool, POSTS, teams.guild_ids, await pool.fetchval("SELECT now()"))
+        teams = await teams_with_due_posts(emu, pool, 3, POSTS)
     finally:
         await pool.close()
     env = bot_env(private_pg.dsn, emu, sim, METRICS_API_CONCURRENCY="2", DATABASE_OUTAGE_WAIT="60")
-    worker = await BotProcess.start(env, tmp_path / "worker.log", "run", "--role", "worker")
+    worker = await BotProcess.start(env, tmp_path / "worker.log", *WORKER)
     try:
         await eventually(lambda: _true(sim.calls >= 4), within=60, what="the worker under way")
         await private_pg.astop()
@@ -69,8 +68,7 @@ async def test_a_worker_rides_out_a_postgres_restart(
     log = worker.output()
     assert code == 0, log[-3000:]
     assert "Traceback" not in log and "never retrieved" not in log, log[-5000:]
-    seen = checkback_embeds(emu, teams.channels)
-    assert len(seen) == POSTS and set(seen.values()) == {1}
+    assert_each_sent_once(emu, teams, POSTS)
 
 
 async def _true(value: bool) -> bool:
