@@ -124,10 +124,9 @@ class CommentQuestionsNotice(_PostNotice):
     more: int = 0  # found beyond those listed
 
 
-class UntrackedNotice(_PostNotice):
-    """The video is gone or private: its check-backs stopped."""
+class _StoppedNotice(_PostNotice):
+    """A post's check-backs stopped (bot/check_stops.py): why, its last views, how far it got, when."""
 
-    kind: Literal["untracked"] = "untracked"
     reason: str
     last_views: int | None = None
     checks_completed: int
@@ -135,18 +134,19 @@ class UntrackedNotice(_PostNotice):
     at: AwareDatetime | None = None
 
 
-class FailingNotice(_PostNotice):
+class UntrackedNotice(_StoppedNotice):
+    """The video is gone or private: its check-backs stopped."""
+
+    kind: Literal["untracked"] = "untracked"
+
+
+class FailingNotice(_StoppedNotice):
     """The post's checks kept failing for a reason that is not transient (malformed answers, a value that
     cannot be recorded): its check-backs stopped after a bounded number of tries (bot/metrics/evidence.py);
     `missed` of them will not happen."""
 
     kind: Literal["failing"] = "failing"
-    reason: str
-    last_views: int | None = None
-    checks_completed: int
-    checks_total: int
     missed: int
-    at: AwareDatetime | None = None
 
 
 class _Postponed(_Model):
