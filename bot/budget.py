@@ -18,7 +18,6 @@ from bot.errors import QuotaExhausted
 from bot.notices import ChecksPostponed, PollsPostponed
 from bot.schedule import first_of_next_month
 from db import claims as db_claims
-from db import outbox as db_outbox
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +174,5 @@ class Budget:
                     month=month, postponed_until=until, budget=budget, used=used, accounts=count
                 )
             )
-            await notices.enqueue(
-                conn,
-                notice,
-                dedupe_key=f"{notice.kind}:{month}:{db_outbox.guild_key(gid)}",
-                guild_id=gid,
-                now=now,
-            )
+            await notices.tell_guilds(conn, notice, [gid], key=f"{notice.kind}:{month}", now=now)
         return until

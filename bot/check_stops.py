@@ -23,7 +23,6 @@ from bot.metrics.evidence import Streak, judge, next_look
 from bot.notices import FailingNotice, UntrackedNotice
 from db import check_faults as db_faults
 from db import guilds as db_guilds
-from db import outbox as db_outbox
 from db import posts as db_posts
 from db.check_faults import FaultKind
 from db.claims import ClaimedPost
@@ -77,15 +76,10 @@ async def stop_post(
             notice: UntrackedNotice | FailingNotice = (
                 UntrackedNotice(**about) if failing is None else FailingNotice(**about, missed=missed)
             )
-            for gid in await db_guilds.guilds_of_post(conn, post.id):
-                written += await notices.enqueue(
-                    conn,
-                    notice,
-                    dedupe_key=f"{notice.kind}:{post.id}:{db_outbox.guild_key(gid)}",
-                    guild_id=gid,
-                    post_id=post.id,
-                    now=now,
-                )
+            guilds = await db_guilds.guilds_of_post(conn, post.id)
+            written = await notices.tell_guilds(
+                conn, notice, guilds, key=f"{notice.kind}:{post.id}", post_id=post.id, now=now
+            )
     if stopped:
         log.warning("post %s stopped (%s); %d check-backs missed", post.id, text, missed)
     return stopped, written

@@ -11,6 +11,7 @@ a row that no longer validates, which the dispatcher sets aside and logs, rather
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -300,3 +301,27 @@ async def enqueue(
         channel_id=channel_id,
         post_id=post_id,
     )
+
+
+async def tell_guilds(
+    conn: Any,
+    notice: Notice,
+    guilds: Iterable[int | None],
+    *,
+    key: str,
+    now: datetime,
+    post_id: int | None = None,
+) -> int:
+    """One row of `notice` for each guild (None: the CLI's, no guild), each written once: its dedupe key is
+    `key` and the guild. How many rows were new."""
+    written = 0
+    for gid in guilds:
+        written += await enqueue(
+            conn,
+            notice,
+            dedupe_key=f"{key}:{db_outbox.guild_key(gid)}",
+            guild_id=gid,
+            post_id=post_id,
+            now=now,
+        )
+    return written

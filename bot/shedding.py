@@ -32,7 +32,6 @@ from bot.notices import BudgetAlert, ChecksDropped
 from bot.poll_schedule import MAX_INTERVAL
 from bot.schedule import first_of_next_month
 from db import budget_plan as db_plan
-from db import outbox as db_outbox
 
 log = logging.getLogger(__name__)
 
@@ -155,24 +154,19 @@ class BudgetKeeper:
             for level in ALERT_LEVELS:
                 if plan.used * 100 < plan.budget * level:
                     continue
-                for gid in guilds:
-                    notice = BudgetAlert(
-                        month=month,
-                        level=level,
-                        used=plan.used,
-                        budget=plan.budget,
-                        renews=plan.renews,
-                        run_out=plan.forecast.run_out,
-                    )
-                    if await notices.enqueue(
-                        conn,
-                        notice,
-                        dedupe_key=f"budget_alert:{month}:{level}:{db_outbox.guild_key(gid)}",
-                        guild_id=gid,
-                        now=now,
-                    ):
-                        raised.append(level)
-        return sorted(set(raised))
+                notice = BudgetAlert(
+                    month=month,
+                    level=level,
+                    used=plan.used,
+                    budget=plan.budget,
+                    renews=plan.renews,
+                    run_out=plan.forecast.run_out,
+                )
+                if await notices.tell_guilds(
+                    conn, notice, guilds, key=f"budget_alert:{month}:{level}", now=now
+                ):
+                    raised.append(level)
+        return raised
 
     async def _tell(self, plan: MonthPlan, report: ShedReport, now: datetime) -> None:
         month = f"{now:%Y-%m}"
@@ -186,11 +180,5 @@ class BudgetKeeper:
             renews=plan.renews,
         )
         async with self.pool.acquire() as conn:
-            for gid in await db_plan.guilds_in_use(conn) or [None]:
-                await notices.enqueue(
-                    conn,
-                    notice,
-                    dedupe_key=f"checks_dropped:{month}:{db_outbox.guild_key(gid)}",
-                    guild_id=gid,
-                    now=now,
-                )
+            guilds = await db_plan.guilds_in_use(conn) or [None]
+            await notices.tell_guilds(conn, notice, guilds, key=f"checks_dropped:{month}", now=now)
