@@ -34,8 +34,8 @@ from bot.metrics.pacing import TokenBucket, backoff_delay
 from bot.metrics.params import (
     MAX_COMMENTS_PER_PAGE,
     MAX_ITEMS_PER_PAGE,
-    keywords_param,
     page_size,
+    search_params,
     username_param,
 )
 from bot.metrics.shared import BudgetUsedUp, SharedLimits
@@ -260,11 +260,8 @@ class MetricsClient:
         self, keywords: str, *, cursor: str | int = 0, count: int = MAX_ITEMS_PER_PAGE
     ) -> Page[UserSummary]:
         """Accounts matching `keywords`."""
-        params = {"keywords": keywords_param(keywords), "count": str(page_size(count)), "cursor": str(cursor)}
-        data = await self._call("/user/search", params, ApiRejected)
-        return _validated(
-            "/user/search", None, data, lambda: parse_page(data, ("user_list", "users"), UserSummary)
-        )
+        params = search_params(keywords, cursor, count)
+        return await self._search("/user/search", params, ("user_list", "users"), UserSummary)
 
     async def search_videos(
         self,
@@ -277,25 +274,26 @@ class MetricsClient:
         publish_time: int | None = None,
     ) -> Page[Video]:
         """Videos matching `keywords` (sort_type 0 relevance, 1 likes, 3 date; publish_time in days)."""
-        params = {"keywords": keywords_param(keywords), "count": str(page_size(count)), "cursor": str(cursor)}
-        for key, value in (("region", region), ("sort_type", sort_type), ("publish_time", publish_time)):
-            if value is not None:
-                params[key] = str(value)
-        data = await self._call("/feed/search", params, ApiRejected)
-        return _validated("/feed/search", None, data, lambda: parse_page(data, ("videos",), Video))
+        params = search_params(
+            keywords, cursor, count, region=region, sort_type=sort_type, publish_time=publish_time
+        )
+        return await self._search("/feed/search", params, ("videos",), Video)
 
     async def search_hashtags(
         self, keywords: str, *, cursor: str | int = 0, count: int = MAX_ITEMS_PER_PAGE
     ) -> Page[Hashtag]:
         """Hashtags (challenges) matching `keywords`."""
-        params = {"keywords": keywords_param(keywords), "count": str(page_size(count)), "cursor": str(cursor)}
-        data = await self._call("/challenge/search", params, ApiRejected)
-        return _validated(
-            "/challenge/search",
-            None,
-            data,
-            lambda: parse_page(data, ("challenge_list", "challenges", "list"), Hashtag),
+        params = search_params(keywords, cursor, count)
+        return await self._search(
+            "/challenge/search", params, ("challenge_list", "challenges", "list"), Hashtag
         )
+
+    async def _search(
+        self, route: str, params: dict[str, str], keys: tuple[str, ...], model: type[ItemT]
+    ) -> Page[ItemT]:
+        """One page of a search route: its list under the first of `keys` the answer has."""
+        data = await self._call(route, params, ApiRejected)
+        return _validated(route, None, data, lambda: parse_page(data, keys, model))
 
     @property
     def monthly_budget(self) -> int | None:

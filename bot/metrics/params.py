@@ -26,3 +26,9 @@ def keywords_param(keywords: str) -> str:
 
 def page_size(count: int, most: int = MAX_ITEMS_PER_PAGE) -> int:
     return max(1, min(most, int(count)))
+
+
+def search_params(keywords: str, cursor: str | int, count: int, **extra: str | int | None) -> dict[str, str]:
+    """A search's query: its keywords, page and size, and the `extra` parameters given (not None)."""
+    params = {"keywords": keywords_param(keywords), "count": str(page_size(count)), "cursor": str(cursor)}
+    return params | {key: str(value) for key, value in extra.items() if value is not None}
