@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import asyncpg
 
 
 class Clock(Protocol):
@@ -39,3 +42,12 @@ class ManualClock:
     def advance(self, delta: timedelta) -> datetime:
         self._now += delta
         return self._now
+
+
+class Clocked:
+    """A service over the database pool that reads the time from its clock (the wall clock unless one is
+    injected, as tests and the sandbox do)."""
+
+    def __init__(self, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
+        self._pool = pool
+        self._clock: Clock = clock or SystemClock()

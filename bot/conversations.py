@@ -9,7 +9,7 @@ from typing import Any, Literal, TypedDict, Unpack
 
 import asyncpg
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clocked
 from bot.errors import AccountNotFound, ConversationNotFound, InvalidInput
 from db import accounts as db_accounts
 from db import conversations as db_conv
@@ -49,12 +49,8 @@ class MessageDetails(TypedDict, total=False):
     media_url: str | None
 
 
-class ConversationService:
+class ConversationService(Clocked):
     """Conversations of our accounts with other TikTok users; accounts are named by username."""
-
-    def __init__(self, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
-        self._pool = pool
-        self._clock = clock or SystemClock()
 
     async def record_incoming(
         self,

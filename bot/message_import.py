@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clocked
 from db import accounts as db_accounts
 from db import conversations as db_conv
 from db.accounts import normalise_username
@@ -230,13 +230,9 @@ def _take(lines: Iterator[tuple[int, bytes | None, int]], count: int) -> list[tu
     return batch
 
 
-class MessageImporter:
+class MessageImporter(Clocked):
     """Loads an export into the conversations: every good line (idempotent on external_id), none of a bad
     one; `on_bad(reason)` hears of each bad line, `on_progress(report)` after each batch."""
-
-    def __init__(self, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
-        self._pool = pool
-        self._clock = clock or SystemClock()
 
     async def run(
         self,

@@ -6,7 +6,7 @@ import string
 
 import asyncpg
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clocked
 from bot.errors import AccountNotFound, InvalidInput, InvalidTemplate, TemplateNotFound
 from db import accounts as db_accounts
 from db import templates as db_templates
@@ -64,12 +64,8 @@ def placeholders_in(text: str) -> list[str]:
     return used
 
 
-class TemplateService:
+class TemplateService(Clocked):
     """Templates belong to one account (by username) or, with account None, to every account."""
-
-    def __init__(self, pool: asyncpg.Pool, clock: Clock | None = None) -> None:
-        self._pool = pool
-        self._clock = clock or SystemClock()
 
     async def create(
         self, name: str, text: str, *, account: str | None = None, category: str = "custom"
