@@ -37,7 +37,7 @@ class ServiceCog(commands.Cog):
 
 
 Item = TypeVar("Item")
-Charted = TypeVar("Charted", bound=Any)  # a result with `snapshots` to draw
+Charted = TypeVar("Charted")  # what an embed and its chart are drawn from
 
 
 def replies_on_error(
@@ -92,9 +92,10 @@ async def send_with_chart(
     filename: str,
 ) -> None:
     """The numbers go out at once; the chart (tens of ms of drawing) follows as an edit, so the first answer
-    never waits for matplotlib (BENCHMARKS.md, "interactions"). No chart without `chart_png` or snapshots."""
+    never waits for matplotlib (BENCHMARKS.md, "interactions"). No chart without `chart_png` (the caller's
+    choice, or nothing to draw)."""
     await interaction.response.send_message(embed=to_embed(embed_of(result)))
-    if chart_png is not None and result.snapshots:
+    if chart_png is not None:
         png = await chart_png(result)
         await interaction.edit_original_response(
             embed=to_embed(embed_of(result, chart=True)),

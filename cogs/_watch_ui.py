@@ -30,5 +30,9 @@ async def send_account_analytics(
         raise app_commands.NoPrivateMessage()
     result = await watches.account_analytics(account, interaction.guild_id)
     await send_with_chart(
-        interaction, result, account_analytics_embed, account_chart_png if chart else None, ACCOUNT_CHART
+        interaction,
+        result,
+        account_analytics_embed,
+        account_chart_png if chart and result.snapshots else None,
+        ACCOUNT_CHART,
     )

@@ -46,7 +46,11 @@ class Analytics(ServiceCog):
             raise InvalidInput(POST_OR_ACCOUNT)
         result = await self.services.tracking.analytics(guild_id_of(interaction), post)
         await send_with_chart(
-            interaction, result, analytics_embed, growth_chart_png if chart else None, CHART_FILENAME
+            interaction,
+            result,
+            analytics_embed,
+            growth_chart_png if chart and result.snapshots else None,
+            CHART_FILENAME,
         )
 
     @app_commands.command(name="top", description="This server's posts that grew the most")

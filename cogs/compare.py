@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,7 +9,7 @@ from discord.ext import commands
 from bot.charts.compare import COMPARE_CHART, compare_chart_png
 from bot.discord.checks import guild_id_of
 from bot.render.compare import compare_embed
-from cogs._ui import ServiceCog, post_autocomplete, to_embed
+from cogs._ui import ServiceCog, post_autocomplete, send_with_chart
 
 
 class Compare(ServiceCog):
@@ -34,14 +32,10 @@ class Compare(ServiceCog):
         chart: bool = True,
     ) -> None:
         result = await self.services.compare.compare(guild_id_of(interaction), post, with_)
-        # The figures at once; the chart follows as an edit, as /analytics does.
-        await interaction.response.send_message(embed=to_embed(compare_embed(result)))
-        if chart and (result.a.aged or result.b.aged):
-            png = await compare_chart_png(result)
-            await interaction.edit_original_response(
-                embed=to_embed(compare_embed(result, chart=True)),
-                attachments=[discord.File(io.BytesIO(png), filename=COMPARE_CHART)],
-            )
+        drawn = chart and (result.a.aged or result.b.aged)
+        await send_with_chart(
+            interaction, result, compare_embed, compare_chart_png if drawn else None, COMPARE_CHART
+        )
 
 
 async def setup(bot: commands.Bot) -> None:
