@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -28,6 +29,7 @@ POLLS_TICK = "watches-tick"
 BUDGET_TICK = "budget-tick"
 
 
+@dataclass(eq=False)
 class Scheduler:
     """Drives the check-back runner, the account poller and the outbox dispatcher; Postgres holds the
     schedules, this only wakes up on time (RoboDanny's durable-timer shape: sleep until the soonest due
@@ -39,35 +41,25 @@ class Scheduler:
     sandbox runs without this class: its TimeKeeper moves a ManualClock and runs what falls due.)
     """
 
-    def __init__(
-        self,
-        runner: CheckbackRunner,
-        clock: Clock,
-        dispatcher: OutboxDispatcher | None = None,
-        *,
-        polling: AccountPoller | None = None,
-        keeper: BudgetKeeper | None = None,
-        budget_seconds: float = 300.0,
-        tick_seconds: float = 5.0,
-        outbox_seconds: float = 2.0,
-        scheduler: AsyncIOScheduler | None = None,
-    ) -> None:
-        self.runner = runner
-        self.dispatcher = dispatcher
-        self.polling = polling
-        self.keeper = keeper
-        self.budget_seconds = budget_seconds
-        self.clock = clock
-        self.tick_seconds = tick_seconds
-        self.outbox_seconds = outbox_seconds
-        self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+    runner: CheckbackRunner
+    clock: Clock
+    dispatcher: OutboxDispatcher | None = None
+    _: KW_ONLY
+    polling: AccountPoller | None = None
+    keeper: BudgetKeeper | None = None
+    budget_seconds: float = 300.0
+    tick_seconds: float = 5.0
+    outbox_seconds: float = 2.0
+    scheduler: AsyncIOScheduler = field(default_factory=lambda: AsyncIOScheduler(timezone=UTC))
+    runs: int = field(default=0, init=False)  # check-back runs done
+
+    def __post_init__(self) -> None:
         self._checks_lock = asyncio.Lock()
         self._outbox_lock = asyncio.Lock()
         self._polls_lock = asyncio.Lock()
         self._budget_lock = asyncio.Lock()
         self._stopped = False
         self._armed_for: datetime | None = None
-        self.runs = 0
 
     def start(self) -> None:
         """Adds the jobs and starts APScheduler (inside the running event loop; e.g. from setup_hook)."""
