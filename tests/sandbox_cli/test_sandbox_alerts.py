@@ -40,6 +40,7 @@ def test_a_viral_alert_routed_to_another_channel_pings_only_its_role(run_sandbox
             *(f"/track url:{ACCOUNT}{video}" for video in ORDINARY),
             "/wait 10m",  # the hit's checks come after the others', which are its measure
             f"/track url:{ACCOUNT}{HIT}",
+            "/tracked",  # --for 1d: the day passes before this last command, the hit's checks in it
         ]
     )
     run = run_sandbox(script, "--for", "1d")
