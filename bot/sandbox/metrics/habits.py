@@ -4,9 +4,9 @@ world's seed, so two runs agree and another seed gives another, equally believab
 - **A believable spread of videos.** An account has a typical level (its median 30-day views); each video's
   30-day views are that level times a lognormal draw (sigma LOGNORMAL_SIGMA): most videos ordinary, about
   one in twenty over five times the typical, and a rare one that goes far beyond.
-- **Publishing times with a pattern.** An account posts at its favourite hours (UTC, a few minutes either
+- **Publishing times with a pattern.** An account posts at its favourite hours (UTC, up to JITTER_MINUTES either
   side) and more on its favourite days of the week; videos posted at the world's good hours
-  (GOOD_HOUR_LIFT: evenings) do better, so /besttime finds something.
+  (hour_lift: evenings) do better, so /besttime finds something.
 - **Hashtags and sounds.** Each account has a topic, a pool of hashtags (its topic's and a few general
   ones) and of sounds (its own "original sound" and trending ones shared by every account); a video's caption
   carries one to three of them and its music_info one sound. Some tags and sounds lift views, others
@@ -43,6 +43,7 @@ TRENDING_SOUNDS = (
     "Synth pop loop",
     "Funky bassline",
 )
+JITTER_MINUTES = 45  # a video goes out up to this long either side of a favourite hour
 # Views lift by hour of publishing (UTC): better in the evening, worst in the small hours.
 GOOD_HOUR = 19
 
@@ -109,14 +110,16 @@ class Habits:
 
     def _day_times(self, day: datetime, per_day: float, rng: random.Random) -> list[datetime]:
         """One day's publishing times, in order: about `per_day` x the day's weight videos, at the favourite
-        hours first (a second video at one hour goes two hours later), a few minutes either side."""
+        hours first (a second video at one hour goes two hours later), up to JITTER_MINUTES either side."""
         expected = per_day * self.day_weights[day.weekday()] / (sum(self.day_weights) / 7)
         n = int(expected) + (rng.random() < expected - int(expected))
         hours = [
             (h + 2 * (i // len(self.hours))) % 24
             for i, h in enumerate(self.hours * (n // len(self.hours) + 1))
         ]
-        return sorted(day + timedelta(hours=h, minutes=rng.randint(-12, 12)) for h in hours[:n])
+        return sorted(
+            day + timedelta(hours=h, minutes=rng.randint(-JITTER_MINUTES, JITTER_MINUTES)) for h in hours[:n]
+        )
 
 
 def _midnight(when: datetime) -> datetime:
@@ -135,7 +138,7 @@ def habits_of(username: str, seed: int = 0) -> Habits:
         original=True,
     )
     trending = tuple(trending_sound(i, seed) for i in rng.sample(range(len(TRENDING_SOUNDS)), 2))
-    hours = tuple(sorted(rng.sample((7, 9, 12, 13, 17, 18, 19, 20, 21, 22), 2 + rng.randrange(3))))
+    hours = tuple(sorted(rng.sample((7, 9, 12, 13, 17, 18, 19, 20, 21, 22), 3 + rng.randrange(2))))
     weights = [rng.uniform(0.6, 1.2) for _ in range(7)]
     for day in rng.sample(range(7), 2):
         weights[day] *= 2.0
