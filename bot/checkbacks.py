@@ -21,6 +21,7 @@ from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_
 from bot.notices import CheckbackNotice, Counts, MilestoneNotice, Notice, ViralNotice
 from bot.ops import metrics as ops_metrics
 from bot.outcomes import Report
+from bot.post_tags import store_post_tags
 from bot.schedule import first_of_next_month, latest_due
 from bot.tracking import VideoSource
 from bot.tracking_models import Metrics, video_metrics
@@ -261,6 +262,7 @@ class CheckbackRunner:
                     shares=metrics.shares,
                     saves=metrics.saves,
                 )
+                await store_post_tags(conn, post.id, video)  # hashtags and sound: tracked posts get theirs
                 written = 0
                 if inserted:
                     written = await self._notify_check(

@@ -17,6 +17,7 @@ from bot.guild_config import default_offsets
 from bot.metrics.models import Video
 from bot.metrics.shortlinks import ShortLinkResolver
 from bot.metrics.urls import VideoRef, canonical_url, parse_video_url, split_links
+from bot.post_tags import store_post_tags
 from bot.schedule import (
     DEFAULT_OFFSETS,
     due_times,
@@ -160,6 +161,7 @@ class TrackingService:
                 raw_data=video.raw,
                 now=now,
             )
+            await store_post_tags(conn, post_id, video)
             # upsert_post locked the row: a concurrent track of the same post waits here, then sees it
             # active and only links, so the schedule is set once.
             current = await db_posts.get_post(conn, post_id)
