@@ -27,6 +27,7 @@ from bot.shedding import BudgetKeeper
 from bot.templates import TemplateService
 from bot.tracking import TrackingService
 from bot.watches import WatchService
+from bot.what_works import WhatWorksService
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Services:
     questions: CommentQuestionService  # comment questions: /comments, /questions and their buttons
     comment_checker: CommentChecker  # fetches new comments at check-backs (bot/comment_checks.py)
     alerts: AlertRouteService  # per-guild alert routes and their pings (bot/alert_routes.py)
+    what_works: WhatWorksService  # hashtags and sounds ranked, the best time to post (bot/what_works.py)
     dispatcher: OutboxDispatcher | None = None
     scheduler: Scheduler | None = None
     keeper: BudgetKeeper | None = None  # the month's plan: alerts and shedding (bot/shedding.py)
@@ -159,6 +161,7 @@ async def build_services(
             runtime.pool, runtime.clock, tracking=tracking, comments=comments, templates=templates
         ),
         comment_checker=checker,
+        what_works=WhatWorksService(runtime.pool, runtime.clock),
     )
     runtime.extras["services"] = services
     return services

@@ -11,10 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.charts.accounts import render_account_chart
+from bot.charts.besttime import render_besttime_chart
 from bot.charts.compare import AgeSeries, render_compare_chart
 from bot.charts.growth import ChartPoint, render_growth_chart
 from bot.charts.usage import render_usage_chart
 from bot.watch_models import AccountAnalytics, AccountNumbers, AccountSnapshotView
+from db.what_works import SlotRow
 
 PUBLISHED = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 CHECK_HOURS = (0.2, 1, 6, 12, 24, 48, 72, 168)
@@ -63,12 +65,34 @@ def compare_picture() -> bytes:
     return render_compare_chart(series, "Views by age: #12 and #15")
 
 
+def besttime_picture() -> bytes:
+    """A team that posts at lunch and in the evening, more at weekends; evenings do best, Saturday most."""
+    slots = [
+        SlotRow(
+            day=day,
+            hour=hour,
+            median=round(
+                6_000 * (1.9 if hour >= 18 else 1.0) * (1.6 if day == 6 else 1.0) * (1 + (day * hour) % 5 / 8)
+            ),
+            posts=1 + (day + hour) % 5,
+        )
+        for day in range(1, 8)
+        for hour in ((12, 13, 19, 20) if day < 6 else (10, 12, 13, 17, 19, 20, 21))
+        if (day * 7 + hour) % 6
+    ]
+    best = sorted(slots, key=lambda s: (-s.median, -s.posts))[:3]
+    return render_besttime_chart(
+        slots, best, "UTC", "Tracked posts: median views at 24 hours by publishing time"
+    )
+
+
 # (file name, what it shows, how it is drawn): the README's Pictures section shows each, in this order.
 PICTURES: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("growth.png", "/analytics: a post's views and likes over time", growth_picture),
     ("compare.png", "/compare: two posts' views by age", compare_picture),
     ("account.png", "/analytics account: a watched account's followers and hearts", account_picture),
     ("usage.png", "/usage: the month's API calls against the budget", usage_picture),
+    ("besttime.png", "/besttime: median 24-hour views by publishing day and hour", besttime_picture),
 )
 
 

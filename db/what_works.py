@@ -1,0 +1,159 @@
+"""SQL for "what works" and "when to post": a guild's hashtags and sounds ranked by the median of its posts'
+figures at 24 hours, and those figures by publishing day and hour (post_day_figures, migration 0071).
+
+Every query starts from the guild's posts (guild_posts by guild) and reaches each post's one row of figures,
+hashtags and sound by primary key: the snapshots themselves are never read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from db.rows import record_of
+
+DayMetric = Literal["views", "likes", "comments", "shares"]
+# post_day_figures' columns: the only text interpolated into the queries below.
+_FIGURES: dict[str, str] = {"views": "views", "likes": "likes", "comments": "comments", "shares": "shares"}
+
+
+@dataclass(frozen=True, slots=True)
+class UsedByRow:
+    """A hashtag or sound, the median of the guild's posts' figure at 24 h with it, and how many posts."""
+
+    key: str  # the hashtag, or the sound's id
+    title: str | None  # the sound's title (None for a hashtag)
+    author: str | None  # the sound's author
+    median: float
+    posts: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlotRow:
+    """One publishing slot (ISO day of week 1-7, Monday first; hour 0-23) and its posts' median figure."""
+
+    day: int
+    hour: int
+    median: float
+    posts: int
+
+
+def _guild(guild_id: int | None, n: int) -> tuple[str, list[Any]]:
+    """The guild's posts (`gp`): its own where clause and parameter (the CLI's posts have no guild)."""
+    return ("gp.guild_id IS NULL", []) if guild_id is None else (f"gp.guild_id = ${n}", [guild_id])
+
+
+async def hashtags_ranked(
+    conn: Any, *, guild_id: int | None, metric: DayMetric, posted_since: datetime | None, limit: int
+) -> list[UsedByRow]:
+    """The hashtags of the guild's posts that have a 24 h figure, best median first."""
+    scope, args = _guild(guild_id, 3)
+    rows = await conn.fetch(
+        f"""
+        SELECT h.hashtag AS key, NULL::text AS title, NULL::text AS author,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.{_FIGURES[metric]}) AS median,
+               count(*) AS posts
+          FROM guild_posts gp
+          JOIN post_day_figures f ON f.post_id = gp.post_id
+          JOIN social_media_posts p ON p.id = gp.post_id
+          JOIN social_media_post_hashtags ph ON ph.post_id = gp.post_id
+          JOIN social_media_hashtags h ON h.id = ph.hashtag_id
+         WHERE {scope} AND ($1::timestamptz IS NULL OR p.posted_at >= $1)
+         GROUP BY h.id, h.hashtag
+         ORDER BY median DESC, posts DESC, h.hashtag
+         LIMIT $2
+        """,  # noqa: S608 - the column and scope come from the fixed texts above
+        posted_since,
+        limit,
+        *args,
+    )
+    return [_used_by(r) for r in rows]
+
+
+async def sounds_ranked(
+    conn: Any, *, guild_id: int | None, metric: DayMetric, posted_since: datetime | None, limit: int
+) -> list[UsedByRow]:
+    """The sounds of the guild's posts that have a 24 h figure, best median first."""
+    scope, args = _guild(guild_id, 3)
+    rows = await conn.fetch(
+        f"""
+        SELECT s.external_sound_id AS key, s.title, s.author,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.{_FIGURES[metric]}) AS median,
+               count(*) AS posts
+          FROM guild_posts gp
+          JOIN post_day_figures f ON f.post_id = gp.post_id
+          JOIN social_media_posts p ON p.id = gp.post_id
+          JOIN social_media_sounds s ON s.id = p.sound_id
+         WHERE {scope} AND ($1::timestamptz IS NULL OR p.posted_at >= $1)
+         GROUP BY s.id
+         ORDER BY median DESC, posts DESC, s.external_sound_id
+         LIMIT $2
+        """,  # noqa: S608 - the column and scope come from the fixed texts above
+        posted_since,
+        limit,
+        *args,
+    )
+    return [_used_by(r) for r in rows]
+
+
+async def posts_with_figures(conn: Any, *, guild_id: int | None, account_id: int | None = None) -> int:
+    """How many of the guild's posts (of one account, when given) have a 24 h figure."""
+    scope, args = _guild(guild_id, 2)
+    return int(
+        await conn.fetchval(
+            f"""
+            SELECT count(*) FROM guild_posts gp
+              JOIN post_day_figures f ON f.post_id = gp.post_id
+              JOIN social_media_posts p ON p.id = gp.post_id
+             WHERE {scope} AND ($1::integer IS NULL OR p.account_id = $1)
+            """,  # noqa: S608 - the scope comes from the fixed texts above
+            account_id,
+            *args,
+        )
+    )
+
+
+async def slots(conn: Any, *, guild_id: int | None, account_id: int | None, timezone: str) -> list[SlotRow]:
+    """The guild's posts with a 24 h figure (one account's, when given) grouped by the day of week and hour
+    they were published, in `timezone` (an IANA name): each slot's median views and count."""
+    scope, args = _guild(guild_id, 3)
+    rows = await conn.fetch(
+        f"""
+        SELECT extract(isodow FROM p.posted_at AT TIME ZONE $2)::int AS day,
+               extract(hour FROM p.posted_at AT TIME ZONE $2)::int AS hour,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.views) AS median,
+               count(*) AS posts
+          FROM guild_posts gp
+          JOIN post_day_figures f ON f.post_id = gp.post_id
+          JOIN social_media_posts p ON p.id = gp.post_id
+         WHERE {scope} AND ($1::integer IS NULL OR p.account_id = $1) AND p.posted_at IS NOT NULL
+         GROUP BY 1, 2
+         ORDER BY 1, 2
+        """,  # noqa: S608 - the scope comes from the fixed texts above
+        account_id,
+        timezone,
+        *args,
+    )
+    return [record_of(SlotRow, r, median=float(r["median"]), posts=int(r["posts"])) for r in rows]
+
+
+async def tracked_account(conn: Any, *, guild_id: int | None, username: str) -> tuple[int, str] | None:
+    """The id and username of the account `username` (any case) when the guild tracks one of its posts."""
+    scope, args = _guild(guild_id, 2)
+    row = await conn.fetchrow(
+        f"""
+        SELECT a.id, a.username FROM social_media_accounts a
+         WHERE lower(a.username) = lower($1)
+           AND EXISTS (SELECT 1 FROM social_media_posts p JOIN guild_posts gp ON gp.post_id = p.id
+                        WHERE p.account_id = a.id AND {scope})
+         ORDER BY a.id LIMIT 1
+        """,  # noqa: S608 - the scope comes from the fixed texts above
+        username,
+        *args,
+    )
+    return None if row is None else (row["id"], row["username"])
+
+
+def _used_by(r: Any) -> UsedByRow:
+    return record_of(UsedByRow, r, median=float(r["median"]), posts=int(r["posts"]))
