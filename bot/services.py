@@ -136,6 +136,9 @@ async def build_services(
     checker = CommentChecker(runtime.pool, client, runtime.clock, budget=budget)
     runner.after_check = checker.after_check
     templates = TemplateService(runtime.pool, runtime.clock)
+    guild_config = GuildConfigService(
+        runtime.pool, runtime.clock, default_channel_id=settings.notify_channel_id
+    )
     polling = AccountPoller(runtime.pool, client, runtime.clock, tracking=tracking, budget=budget)
     services = Services(
         metrics=client,
@@ -152,16 +155,14 @@ async def build_services(
         dispatcher=dispatcher,
         watches=WatchService(runtime.pool, client, runtime.clock, polling=polling),
         polling=polling,
-        guild_config=GuildConfigService(
-            runtime.pool, runtime.clock, default_channel_id=settings.notify_channel_id
-        ),
+        guild_config=guild_config,
         alerts=AlertRouteService(runtime.pool, runtime.clock),
         keeper=BudgetKeeper(runtime.pool, budget, runtime.clock, poller=polling),
         questions=CommentQuestionService(
             runtime.pool, runtime.clock, tracking=tracking, comments=comments, templates=templates
         ),
         comment_checker=checker,
-        what_works=WhatWorksService(runtime.pool, runtime.clock),
+        what_works=WhatWorksService(runtime.pool, runtime.clock, zone_of=guild_config.zone),
     )
     runtime.extras["services"] = services
     return services

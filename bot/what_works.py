@@ -37,7 +37,7 @@ SMALL_SAMPLE = 3
 # a "best" slot means more than one lucky post.
 BESTTIME_MIN_POSTS = 10
 BEST_SLOTS = 3
-ZoneOf = Callable[[int | None], Awaitable[ZoneInfo]]
+ZoneOf = Callable[[int], Awaitable[ZoneInfo]]  # a guild's time zone (GuildConfigService.zone)
 _USERNAME = re.compile(r"^@?[A-Za-z0-9_.]{1,24}$")
 
 
@@ -94,9 +94,15 @@ class WhatWorksService:
         if period is not None and period not in PUBLISHED_WITHIN:
             raise InvalidInput(f"the period is one of {', '.join(PUBLISHED_WITHIN)}, not {period!r}")
         since: datetime | None = self.clock.now() - PUBLISHED_WITHIN[period] if period else None
-        query = db_what_works.hashtags_ranked if by == "hashtags" else db_what_works.sounds_ranked
         async with self.pool.acquire() as conn:
-            rows = await query(conn, guild_id=guild_id, metric=metric, posted_since=since, limit=limit)  # type: ignore[arg-type]
+            rows = await db_what_works.ranked(
+                conn,
+                by=by,  # type: ignore[arg-type]  # checked above
+                guild_id=guild_id,
+                metric=metric,  # type: ignore[arg-type]  # checked above
+                posted_since=since,
+                limit=limit,
+            )
             total = await db_what_works.posts_with_figures(conn, guild_id=guild_id)
         return Ranking(by=by, metric=metric, period=period, rows=rows, posts_with_figures=total)
 
@@ -107,7 +113,9 @@ class WhatWorksService:
         `timezone`), for the guild's posts or one tracked account's; the best slots, best first.
         AccountNotFound for an account the guild tracks no post of."""
         if timezone is None:
-            timezone = (await self.zone_of(guild_id)).key if self.zone_of is not None else "UTC"
+            timezone = "UTC"
+            if self.zone_of is not None and guild_id is not None:
+                timezone = (await self.zone_of(guild_id)).key
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -44,71 +44,65 @@ def _guild(guild_id: int | None, n: int) -> tuple[str, list[Any]]:
     return ("gp.guild_id IS NULL", []) if guild_id is None else (f"gp.guild_id = ${n}", [guild_id])
 
 
-async def hashtags_ranked(
-    conn: Any, *, guild_id: int | None, metric: DayMetric, posted_since: datetime | None, limit: int
+# What a ranking groups by: its columns, how a post reaches it, and its group: fixed texts, never user input.
+_RANKED: dict[str, tuple[str, str, str]] = {
+    "hashtags": (
+        "h.hashtag AS key, NULL::text AS title, NULL::text AS author",
+        "JOIN social_media_post_hashtags ph ON ph.post_id = gp.post_id"
+        " JOIN social_media_hashtags h ON h.id = ph.hashtag_id",
+        "h.id, h.hashtag",
+    ),
+    "sounds": (
+        "s.external_sound_id AS key, s.title, s.author",
+        "JOIN social_media_sounds s ON s.id = p.sound_id",
+        "s.id, s.external_sound_id",
+    ),
+}
+
+
+async def ranked(
+    conn: Any,
+    *,
+    by: Literal["hashtags", "sounds"],
+    guild_id: int | None,
+    metric: DayMetric,
+    posted_since: datetime | None,
+    limit: int,
 ) -> list[UsedByRow]:
-    """The hashtags of the guild's posts that have a 24 h figure, best median first."""
+    """The hashtags or sounds of the guild's posts that have a 24 h figure (published since `posted_since`,
+    when given), by the median of that figure, best first; ties by more posts."""
+    columns, join, group = _RANKED[by]
     scope, args = _guild(guild_id, 3)
     rows = await conn.fetch(
         f"""
-        SELECT h.hashtag AS key, NULL::text AS title, NULL::text AS author,
+        SELECT {columns},
                percentile_cont(0.5) WITHIN GROUP (ORDER BY f.{_FIGURES[metric]}) AS median,
                count(*) AS posts
           FROM guild_posts gp
           JOIN post_day_figures f ON f.post_id = gp.post_id
           JOIN social_media_posts p ON p.id = gp.post_id
-          JOIN social_media_post_hashtags ph ON ph.post_id = gp.post_id
-          JOIN social_media_hashtags h ON h.id = ph.hashtag_id
+          {join}
          WHERE {scope} AND ($1::timestamptz IS NULL OR p.posted_at >= $1)
-         GROUP BY h.id, h.hashtag
-         ORDER BY median DESC, posts DESC, h.hashtag
+         GROUP BY {group}
+         ORDER BY median DESC, posts DESC, key
          LIMIT $2
-        """,  # noqa: S608 - the column and scope come from the fixed texts above
+        """,  # noqa: S608 - the texts come from the fixed tables above
         posted_since,
         limit,
         *args,
     )
-    return [_used_by(r) for r in rows]
+    return [record_of(UsedByRow, r, median=float(r["median"]), posts=int(r["posts"])) for r in rows]
 
 
-async def sounds_ranked(
-    conn: Any, *, guild_id: int | None, metric: DayMetric, posted_since: datetime | None, limit: int
-) -> list[UsedByRow]:
-    """The sounds of the guild's posts that have a 24 h figure, best median first."""
-    scope, args = _guild(guild_id, 3)
-    rows = await conn.fetch(
-        f"""
-        SELECT s.external_sound_id AS key, s.title, s.author,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.{_FIGURES[metric]}) AS median,
-               count(*) AS posts
-          FROM guild_posts gp
-          JOIN post_day_figures f ON f.post_id = gp.post_id
-          JOIN social_media_posts p ON p.id = gp.post_id
-          JOIN social_media_sounds s ON s.id = p.sound_id
-         WHERE {scope} AND ($1::timestamptz IS NULL OR p.posted_at >= $1)
-         GROUP BY s.id
-         ORDER BY median DESC, posts DESC, s.external_sound_id
-         LIMIT $2
-        """,  # noqa: S608 - the column and scope come from the fixed texts above
-        posted_since,
-        limit,
-        *args,
-    )
-    return [_used_by(r) for r in rows]
-
-
-async def posts_with_figures(conn: Any, *, guild_id: int | None, account_id: int | None = None) -> int:
-    """How many of the guild's posts (of one account, when given) have a 24 h figure."""
-    scope, args = _guild(guild_id, 2)
+async def posts_with_figures(conn: Any, *, guild_id: int | None) -> int:
+    """How many of the guild's posts have a 24 h figure."""
+    scope, args = _guild(guild_id, 1)
     return int(
         await conn.fetchval(
             f"""
-            SELECT count(*) FROM guild_posts gp
-              JOIN post_day_figures f ON f.post_id = gp.post_id
-              JOIN social_media_posts p ON p.id = gp.post_id
-             WHERE {scope} AND ($1::integer IS NULL OR p.account_id = $1)
+            SELECT count(*) FROM guild_posts gp JOIN post_day_figures f ON f.post_id = gp.post_id
+             WHERE {scope}
             """,  # noqa: S608 - the scope comes from the fixed texts above
-            account_id,
             *args,
         )
     )
@@ -153,7 +147,3 @@ async def tracked_account(conn: Any, *, guild_id: int | None, username: str) -> 
         *args,
     )
     return None if row is None else (row["id"], row["username"])
-
-
-def _used_by(r: Any) -> UsedByRow:
-    return record_of(UsedByRow, r, median=float(r["median"]), posts=int(r["posts"]))

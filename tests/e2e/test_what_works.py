@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import struct
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -118,6 +119,17 @@ async def test_besttime_draws_the_heatmap_and_names_the_best_three_slots(
     assert message.embeds[0]["image"]["url"] == "attachment://besttime.png"
 
     # One account: the same posts (all of @maker_jo's), whatever the case of the name.
+    # In the server's time zone once an admin sets one: the same slots, named in Tokyo's time.
+    await stack.reply(w.admin, "config timezone", zone="Asia/Tokyo")
+    i = await stack.emulator.invoke(w.member, "besttime", channel=w.channel)
+    embed = (await i.response()).data["embeds"][0]
+    tokyo = published[0].astimezone(ZoneInfo("Asia/Tokyo"))
+    assert (
+        embed["description"].splitlines()[1].startswith(f"**1.** {DAYS[tokyo.weekday()]} {tokyo.hour:02d}:00")
+    )
+    assert "publishing times in Asia/Tokyo" in embed["footer"]["text"]
+    await stack.emulator.wait_until(lambda: i.message if i.message.attachments else None, 20)
+
     i = await stack.emulator.invoke(w.member, "besttime", channel=w.channel, account="@Maker_Jo")
     assert (await i.response()).data["embeds"][0]["title"] == "When to post: @maker_jo's posts"
     message = await stack.emulator.wait_until(lambda: i.message if i.message.attachments else None, 20)
