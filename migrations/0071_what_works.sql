@@ -83,14 +83,26 @@ CREATE TRIGGER trg_post_day_figure
     ON social_media_post_analytics
     FOR EACH ROW EXECUTE FUNCTION post_day_figure_trigger();
 
+-- Every post's figure in one pass: the backfill below, and after a bulk load done with triggers off.
+CREATE OR REPLACE FUNCTION rebuild_post_day_figures() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_rows bigint;
+BEGIN
+    TRUNCATE post_day_figures;
+    INSERT INTO post_day_figures
+    SELECT DISTINCT ON (a.post_id)
+           a.post_id, a.captured_at, coalesce(a.views_count, 0), coalesce(a.likes_count, 0),
+           coalesce(a.comments_count, 0), coalesce(a.shares_count, 0)
+      FROM social_media_post_analytics a
+      JOIN social_media_posts p ON p.id = a.post_id
+     WHERE a.captured_at >= p.posted_at + interval '24 hours'
+       AND a.captured_at < p.posted_at + interval '30 hours'
+     ORDER BY a.post_id, a.captured_at, a.id;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END;
+$$;
+
 -- Posts tracked before (an original database's too): their figures from the snapshots already there.
-INSERT INTO post_day_figures
-SELECT DISTINCT ON (a.post_id)
-       a.post_id, a.captured_at, coalesce(a.views_count, 0), coalesce(a.likes_count, 0),
-       coalesce(a.comments_count, 0), coalesce(a.shares_count, 0)
-  FROM social_media_post_analytics a
-  JOIN social_media_posts p ON p.id = a.post_id
- WHERE a.captured_at >= p.posted_at + interval '24 hours'
-   AND a.captured_at < p.posted_at + interval '30 hours'
- ORDER BY a.post_id, a.captured_at, a.id
-ON CONFLICT (post_id) DO NOTHING;
+SELECT rebuild_post_day_figures();

@@ -8,13 +8,14 @@ from datetime import timedelta
 
 import asyncpg
 
-from bot.post_tags import caption_hashtags
+from bot.metrics.models import Video
+from bot.post_tags import caption_hashtags, store_post_tags
 from bot.sandbox.metrics.habits import Sound
 from db.migrate import migrate
 from db.pool import connect
 from tests.checkbacks.conftest import World
 from tests.checkbacks.test_engine import track_fresh
-from tests.original_db import HALF_DONE_POST, build_original
+from tests.original_db import HALF_DONE_POST, HALF_DONE_VIDEO, build_original
 
 TRENDING = Sound("7000000000000000002", "Lo-fi morning", "artist2", original=False)
 
@@ -110,3 +111,30 @@ async def test_an_original_databases_posts_get_their_24_hour_figures_on_upgrade(
         first_after_a_day["captured_at"],
         first_after_a_day["views_count"],
     )
+
+    # Its next check stores its hashtags and sound in the original's tables (and Checkback's sound table).
+    answer = Video.model_validate(
+        {
+            "id": HALF_DONE_VIDEO,
+            "title": "From the old days #Retro #soldering",
+            "music_info": {"id": "7300000000000000009", "title": "original sound", "author": "old_maker"},
+        }
+    )
+    conn = await connect(scratch_dsn)
+    try:
+        async with conn.transaction():
+            await store_post_tags(conn, HALF_DONE_POST, answer)
+        tags = await conn.fetch(
+            "SELECT h.hashtag, ph.position FROM social_media_post_hashtags ph"
+            " JOIN social_media_hashtags h ON h.id = ph.hashtag_id WHERE ph.post_id = $1 ORDER BY ph.position",
+            HALF_DONE_POST,
+        )
+        sound = await conn.fetchval(
+            "SELECT s.external_sound_id FROM social_media_posts p JOIN social_media_sounds s ON s.id = p.sound_id"
+            " WHERE p.id = $1",
+            HALF_DONE_POST,
+        )
+    finally:
+        await conn.close()
+    assert [(r["hashtag"], r["position"]) for r in tags] == [("retro", 1), ("soldering", 2)]
+    assert sound == "7300000000000000009"
