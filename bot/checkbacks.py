@@ -17,7 +17,9 @@ from bot.budget import Budget
 from bot.check_stops import retry_at, stop_post, wait_for_database, weigh_failure
 from bot.clock import Clock
 from bot.errors import MalformedAnswer, MetricsApiError, QuotaExhausted, VideoUnavailable
-from bot.growth import VIRAL_MIN_VIEWS, check_offset, milestones_crossed, views_per_hour, viral_reason
+from bot.growth import check_offset, milestones_crossed, views_per_hour
+from bot.insight.baseline import Baseline
+from bot.insight.service import InsightService
 from bot.notices import CheckbackNotice, Counts, MilestoneNotice, Notice, ViralNotice
 from bot.ops import metrics as ops_metrics
 from bot.outcomes import Report
@@ -95,8 +97,10 @@ class CheckbackRunner:
         retry_max: timedelta = timedelta(hours=1),
         on_outcome: Callable[[CheckOutcome], None] | None = None,
         database_wait: float = 60.0,
+        insight: InsightService | None = None,  # default: baselines from the tracked history only
     ) -> None:
         self.database_wait = database_wait
+        self.insight = insight or InsightService(pool, clock)
         self.pool = pool
         self.metrics = metrics
         self.clock = clock
@@ -239,6 +243,8 @@ class CheckbackRunner:
         next_check = schedule[index + 1] if index + 1 < len(schedule) else None
         late = now - schedule[index]
         metrics = video_metrics(video)
+        age = schedule[index] - post.posted_at if post.posted_at else None
+        baseline = await self.insight.baseline(post.id, post.account_id, post.external_post_id, age)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 advanced = await db_claims.complete_check(
@@ -276,6 +282,7 @@ class CheckbackRunner:
                         late,
                         index - done,
                         next_check,
+                        baseline,
                     )
         except DATABASE_AWAY:
             raise  # not the post's fault: the run stops (the lease expires; the check is done later)
@@ -311,12 +318,16 @@ class CheckbackRunner:
         late: timedelta,
         skipped: int,
         next_check: datetime | None,
+        baseline: Baseline,
     ) -> int:
         """One checkback row per guild tracking the post, plus milestone and viral rows when they apply."""
         author, caption, _ = await db_posts.author_and_caption(conn, post.id)
         first = previous[0] if previous else None
         last = previous[-1] if previous else None
         pace = views_per_hour(metrics.views, last.views, last.captured_at, now) if last else None
+        insight = await self.insight.at_check(
+            conn, post, check_index, baseline, metrics.views, previous, pace, now
+        )
         about = notices.about_post(post, author, caption)
         checkback = CheckbackNotice(
             **about,
@@ -334,6 +345,9 @@ class CheckbackRunner:
             engagement_rate=metrics.engagement_rate,
             final=next_check is None,
             next_check_at=next_check,
+            standing=insight.standing,
+            projection=insight.projection,
+            milestone_eta=insight.eta,
         )
         rows: list[tuple[str, Notice]] = [(f"checkback:{post.id}:{check_index}", checkback)]
 
@@ -342,8 +356,7 @@ class CheckbackRunner:
                 (f"milestone:{post.id}:{mark}", MilestoneNotice(**about, milestone=mark, views=metrics.views))
             )
 
-        viral = await self._viral(conn, post, check_index, metrics.views, pace, previous)
-        if viral is not None:
+        if (viral := insight.viral) is not None:
             rows.append(
                 (
                     f"viral:{post.id}",
@@ -363,23 +376,6 @@ class CheckbackRunner:
                     now=now,
                 )
         return written
-
-    async def _viral(
-        self,
-        conn: Any,
-        post: ClaimedPost,
-        check_index: int,
-        views: int,
-        pace: float | None,
-        previous: list[db_snapshots.Snapshot],
-    ) -> dict[str, Any] | None:
-        """The reason and figures of a viral notice (ViralNotice's fields) when the post grows unusually."""
-        if views < VIRAL_MIN_VIEWS:
-            return None
-        median, peers = await db_snapshots.median_views_at_check(
-            conn, post.account_id, check_index, exclude_post=post.id
-        )
-        return viral_reason(views, pace, previous, median, peers)
 
     async def _failed(self, post: ClaimedPost, kind: FaultKind, reason: str) -> CheckOutcome:
         """A failed answer (vague, "gone" wording, malformed) or a failure to record: stop only when the

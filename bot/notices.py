@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
+from bot.insight.models import MilestoneEta, ProjectedViews, Standing
 from db import outbox as db_outbox
 
 if TYPE_CHECKING:
@@ -79,6 +80,11 @@ class CheckbackNotice(_PostNotice):
     engagement_rate: float | None = None
     final: bool = False
     next_check_at: AwareDatetime | None = None
+    # Against the account's typical at this age, where the views will end, and the next milestone's ETA
+    # (bot/insight/); None in rows written before them.
+    standing: Standing | None = None
+    projection: ProjectedViews | None = None
+    milestone_eta: MilestoneEta | None = None
 
 
 class MilestoneNotice(_PostNotice):
@@ -93,11 +99,12 @@ class ViralNotice(_PostNotice):
     """The post grows unusually: against the account's other posts at the same check, or its own pace."""
 
     kind: Literal["viral"] = "viral"
-    reason: Literal["account_median", "pace"]
+    reason: Literal["account_median", "account_curve", "pace"]
     ratio: float
     views: int | None = None
     check_index: int | None = None
-    # reason "account_median": the median of `peers` other posts of the account at this check.
+    # reason "account_median": the median of `peers` other tracked posts of the account at this check;
+    # "account_curve": the typical views at this age of the account's `peers` recent videos.
     median_views: int | None = None
     peers: int | None = None
     # reason "pace": views an hour since the last snapshot, and between the two before it.

@@ -16,6 +16,7 @@ from bot.comments import CommentService
 from bot.compare import CompareService
 from bot.conversations import ConversationService
 from bot.guild_config import GuildConfigService
+from bot.insight.service import InsightService
 from bot.metrics.client import MetricsClient
 from bot.metrics.shortlinks import ShortLinkResolver
 from bot.notifications import Buttons, NotificationSender, OutboxDispatcher, Render
@@ -116,6 +117,9 @@ async def build_services(
         concurrency=settings.metrics_api_concurrency,
         budget=budget,
         database_wait=settings.database_outage_wait,
+        # A post of an account with too few tracked posts is compared with its recent videos (one
+        # budgeted call a day per account).
+        insight=InsightService(runtime.pool, runtime.clock, posts=client, budget=budget),
     )
     dispatcher = None
     if sender is not None:

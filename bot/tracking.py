@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.errors import BudgetExceeded, CheckbackError, InvalidInput, InvalidTikTokUrl, PostNotFound
 from bot.growth import snapshot_views
 from bot.guild_config import default_offsets
+from bot.insight.service import InsightService
 from bot.metrics.models import Video
 from bot.metrics.shortlinks import ShortLinkResolver
 from bot.metrics.urls import VideoRef, canonical_url, parse_video_url, split_links
@@ -86,6 +87,7 @@ class TrackingService:
         self.on_scheduled = on_scheduled
         # Short links are resolved by their redirect (no API call); without a resolver the API gets them.
         self.links = links
+        self.insight = InsightService(pool, clock)  # /analytics reads baselines; the check-backs fetch them
 
     async def track(
         self,
@@ -368,6 +370,7 @@ class TrackingService:
             since_previous=latest.growth if latest else None,
             views_per_hour=latest.views_per_hour if latest else None,
             engagement_rate=latest.engagement_rate if latest else None,
+            insight=await self.insight.of_post(post, snaps),
         )
 
     async def _visible_post(

@@ -9,6 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from bot.errors import CheckbackError
+from bot.insight.models import PostInsight
 from bot.metrics.models import Video
 from db.posts import PostRecord
 from db.snapshots import Snapshot
@@ -154,6 +155,7 @@ class PostAnalytics(BaseModel):
     since_previous: Metrics | None = None
     views_per_hour: float | None = None  # the latest pace
     engagement_rate: float | None = None  # of the latest snapshot
+    insight: PostInsight | None = None  # vs the account's typical, projection (bot/insight/)
 
 
 def video_metrics(video: Video) -> Metrics:

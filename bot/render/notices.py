@@ -24,6 +24,7 @@ from bot.notices import (
     WatchStoppedNotice,
 )
 from bot.render.comments import components_json, notice_rows, questions_notice_embed
+from bot.render.insight import eta_text, projection_text, standing_text
 from bot.render.text import (
     BLUE,
     GOLD,
@@ -92,6 +93,12 @@ def _checkback(n: CheckbackNotice) -> Embed:
         field("Views/hour", num(n.views_per_hour)),
         field("Engagement", pct(n.engagement_rate)),
     ]
+    if n.standing is not None:
+        fields.append(field("Vs the account's typical", standing_text(n.standing), inline=False))
+    if n.projection is not None:
+        fields.append(field("Projected", projection_text(n.projection), inline=False))
+    if n.milestone_eta is not None:
+        lines.append(f"🎯 {eta_text(n.milestone_eta)}")
     footer = f"check {n.check_index}/{n.checks_total}" + (" · final check" if n.final else "")
     if n.next_check_at:
         lines.append(f"Next check {discord_ts(n.next_check_at)}")
@@ -126,6 +133,11 @@ def _viral(n: ViralNotice) -> Embed:
         why = (
             f"Views/hour jumped to **{num(n.views_per_hour)}** from {num(n.previous_views_per_hour)}"
             f" ({n.ratio}×)."
+        )
+    elif n.reason == "account_curve":
+        why = (
+            f"**{num(n.views)} views**, {n.ratio}× the typical ({num(n.median_views)}) of the "
+            f"account's last {n.peers} videos at the same age."
         )
     else:
         why = (

@@ -1,0 +1,79 @@
+"""The words of the insight (bot/insight/): a post's standing against its account's typical, its
+projection, a milestone's ETA and how far off early projections were."""
+
+from __future__ import annotations
+
+from bot.insight.baseline import MIN_TRACKED
+from bot.insight.models import MilestoneEta, ProjectedViews, ProjectionCheck, Standing
+from bot.render.text import short
+
+_NO_BASELINE = {
+    "few_posts": "fewer than {n} of {who}'s posts are tracked at this age, and its recent videos are not known",
+    "budget": (
+        "fewer than {n} of {who}'s posts are tracked at this age, and the API budget cannot spare the call "
+        "for its recent videos"
+    ),
+    "no_age": "the post's publishing time is unknown",
+}
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def ratio_text(ratio: float) -> str:
+    """2.3×, 0.45×, 12×: two significant figures."""
+    return f"{ratio:.2g}×" if ratio < 10 else f"{ratio:.0f}×"
+
+
+def standing_text(s: Standing) -> str:
+    """ "**2.3× typical** at 6h · 78th percentile of @demo's last 20 videos", or why there is no baseline."""
+    who = f"@{s.account}" if s.account else "the account"
+    if s.basis == "none" or s.ratio is None or s.percentile is None:
+        reason = _NO_BASELINE.get(s.why or "few_posts", _NO_BASELINE["few_posts"])
+        return "No baseline yet: " + reason.format(n=MIN_TRACKED, who=who) + "."
+    at = f" at {s.age}" if s.age else ""
+    what = "tracked posts at this check" if s.basis == "tracked" else "videos"
+    return (
+        f"**{ratio_text(s.ratio)} typical**{at} · {ordinal(s.percentile)} percentile of {who}'s last "
+        f"{s.sample} {what} (typical {short(s.typical_views)})"
+    )
+
+
+def projection_text(p: ProjectedViews) -> str:
+    """ "7d ≈ 120k (90k–150k) · 30d ≈ 180k (130k–240k)", and what it was projected from."""
+    basis = "the account's curve" if p.basis == "curve" else "the decay model"
+    return (
+        f"7d ≈ **{short(p.views_7d)}** ({short(p.low_7d)}–{short(p.high_7d)}) · "
+        f"30d ≈ **{short(p.views_30d)}** ({short(p.low_30d)}–{short(p.high_30d)}) · from {basis}"
+    )
+
+
+def eta_text(e: MilestoneEta) -> str:
+    """ "100k in about 2 days at the current pace"."""
+    hours = e.hours
+    if hours < 1:
+        when = "within the hour"
+    elif hours < 36:
+        when = f"in about {round(hours)} hour{'s' if round(hours) != 1 else ''}"
+    else:
+        days = round(hours / 24)
+        when = f"in about {days} day{'s' if days != 1 else ''}"
+    return f"{short(e.milestone)} {when} at the current pace"
+
+
+def accuracy_text(c: ProjectionCheck) -> str:
+    """ "30d: projected 180k at 24h, reached 160k (12% high, inside the range)"."""
+    error = c.error
+    off = (
+        "spot on"
+        if error is None or abs(error) < 0.005
+        else f"{abs(error):.0%} {'high' if error > 0 else 'low'}"
+    )
+    inside = "inside" if c.low <= c.actual <= c.high else "outside"
+    return (
+        f"{c.horizon}: projected {short(c.projected)} at {c.made_at_hours:g}h, reached {short(c.actual)} "
+        f"({off}, {inside} the range {short(c.low)}–{short(c.high)})"
+    )

@@ -1,0 +1,171 @@
+"""SQL of the account baselines and projections (bot/insight/): the account's tracked posts at one age,
+its stored growth-curve points, a snapshot's viral_score, and what was projected at each check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+# The tracked history compares with the account's latest posts only (the last 20).
+PEERS = 20
+
+
+async def peer_views_at_age(
+    conn: Any, account_id: int, *, exclude_post: int, age_seconds: float, tolerance_seconds: float
+) -> list[int]:
+    """The views of the account's latest PEERS other tracked posts (by publishing time) at a check taken
+    `age_seconds` (± `tolerance_seconds`) after their publishing, one snapshot each."""
+    rows = await conn.fetch(
+        """
+        SELECT s.views_count
+          FROM social_media_posts p
+          JOIN LATERAL (
+                SELECT a.views_count
+                  FROM social_media_post_analytics a
+                 WHERE a.post_id = p.id AND a.check_index > 0 AND a.scheduled_for IS NOT NULL
+                   AND abs(extract(epoch FROM a.scheduled_for - p.posted_at) - $3) <= $4
+                 ORDER BY abs(extract(epoch FROM a.scheduled_for - p.posted_at) - $3)
+                 LIMIT 1) s ON true
+         WHERE p.account_id = $1 AND p.id <> $2 AND p.posted_at IS NOT NULL
+         ORDER BY p.posted_at DESC
+         LIMIT $5
+        """,
+        account_id,
+        exclude_post,
+        float(age_seconds),
+        float(tolerance_seconds),
+        PEERS,
+    )
+    return [int(r["views_count"] or 0) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePoints:
+    """An account's videos as one account-posts call saw them at `fetched_at`."""
+
+    fetched_at: datetime
+    video_ids: list[str]
+    ages_hours: list[float]
+    views: list[int]
+
+
+async def curve_points(conn: Any, account_id: int) -> CurvePoints | None:
+    row = await conn.fetchrow(
+        """
+        SELECT fetched_at, video_ids, ages_hours, views FROM account_growth_curves
+         WHERE account_id = $1 AND fetched_at IS NOT NULL
+        """,
+        account_id,
+    )
+    if row is None:
+        return None
+    return CurvePoints(row["fetched_at"], list(row["video_ids"]), list(row["ages_hours"]), list(row["views"]))
+
+
+async def claim_curve_refresh(
+    conn: Any, account_id: int, now: datetime, *, every: timedelta, retry: timedelta
+) -> bool:
+    """True when this caller is to fetch the account's videos now: none fetched within `every`, and no
+    attempt within `retry`. Atomic: of callers at once, one gets True."""
+    row = await conn.fetchrow(
+        """
+        INSERT INTO account_growth_curves AS c (account_id, attempted_at) VALUES ($1, $2)
+        ON CONFLICT (account_id) DO UPDATE SET attempted_at = EXCLUDED.attempted_at
+         WHERE (c.fetched_at IS NULL OR c.fetched_at <= $2 - $3::interval)
+           AND (c.attempted_at IS NULL OR c.attempted_at <= $2 - $4::interval)
+        RETURNING account_id
+        """,
+        account_id,
+        now,
+        every,
+        retry,
+    )
+    return row is not None
+
+
+async def store_curve_points(
+    conn: Any, account_id: int, fetched_at: datetime, points: list[tuple[str, float, int]]
+) -> None:
+    """The account's videos (id, age in hours, views) as fetched at `fetched_at`."""
+    await conn.execute(
+        """
+        INSERT INTO account_growth_curves AS c (account_id, attempted_at, fetched_at, video_ids, ages_hours, views)
+        VALUES ($1, $2, $2, $3, $4, $5)
+        ON CONFLICT (account_id) DO UPDATE
+           SET fetched_at = EXCLUDED.fetched_at, video_ids = EXCLUDED.video_ids,
+               ages_hours = EXCLUDED.ages_hours, views = EXCLUDED.views
+        """,
+        account_id,
+        fetched_at,
+        [p[0] for p in points],
+        [p[1] for p in points],
+        [p[2] for p in points],
+    )
+
+
+async def set_viral_score(conn: Any, post_id: int, check_index: int, ratio: float) -> None:
+    """The snapshot's ratio to its account's typical (the original schema's viral_score, numeric(10,2))."""
+    await conn.execute(
+        """
+        UPDATE social_media_post_analytics SET viral_score = $3
+         WHERE post_id = $1 AND check_index = $2
+        """,
+        post_id,
+        check_index,
+        min(round(ratio, 2), 99_999_999.99),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredProjection:
+    check_index: int
+    made_at: datetime
+    age_hours: float
+    basis: str
+    views_7d: int
+    low_7d: int
+    high_7d: int
+    views_30d: int
+    low_30d: int
+    high_30d: int
+
+
+_PROJECTION_COLUMNS = (
+    "check_index, made_at, age_hours, basis, views_7d, low_7d, high_7d, views_30d, low_30d, high_30d"
+)
+
+
+async def store_projection(conn: Any, post_id: int, p: StoredProjection) -> None:
+    """What was projected at the post's check `p.check_index` (kept as first written)."""
+    await conn.execute(
+        f"""
+        INSERT INTO post_projections (post_id, {_PROJECTION_COLUMNS})
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        ON CONFLICT (post_id, check_index) DO NOTHING
+        """,  # noqa: S608 - a constant column list
+        post_id,
+        p.check_index,
+        p.made_at,
+        p.age_hours,
+        p.basis,
+        p.views_7d,
+        p.low_7d,
+        p.high_7d,
+        p.views_30d,
+        p.low_30d,
+        p.high_30d,
+    )
+
+
+async def projections_of(conn: Any, post_id: int) -> list[StoredProjection]:
+    """What was projected at each check of the post, in check order."""
+    rows = await conn.fetch(
+        f"SELECT {_PROJECTION_COLUMNS} FROM post_projections WHERE post_id = $1 ORDER BY check_index",  # noqa: S608
+        post_id,
+    )
+    return [StoredProjection(**dict(r)) for r in rows]
+
+
+async def account_username(conn: Any, account_id: int) -> str | None:
+    return await conn.fetchval("SELECT username FROM social_media_accounts WHERE id = $1", account_id)
