@@ -2,8 +2,9 @@
 its account's tau as the prior (or, without an account curve, the decay model's DEFAULT_TAU_HOURS with a
 wider prior), projected to 7 and 30 days with a range; and when the next milestone comes at that pace.
 
-The fit, over the grid of taus: for each tau the post's size is the mean of its points' log sizes, and the
-tau's cost is the points' squared misfit (each snapshot off the shape by NOISE, in logs) plus the prior's
+The fit, over the grid of taus: for each tau the post's size is the weighted mean of its points' log sizes,
+and the tau's cost is the points' weighted squared misfit (each snapshot off the shape by NOISE in logs,
+and a small count by its own 1/views more) plus the prior's
 ((log tau - log prior) / prior_sd)^2. The projection is the cheapest tau's; the range spans the taus
 within RANGE_COST of it (about a 95% interval for one parameter). A bigger tau means a later peak and more
 growth still to come, so the range's ends are its smallest and largest tau.
@@ -77,11 +78,15 @@ def project(points: Sequence[Point], prior_tau: float | None = None) -> Projecti
         (prior_tau, PRIOR_SD_CURVE, "curve") if prior_tau else (DEFAULT_TAU_HOURS, PRIOR_SD_DECAY, "decay")
     )
     logs = [math.log(p.views) for p in pts]
+    # A small count is a rough one (a few views more or less move its log a lot): each point weighs by
+    # the inverse of its variance, NOISE^2 plus a count's own 1/views.
+    weights = [1 / (NOISE**2 + 1 / p.views) for p in pts]
+    total = sum(weights)
     fits: list[tuple[float, Curve]] = []
     for tau in TAU_GRID:
         sizes = [v - math.log(shape(p.age_hours, tau)) for v, p in zip(logs, pts, strict=True)]
-        mean = sum(sizes) / len(sizes)
-        misfit = sum((s - mean) ** 2 for s in sizes) / NOISE**2
+        mean = sum(w * s for w, s in zip(weights, sizes, strict=True)) / total
+        misfit = sum(w * (s - mean) ** 2 for w, s in zip(weights, sizes, strict=True))
         cost = misfit + ((math.log(tau) - math.log(prior)) / prior_sd) ** 2
         fits.append((cost, Curve(tau, math.exp(mean))))
     best_cost, best = min(fits, key=lambda f: f[0])
