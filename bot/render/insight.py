@@ -8,7 +8,10 @@ from bot.insight.models import MilestoneEta, ProjectedViews, ProjectionCheck, St
 from bot.render.text import short
 
 _NO_BASELINE = {
-    "few_posts": "fewer than {n} of {who}'s posts are tracked at this age, and its recent videos are not known",
+    "few_posts": (
+        "fewer than {n} of {who}'s posts are tracked at this age, and too few of its recent videos are known "
+        "to draw its curve"
+    ),
     "budget": (
         "fewer than {n} of {who}'s posts are tracked at this age, and the API budget cannot spare the call "
         "for its recent videos"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from bot.insight.models import MilestoneEta, ProjectedViews, Standing
 from bot.notices import (
     AskedQuestion,
     BudgetAlert,
@@ -54,7 +55,30 @@ SAMPLES: list[Notice] = [
         engagement_rate=0.035,
         next_check_at=NOW + timedelta(hours=6),
     ),
+    CheckbackNotice(
+        **POST,
+        check_index=4,
+        checks_total=9,
+        offset="1d",
+        metrics=Counts(views=60_000, likes=4000, comments=30, shares=10, saves=0),
+        standing=Standing(
+            basis="curve", account="a", age="1d", ratio=2.3, typical_views=26_000, percentile=78, sample=20
+        ),
+        projection=ProjectedViews(
+            basis="curve",
+            age_hours=24.0,
+            views_7d=90_000,
+            low_7d=80_000,
+            high_7d=100_000,
+            views_30d=110_000,
+            low_30d=95_000,
+            high_30d=130_000,
+        ),
+        milestone_eta=MilestoneEta(milestone=100_000, hours=50.0),
+    ),
+    CheckbackNotice(**POST, check_index=1, checks_total=9, standing=Standing(basis="none", why="budget")),
     MilestoneNotice(**POST, milestone=10_000, views=10_400),
+    ViralNotice(**POST, reason="account_curve", ratio=4.1, views=50_000, median_views=12_000, peers=20),
     ViralNotice(
         **POST, reason="pace", ratio=3.4, views=50_000, views_per_hour=900.0, previous_views_per_hour=260.0
     ),

@@ -14,6 +14,7 @@ from bot.insight.models import MilestoneEta, ProjectedViews, ProjectionCheck, St
 from bot.insight.projection import MONTH_HOURS, WEEK_HOURS, Curve, milestone_eta, project
 from bot.insight.shape import DEFAULT_TAU_HOURS, MIN_VIDEOS, Point, fit_account_curve, percentile_rank, shape
 from bot.render.insight import accuracy_text, eta_text, ordinal, projection_text, ratio_text, standing_text
+from tests.insight.charts import shaded_pixels
 
 sizes = st.floats(min_value=100.0, max_value=1e7)
 # Counts big enough that rounding to whole views does not move them by more than a few percent.
@@ -196,3 +197,21 @@ def test_the_words() -> None:
         "30d: projected 180k at 24h, reached 160k (12% high, inside the range 130k–240k)"
     )
     assert math.isclose(shape(0.0, 5.0), 0.0)
+
+
+# --- the chart -------------------------------------------------------------------------------------------------
+def test_the_growth_chart_draws_the_projection_dashed_in_its_shaded_range() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.charts.growth import Band, ChartPoint, render_growth_chart
+
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    points = [ChartPoint(start + timedelta(hours=h), 1000 * h, 60 * h) for h in (1, 6, 12, 24)]
+    later = [start + timedelta(hours=h) for h in (24, 72, 168, 360, 720)]
+    band = Band(later, [24_000, 40_000, 50_000, 56_000, 60_000], [24_000, 30_000, 35_000, 38_000, 40_000],
+                [24_000, 50_000, 70_000, 80_000, 90_000])  # fmt: skip
+
+    with_band = render_growth_chart(points, "#1 @demo", band)
+    assert with_band.startswith(b"\x89PNG\r\n\x1a\n")
+    without = shaded_pixels(render_growth_chart(points, "#1 @demo"))
+    assert shaded_pixels(with_band) > 1000 > 10 * without  # the shaded range

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.schedule import DEFAULT_OFFSETS
+from tests.insight.charts import shaded_pixels
 from tests.sandbox_cli.conftest import Run
 
 VIDEO = "https://www.tiktok.com/@demo/video/7301234567890123456"
@@ -160,4 +161,36 @@ incomplete
     # The last form's text is empty: Discord's form would not send it, and the script stops there.
     (line,) = run.err.strip().splitlines()
     assert re.fullmatch(r"error: .*script\.txt:12: /templates add: .*'Text' is required", line), line
+
+
+def test_a_day_after_tracking_a_post_of_an_account_with_20_videos_it_stands_against_them_and_projects(
+    run_sandbox: Callable[..., Run],
+) -> None:
+    # --seed-demo: @maker_jo has 28 videos (and three posts are tracked first, so this one is #4).
+    script = """
+/track url:https://www.tiktok.com/@maker_jo/video/7301234567890129001
+/wait 1d
+/analytics post:4
+"""
+    run = run_sandbox(script, "--seed-demo", "--for", "1h", timeout=300)
+    assert run.code == 0, run.err
+    assert "Tracking #4: 9 check-backs scheduled." in run.out
+    blocks = re.split(r"\n(?=\S)|\n\n", run.out)
+    mine = [b for b in blocks if "check-back · #4 @maker_jo" in b]
+    assert [re.search(r"(\w+) check-back · #4", b)[1] for b in mine] == ["1h", "6h", "12h", "1d"]  # type: ignore[index]
+    for block in mine:
+        age = re.search(r"(\w+) check-back · #4", block)[1]  # type: ignore[index]
+        assert re.search(
+            rf"Vs the account's typical\s+[\d.]+× typical at {age} · \d+(st|nd|rd|th) percentile of "
+            r"@maker_jo's last 20 videos",
+            block,
+        ), block
+    # From the second check on, where it will end.
+    assert all("Projected" in b and "30d ≈" in b for b in mine[1:]), mine
+    analytics = run.out.split("member> /analytics post:4")[1]
+    assert re.search(r"[\d.]+× typical at 1d · \d+(st|nd|rd|th) percentile of @maker_jo's last 20", analytics)
+    assert re.search(r"Projected\s+7d ≈ [\d,.kM]+ \([\d,.kM]+–[\d,.kM]+\) · 30d ≈ ", analytics)
+    (saved,) = re.findall(r"📎 (\S+)", analytics)
+    png = Path(saved).read_bytes()
+    assert png.startswith(b"\x89PNG") and shaded_pixels(png) > 1000  # the chart shows the projected range
     assert "Traceback" not in run.out + run.err
