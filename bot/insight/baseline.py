@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.insight.models import Standing
 from bot.insight.shape import AccountCurve, percentile_rank
@@ -26,7 +27,7 @@ class Baseline:
 
     def standing(self, age: str | None, age_hours: float | None, views: int) -> Standing:
         """The post's standing with `views` at `age_hours` (labelled `age`, e.g. "6h")."""
-        about = {"account": self.account, "age": age}
+        about: dict[str, Any] = {"account": self.account, "age": age}
         if len(self.peers) >= MIN_TRACKED:
             typical = statistics.median(self.peers)
             if typical > 0:
