@@ -117,18 +117,19 @@ async def set_viral_score(conn: Any, post_id: int, check_index: int, ratio: floa
     )
 
 
+Figures = tuple[int, int, int]  # projected views, the range's low and high
+
+
 @dataclass(frozen=True, slots=True)
 class StoredProjection:
+    """What was projected at one check of a post: the views at 7 and at 30 days."""
+
     check_index: int
     made_at: datetime
     age_hours: float
     basis: str
-    views_7d: int
-    low_7d: int
-    high_7d: int
-    views_30d: int
-    low_30d: int
-    high_30d: int
+    week: Figures
+    month: Figures
 
 
 _PROJECTION_COLUMNS = (
@@ -149,12 +150,8 @@ async def store_projection(conn: Any, post_id: int, p: StoredProjection) -> None
         p.made_at,
         p.age_hours,
         p.basis,
-        p.views_7d,
-        p.low_7d,
-        p.high_7d,
-        p.views_30d,
-        p.low_30d,
-        p.high_30d,
+        *p.week,
+        *p.month,
     )
 
 
@@ -164,7 +161,17 @@ async def projections_of(conn: Any, post_id: int) -> list[StoredProjection]:
         f"SELECT {_PROJECTION_COLUMNS} FROM post_projections WHERE post_id = $1 ORDER BY check_index",  # noqa: S608
         post_id,
     )
-    return [StoredProjection(**dict(r)) for r in rows]
+    return [
+        StoredProjection(
+            r["check_index"],
+            r["made_at"],
+            r["age_hours"],
+            r["basis"],
+            (r["views_7d"], r["low_7d"], r["high_7d"]),
+            (r["views_30d"], r["low_30d"], r["high_30d"]),
+        )
+        for r in rows
+    ]
 
 
 async def account_username(conn: Any, account_id: int) -> str | None:

@@ -195,7 +195,14 @@ class InsightService:
             await db_baselines.store_projection(
                 conn,
                 post.id,
-                db_baselines.StoredProjection(check_index, now, age_hours, view.basis, *_figures(view)),
+                db_baselines.StoredProjection(
+                    check_index,
+                    now,
+                    age_hours,
+                    view.basis,
+                    (view.views_7d, view.low_7d, view.high_7d),
+                    (view.views_30d, view.low_30d, view.high_30d),
+                ),
             )
         eta = milestone_eta(projection, age_hours or 0.0, views, MILESTONES)
         return CheckInsight(
@@ -237,10 +244,6 @@ class InsightService:
 
 def _tau(curve: AccountCurve | None) -> float | None:
     return curve.tau_hours if curve is not None else None
-
-
-def _figures(view: ProjectedViews) -> tuple[int, int, int, int, int, int]:
-    return view.views_7d, view.low_7d, view.high_7d, view.views_30d, view.low_30d, view.high_30d
 
 
 def _projected(p: Projection, *, posted: datetime | None = None) -> ProjectedViews:
@@ -291,10 +294,7 @@ def _accuracy(
         return []
     first = min(early, key=lambda m: abs(m.age_hours - EARLY_HOURS))
     checks = []
-    for horizon, hours, figures in (
-        ("7d", WEEK_HOURS, (first.views_7d, first.low_7d, first.high_7d)),
-        ("30d", MONTH_HOURS, (first.views_30d, first.low_30d, first.high_30d)),
-    ):
+    for horizon, hours, figures in (("7d", WEEK_HOURS, first.week), ("30d", MONTH_HOURS, first.month)):
         near = [s for s in snaps if abs((_hours(posted, s.captured_at) or 0) - hours) <= hours * SAME_AGE]
         if not near:
             continue

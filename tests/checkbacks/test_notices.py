@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.insight.models import MilestoneEta, ProjectedViews, Standing
+from bot.insight.models import MilestoneEta, Standing
 from bot.notices import (
     AskedQuestion,
     BudgetAlert,
@@ -31,6 +31,7 @@ from bot.notices import (
     parse,
 )
 from bot.render.notices import render_notice
+from tests.insight.samples import PROJECTION
 
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
 POST: dict[str, Any] = {
@@ -64,16 +65,7 @@ SAMPLES: list[Notice] = [
         standing=Standing(
             basis="curve", account="a", age="1d", ratio=2.3, typical_views=26_000, percentile=78, sample=20
         ),
-        projection=ProjectedViews(
-            basis="curve",
-            age_hours=24.0,
-            views_7d=90_000,
-            low_7d=80_000,
-            high_7d=100_000,
-            views_30d=110_000,
-            low_30d=95_000,
-            high_30d=130_000,
-        ),
+        projection=PROJECTION,
         milestone_eta=MilestoneEta(milestone=100_000, hours=50.0),
     ),
     CheckbackNotice(**POST, check_index=1, checks_total=9, standing=Standing(basis="none", why="budget")),

@@ -11,7 +11,7 @@ from bot.clock import ManualClock
 from bot.sandbox.discord.records import Message
 from bot.sandbox.stack import Stack
 from tests.e2e.test_analytics import PNG_MAGIC, run_checks, track
-from tests.insight.charts import shaded_pixels
+from tests.insight.samples import shaded_pixels
 
 
 def field(embed: dict, name: str) -> str:

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.insight.baseline import MIN_TRACKED, Baseline
-from bot.insight.models import MilestoneEta, ProjectedViews, ProjectionCheck, Standing
+from bot.insight.models import MilestoneEta, ProjectionCheck, Standing
 from bot.insight.projection import MONTH_HOURS, WEEK_HOURS, Curve, milestone_eta, project
 from bot.insight.shape import DEFAULT_TAU_HOURS, MIN_VIDEOS, Point, fit_account_curve, percentile_rank, shape
 from bot.render.insight import accuracy_text, eta_text, ordinal, projection_text, ratio_text, standing_text
-from tests.insight.charts import shaded_pixels
+from tests.insight.samples import PROJECTION, shaded_pixels
 
 sizes = st.floats(min_value=100.0, max_value=1e7)
 # Counts big enough that rounding to whole views does not move them by more than a few percent.
@@ -176,17 +176,7 @@ def test_the_words() -> None:
         basis="curve", account="demo", age="6h", ratio=2.3, typical_views=4000, percentile=78, sample=20
     )
     assert standing_text(s).startswith("**2.3× typical** at 6h · 78th percentile of @demo's last 20 videos")
-    view = ProjectedViews(
-        basis="curve",
-        age_hours=24,
-        views_7d=120_000,
-        low_7d=90_000,
-        high_7d=150_000,
-        views_30d=180_000,
-        low_30d=130_000,
-        high_30d=240_000,
-    )
-    assert projection_text(view) == (
+    assert projection_text(PROJECTION) == (
         "7d ≈ **120k** (90k–150k) · 30d ≈ **180k** (130k–240k) · from the account's curve"
     )
     check = ProjectionCheck(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.schedule import DEFAULT_OFFSETS
-from tests.insight.charts import shaded_pixels
+from tests.insight.samples import shaded_pixels
 from tests.sandbox_cli.conftest import Run
 
 VIDEO = "https://www.tiktok.com/@demo/video/7301234567890123456"

@@ -1,8 +1,22 @@
-"""Reading a post's chart back: how much of it is the projected range's shade."""
+"""Shared by the insight tests: a projection's figures, and reading a post's chart back (how much of it is
+the projected range's shade)."""
 
 from __future__ import annotations
 
 from io import BytesIO
+
+from bot.insight.models import ProjectedViews
+
+PROJECTION = ProjectedViews(
+    basis="curve",
+    age_hours=24,
+    views_7d=120_000,
+    low_7d=90_000,
+    high_7d=150_000,
+    views_30d=180_000,
+    low_30d=130_000,
+    high_30d=240_000,
+)
 
 # The views colour (#3498db) at 15% over the white background: the projected range's fill.
 SHADE = (225, 240, 250)
