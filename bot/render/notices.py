@@ -94,7 +94,7 @@ def _checkback(n: CheckbackNotice) -> Embed:
         field("Engagement", pct(n.engagement_rate)),
     ]
     if n.standing is not None:
-        fields.append(field("Vs the account's typical", standing_text(n.standing), inline=False))
+        fields.append(field("Vs typical", standing_text(n.standing), inline=False))
     if n.projection is not None:
         fields.append(field("Projected", projection_text(n.projection), inline=False))
     if n.milestone_eta is not None:

@@ -208,7 +208,7 @@ def insight_fields(insight: PostInsight | None) -> list[dict[str, Any]]:
         return []
     fields = []
     if insight.standing is not None:
-        fields.append(field("Vs the account's typical", standing_text(insight.standing), inline=False))
+        fields.append(field("Vs typical", standing_text(insight.standing), inline=False))
     if insight.projection is not None:
         fields.append(field("Projected", projection_text(insight.projection), inline=False))
     if insight.accuracy:

@@ -46,7 +46,7 @@ def parse_payload(payload: Any) -> dict[str, Any]:
 
 
 def typical_of(embed: dict[str, Any]) -> str:
-    return str(next(f["value"] for f in embed["fields"] if f["name"] == "Vs the account's typical"))
+    return str(next(f["value"] for f in embed["fields"] if f["name"] == "Vs typical"))
 
 
 async def run_until(world: World, runner: CheckbackRunner, post_id: int, hours: float) -> None:

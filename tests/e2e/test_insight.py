@@ -31,13 +31,13 @@ async def test_a_day_after_tracking_check_backs_and_analytics_compare_with_the_a
 
     message = await stack.emulator.wait_for_message(w.channel, day_check, timeout=15)
     checkback = next(e for e in message.embeds if e["title"].startswith("1d check-back"))
-    typical = field(checkback, "Vs the account's typical")
+    typical = field(checkback, "Vs typical")
     assert "typical** at 1d" in typical and "percentile of @bigdemo's last 20 videos" in typical
     assert "30d ≈" in field(checkback, "Projected")
 
     i = await stack.emulator.invoke(w.member, "analytics", channel=w.channel, post=post)
     embed = (await i.response()).data["embeds"][0]
-    standing = field(embed, "Vs the account's typical")
+    standing = field(embed, "Vs typical")
     assert "typical** at 1d" in standing and "percentile of @bigdemo's last 20 videos" in standing
     projected = field(embed, "Projected")
     assert (

@@ -181,7 +181,7 @@ def test_a_day_after_tracking_a_post_of_an_account_with_20_videos_it_stands_agai
     for block in mine:
         age = re.search(r"(\w+) check-back · #4", block)[1]  # type: ignore[index]
         assert re.search(
-            rf"Vs the account's typical\s+[\d.]+× typical at {age} · \d+(st|nd|rd|th) percentile of "
+            rf"Vs typical\s+[\d.]+× typical at {age} · \d+(st|nd|rd|th) percentile of "
             r"@maker_jo's last 20 videos",
             block,
         ), block
