@@ -11,6 +11,7 @@ from bot.checkbacks import CheckbackRunner
 from bot.insight.service import InsightService
 from bot.notices import parse
 from bot.render.notices import render_notice
+from bot.render.posts import analytics_embed
 
 from .conftest import MakeClient, World, video_url
 
@@ -176,3 +177,26 @@ async def test_a_check_back_near_a_milestone_gives_its_eta(world: World) -> None
     notice = (await checkbacks(world, post_id))[-1]
     description = render_notice(parse("checkback", notice))["description"]
     assert "100k in about" in description and "at the current pace" in description
+
+
+async def test_after_30_days_analytics_says_how_far_off_the_projection_made_at_24h_was(world: World) -> None:
+    world.sim.add_account("month", videos=24)
+    post_id = await track(world, "7436000000000000001", "month", views_30d=400_000)
+    runner = insight_runner(world)
+    await run_until(world, runner, post_id, 24 * 31)
+    analytics = await world.tracking.analytics(None, post_id)
+    insight = analytics.insight
+    assert insight is not None and insight.projection is None  # past 30 days: nothing left to project
+    made = await world.pool.fetchrow(
+        "SELECT age_hours, views_7d, views_30d FROM post_projections WHERE post_id = $1 AND check_index = 4",
+        post_id,
+    )  # the 24 h check's
+    by_label = {s.label: s.metrics.views for s in analytics.snapshots}
+    assert [(c.horizon, c.projected, c.actual) for c in insight.accuracy] == [
+        ("7d", made["views_7d"], by_label["7d"]),
+        ("30d", made["views_30d"], by_label["30d"]),
+    ]
+    assert insight.accuracy[0].made_at_hours == round(made["age_hours"], 1)
+    embed = analytics_embed(analytics)
+    text = next(f["value"] for f in embed["fields"] if f["name"] == "How far off the early projection was")
+    assert text.startswith("7d: projected ") and "\n30d: projected " in text and "reached" in text
