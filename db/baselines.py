@@ -50,17 +50,25 @@ class CurvePoints:
     views: list[int]
 
 
-async def curve_points(conn: Any, account_id: int) -> CurvePoints | None:
+async def account_curve(conn: Any, account_id: int) -> tuple[str | None, CurvePoints | None]:
+    """The account's username, and its videos as last fetched (None: never)."""
     row = await conn.fetchrow(
         """
-        SELECT fetched_at, video_ids, ages_hours, views FROM account_growth_curves
-         WHERE account_id = $1 AND fetched_at IS NOT NULL
+        SELECT a.username, c.fetched_at, c.video_ids, c.ages_hours, c.views
+          FROM social_media_accounts a
+          LEFT JOIN account_growth_curves c ON c.account_id = a.id AND c.fetched_at IS NOT NULL
+         WHERE a.id = $1
         """,
         account_id,
     )
     if row is None:
-        return None
-    return CurvePoints(row["fetched_at"], list(row["video_ids"]), list(row["ages_hours"]), list(row["views"]))
+        return None, None
+    if row["fetched_at"] is None:
+        return row["username"], None
+    points = CurvePoints(
+        row["fetched_at"], list(row["video_ids"]), list(row["ages_hours"]), list(row["views"])
+    )
+    return row["username"], points
 
 
 async def claim_curve_refresh(
@@ -172,7 +180,3 @@ async def projections_of(conn: Any, post_id: int) -> list[StoredProjection]:
         )
         for r in rows
     ]
-
-
-async def account_username(conn: Any, account_id: int) -> str | None:
-    return await conn.fetchval("SELECT username FROM social_media_accounts WHERE id = $1", account_id)

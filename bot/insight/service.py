@@ -32,6 +32,7 @@ from bot.schedule import format_offset
 from bot.shedding import NEW_POST_RESERVE
 from db import baselines as db_baselines
 from db.claims import ClaimedPost
+from db.pool import DATABASE_AWAY
 from db.posts import PostRecord
 from db.snapshots import Snapshot
 
@@ -60,7 +61,7 @@ class AccountPosts(Protocol):
 class CheckInsight:
     """What one check-back says beyond its numbers; `viral`: a ViralNotice's reason and figures, or None."""
 
-    standing: Standing
+    standing: Standing | None
     projection: ProjectedViews | None
     eta: MilestoneEta | None
     viral: dict[str, Any] | None
@@ -91,9 +92,22 @@ class InsightService:
         self, post_id: int, account_id: int, video_id: str, age: timedelta | None, *, fetch: bool = True
     ) -> Baseline:
         """The baseline of a post at `age` (a check's offset); outside any transaction, as it may call the
-        API (`fetch`) for the account's videos."""
+        API (`fetch`) for the account's videos. A failure other than the database's is logged and gives no
+        baseline: it never stops a check-back."""
+        try:
+            return await self._baseline(post_id, account_id, video_id, age, fetch=fetch)
+        except DATABASE_AWAY:
+            raise
+        except Exception:
+            log.exception("the baseline of post %s failed", post_id)
+            return Baseline(account=None)
+
+    async def _baseline(
+        self, post_id: int, account_id: int, video_id: str, age: timedelta | None, *, fetch: bool
+    ) -> Baseline:
+        now = self.clock.now()
         async with self.pool.acquire() as conn:
-            username = await db_baselines.account_username(conn, account_id)
+            username, stored = await db_baselines.account_curve(conn, account_id)
             peers = []
             if age is not None:
                 tolerance = max(SAME_AGE_MIN, age * SAME_AGE)
@@ -104,22 +118,12 @@ class InsightService:
                     age_seconds=age.total_seconds(),
                     tolerance_seconds=tolerance.total_seconds(),
                 )
-        enough = len(peers) >= MIN_TRACKED
-        curve, why = await self._curve(account_id, username, video_id, fetch=fetch and not enough)
-        return Baseline(account=username, peers=peers if enough else [], curve=curve, why=why)
-
-    async def _curve(
-        self, account_id: int, username: str | None, video_id: str, *, fetch: bool
-    ) -> tuple[AccountCurve | None, str | None]:
-        """The account's curve from its stored videos (fetched again first when a day old and `fetch`),
-        without the post itself; and why there is none ("budget": the call was not affordable)."""
-        now = self.clock.now()
-        async with self.pool.acquire() as conn:
-            stored = await db_baselines.curve_points(conn, account_id)
-            stale = stored is None or now - stored.fetched_at >= CURVE_REFRESH
+            enough = len(peers) >= MIN_TRACKED
+            # The account's videos are fetched again when the history is too short and they are a day old.
             claimed = (
                 fetch
-                and stale
+                and not enough
+                and (stored is None or now - stored.fetched_at >= CURVE_REFRESH)
                 and self.posts is not None
                 and username is not None
                 and await db_baselines.claim_curve_refresh(
@@ -132,15 +136,13 @@ class InsightService:
                 stored = await self._fetch(account_id, username, now) or stored
             else:
                 why = "budget"
-        if stored is None:
-            return None, why
-        points = [
-            Point(age, views)
-            for vid, age, views in zip(stored.video_ids, stored.ages_hours, stored.views, strict=True)
-            if vid != video_id
-        ]
-        curve = fit_account_curve(points[:CURVE_VIDEOS])
-        return curve, (why if curve is None else None)
+        curve = _curve(stored, video_id)
+        return Baseline(
+            account=username,
+            peers=peers if enough else [],
+            curve=curve,
+            why=why if curve is None else None,
+        )
 
     async def _affordable(self, now: datetime) -> bool:
         """One call fits beside the check-backs promised this month and the new-post reserve."""
@@ -154,7 +156,7 @@ class InsightService:
         try:
             # One more than compared: a tracked post among them is left out of its own baseline.
             page = await self.posts.user_posts(username, count=CURVE_VIDEOS + 1)
-        except MetricsApiError as exc:  # no baseline this time; tried again in CURVE_RETRY
+        except MetricsApiError as exc:  # no baseline this time; tried again after CURVE_RETRY
             log.warning("the recent videos of @%s could not be fetched (%s)", username, exc)
             return None
         points = [
@@ -164,7 +166,9 @@ class InsightService:
         ]
         async with self.pool.acquire() as conn:
             await db_baselines.store_curve_points(conn, account_id, now, points)
-            return await db_baselines.curve_points(conn, account_id)
+        return db_baselines.CurvePoints(
+            now, [p[0] for p in points], [p[1] for p in points], [p[2] for p in points]
+        )
 
     async def at_check(
         self,
@@ -178,7 +182,28 @@ class InsightService:
         now: datetime,
     ) -> CheckInsight:
         """A recorded check's insight, in its transaction: the snapshot's viral_score (its ratio) and the
-        projection made at it are stored."""
+        projection made at it are stored. A failure other than the database's is logged and gives a check
+        without insight (its writes undone by a savepoint): it never stops a check-back."""
+        try:
+            async with conn.transaction():
+                return await self._at_check(conn, post, check_index, baseline, views, previous, pace, now)
+        except DATABASE_AWAY:
+            raise
+        except Exception:
+            log.exception("the insight of post %s at check %s failed", post.id, check_index)
+            return CheckInsight(None, None, None, viral_reason(views, pace, previous, None, 0))
+
+    async def _at_check(
+        self,
+        conn: Any,
+        post: ClaimedPost,
+        check_index: int,
+        baseline: Baseline,
+        views: int,
+        previous: Sequence[Snapshot],
+        pace: float | None,
+        now: datetime,
+    ) -> CheckInsight:
         age_hours = _hours(post.posted_at, now)
         standing = baseline.standing(
             check_offset(post.check_schedule, post.posted_at, check_index), age_hours, views
@@ -240,6 +265,18 @@ class InsightService:
         async with self.pool.acquire() as conn:
             made = await db_baselines.projections_of(conn, post.id)
         return PostInsight(standing=standing, projection=projection, accuracy=_accuracy(made, snaps, posted))
+
+
+def _curve(stored: db_baselines.CurvePoints | None, video_id: str) -> AccountCurve | None:
+    """The account's curve from its stored videos, the post itself left out."""
+    if stored is None:
+        return None
+    points = [
+        Point(age, views)
+        for vid, age, views in zip(stored.video_ids, stored.ages_hours, stored.views, strict=True)
+        if vid != video_id
+    ]
+    return fit_account_curve(points[:CURVE_VIDEOS])
 
 
 def _tau(curve: AccountCurve | None) -> float | None:

@@ -200,3 +200,18 @@ async def test_after_30_days_analytics_says_how_far_off_the_projection_made_at_2
     embed = analytics_embed(analytics)
     text = next(f["value"] for f in embed["fields"] if f["name"] == "How far off the early projection was")
     assert text.startswith("7d: projected ") and "\n30d: projected " in text and "reached" in text
+
+
+async def test_an_account_whose_videos_cannot_be_read_leaves_the_check_back_without_a_baseline(
+    world: World,
+) -> None:
+    post_id = await track(world, "7437000000000000001", "shy403")  # a private account: its posts are refused
+    runner = insight_runner(world)
+    world.advance(hours=1)
+    assert (await runner.run_once()).recorded == 1
+    assert world.sim.calls_by_route[POSTS] >= 1
+    s = (await checkbacks(world, post_id))[0]["standing"]
+    assert s["basis"] == "none" and s["why"] == "few_posts"
+    calls = world.sim.calls_by_route[POSTS]
+    await run_until(world, runner, post_id, 5)  # the 6h check: more than an hour later, asked once more
+    assert world.sim.calls_by_route[POSTS] == calls + 1
