@@ -65,10 +65,11 @@ async def test_a_worker_serves_metrics_and_its_health_follows_postgres(
         for name in WORKER_METRICS:
             assert f"# TYPE {name.removesuffix('_total')}" in text, name
         assert sample(text, "checkback_checkbacks_done_total") == 6
-        assert sample(text, 'checkback_api_calls_total{status="200"}') == 6
+        # Six check-backs, and one account-posts call for their account's baseline (bot/insight/).
+        assert sample(text, 'checkback_api_calls_total{status="200"}') == 6 + 1
         assert sample(text, "checkback_outbox_backlog") == 0
         assert sample(text, "checkback_oldest_due_check_age_seconds") == 0
-        assert sample(text, "checkback_api_budget_left") == 1000 - 6
+        assert sample(text, "checkback_api_budget_left") == 1000 - 6 - 1
         assert sample(text, "checkback_database_up") == 1
 
         await private_pg.astop()
