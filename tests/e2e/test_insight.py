@@ -49,7 +49,7 @@ async def test_a_day_after_tracking_check_backs_and_analytics_compare_with_the_a
     edited = await stack.emulator.wait_until(lambda: i.message if i.message.attachments else None, 10)
     png = edited.attachments[0].data
     assert png.startswith(PNG_MAGIC)
-    assert shaded_pixels(png) > 1000  # the projected range, shaded
+    assert shaded_pixels(png) > 200  # the projected range, shaded (a chart without one has ~8)
     stack.emulator.assert_no_violations()
     # The viral_score column holds the ratio of each check.
     scores = await clean_db.fetch(

@@ -192,5 +192,7 @@ def test_a_day_after_tracking_a_post_of_an_account_with_20_videos_it_stands_agai
     assert re.search(r"Projected\s+7d ≈ [\d,.kM]+ \([\d,.kM]+–[\d,.kM]+\) · 30d ≈ ", analytics)
     (saved,) = re.findall(r"📎 (\S+)", analytics)
     png = Path(saved).read_bytes()
-    assert png.startswith(b"\x89PNG") and shaded_pixels(png) > 1000  # the chart shows the projected range
+    assert (
+        png.startswith(b"\x89PNG") and shaded_pixels(png) > 200
+    )  # the chart shows the projected range (8 without one)
     assert "Traceback" not in run.out + run.err
