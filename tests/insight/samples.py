@@ -18,21 +18,35 @@ PROJECTION = ProjectedViews(
     high_30d=240_000,
 )
 
-# The views colour (#3498db) at 15% over the white background: the projected range's fill.
-SHADE = (225, 240, 250)
+
+def _shade() -> tuple[int, ...]:
+    """The projected range's fill: the views colour at BAND_ALPHA over the plot's background."""
+    from bot.charts.growth import BAND_ALPHA, VIEWS_COLOUR
+    from bot.charts.style import PLOT_BACKGROUND
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    return tuple(
+        round(BAND_ALPHA * c + (1 - BAND_ALPHA) * b)
+        for c, b in zip(rgb(VIEWS_COLOUR), rgb(PLOT_BACKGROUND), strict=True)
+    )
 
 
 def shaded_pixels(png: bytes) -> int:
     """Pixels of the projected range's shade inside the plot (every third pixel of each third row), after
-    checking the picture is an 800×360 PNG."""
+    checking the picture is a PNG of the wide charts' size."""
     from PIL import Image  # matplotlib's own dependency
 
+    from bot.charts.style import WIDE
+
+    shade = _shade()
     with Image.open(BytesIO(png)) as image:
-        assert image.format == "PNG" and image.size == (800, 360)
+        assert image.format == "PNG" and image.size == WIDE
         rgb = image.convert("RGB")
         return sum(
             1
             for x in range(300, 720, 3)
             for y in range(40, 300, 3)
-            if max(abs(c - t) for c, t in zip(rgb.getpixel((x, y)), SHADE, strict=True)) <= 6  # type: ignore[arg-type]
+            if max(abs(c - t) for c, t in zip(rgb.getpixel((x, y)), shade, strict=True)) <= 6  # type: ignore[arg-type]
         )
