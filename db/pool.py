@@ -163,5 +163,8 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,
     asyncpg.PostgresConnectionError,
     asyncpg.TooManyConnectionsError,  # 53300: the server is full for now; no fault of a statement
+    # A connection the server dropped mid-statement is reset on its way back to the pool, and that reset
+    # finds the lost statement still "in progress" ("cannot switch to state ..."): the outage again.
+    asyncpg.InternalClientError,
     DatabaseUnavailable,
 )

@@ -182,51 +182,39 @@ class InsightService:
         now: datetime,
     ) -> CheckInsight:
         """A recorded check's insight, in its transaction: the snapshot's viral_score (its ratio) and the
-        projection made at it are stored. A failure other than the database's is logged and gives a check
-        without insight (its writes undone by a savepoint): it never stops a check-back."""
-
-        async def record() -> CheckInsight:
-            age_hours = _hours(post.posted_at, now)
-            standing = baseline.standing(
-                check_offset(post.check_schedule, post.posted_at, check_index), age_hours, views
+        projection made at it are stored."""
+        age_hours = _hours(post.posted_at, now)
+        standing = baseline.standing(
+            check_offset(post.check_schedule, post.posted_at, check_index), age_hours, views
+        )
+        if standing.ratio is not None:
+            await db_baselines.set_viral_score(conn, post.id, check_index, standing.ratio)
+        points = [Point(h, s.views) for s in previous if (h := _hours(post.posted_at, s.captured_at))]
+        projection = None
+        if age_hours is not None:
+            projection = project([*points, Point(age_hours, views)], _tau(baseline.curve))
+        view = None
+        if projection is not None and age_hours is not None:
+            view = _projected(projection)
+            await db_baselines.store_projection(
+                conn,
+                post.id,
+                db_baselines.StoredProjection(
+                    check_index,
+                    now,
+                    age_hours,
+                    view.basis,
+                    (view.views_7d, view.low_7d, view.high_7d),
+                    (view.views_30d, view.low_30d, view.high_30d),
+                ),
             )
-            if standing.ratio is not None:
-                await db_baselines.set_viral_score(conn, post.id, check_index, standing.ratio)
-            points = [Point(h, s.views) for s in previous if (h := _hours(post.posted_at, s.captured_at))]
-            projection = None
-            if age_hours is not None:
-                projection = project([*points, Point(age_hours, views)], _tau(baseline.curve))
-            view = None
-            if projection is not None and age_hours is not None:
-                view = _projected(projection)
-                await db_baselines.store_projection(
-                    conn,
-                    post.id,
-                    db_baselines.StoredProjection(
-                        check_index,
-                        now,
-                        age_hours,
-                        view.basis,
-                        (view.views_7d, view.low_7d, view.high_7d),
-                        (view.views_30d, view.low_30d, view.high_30d),
-                    ),
-                )
-            eta = milestone_eta(projection, age_hours or 0.0, views, MILESTONES)
-            return CheckInsight(
-                standing=standing,
-                projection=view,
-                eta=MilestoneEta(milestone=eta.milestone, hours=round(eta.hours, 1)) if eta else None,
-                viral=_viral(standing, views, pace, previous),
-            )
-
-        try:
-            async with conn.transaction():
-                return await record()
-        except DATABASE_AWAY:
-            raise
-        except Exception:
-            log.exception("the insight of post %s at check %s failed", post.id, check_index)
-            return CheckInsight(None, None, None, viral_reason(views, pace, previous, None, 0))
+        eta = milestone_eta(projection, age_hours or 0.0, views, MILESTONES)
+        return CheckInsight(
+            standing=standing,
+            projection=view,
+            eta=MilestoneEta(milestone=eta.milestone, hours=round(eta.hours, 1)) if eta else None,
+            viral=_viral(standing, views, pace, previous),
+        )
 
     async def of_post(self, post: PostRecord, snaps: Sequence[Snapshot]) -> PostInsight | None:
         """/analytics' insight from the post's snapshots and what is stored (no API call: the check-backs
