@@ -361,7 +361,8 @@ class TrackingService:
         engagement rate ((likes + comments + shares) / views)."""
         async with self.pool.acquire() as conn:
             post = await self._visible_post(conn, guild_id, post_id, all_guilds)
-            summary, views = await _with_snapshots(conn, post)
+            snaps = await db_snapshots.list_snapshots(conn, post.id)
+        summary, views = _summed_up(post, snaps)
         latest = views[-1] if views else None
         return PostAnalytics(
             post=summary,
@@ -390,7 +391,13 @@ class TrackingService:
 
 async def _with_snapshots(conn: Any, post: PostRecord) -> tuple[PostSummary, list[SnapshotView]]:
     """The post summed up with its latest numbers, and its snapshots (growth, views per hour) oldest first."""
-    views = snapshot_views(post, await db_snapshots.list_snapshots(conn, post.id))
+    return _summed_up(post, await db_snapshots.list_snapshots(conn, post.id))
+
+
+def _summed_up(
+    post: PostRecord, snaps: list[db_snapshots.Snapshot]
+) -> tuple[PostSummary, list[SnapshotView]]:
+    views = snapshot_views(post, snaps)
     return PostSummary.of(post, views[-1].metrics if views else None), views
 
 
