@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from db.rows import record_of
 
 TopMetric = Literal["views", "likes", "comments", "shares"]
 
-# The spans' column suffix per metric (first_<m>, last_<m>, series_<m>): the only text interpolated into
-# the query below.
-_SPAN_COLUMNS: dict[str, str] = {
-    "views": "views",
-    "likes": "likes",
-    "comments": "comments",
-    "shares": "shares",
-}
+# A metric names the spans' columns first_<m>, last_<m>, series_<m>: the only text interpolated into the
+# query below, so only these names pass.
+_METRICS = frozenset(get_args(TopMetric))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +45,8 @@ async def top_growth(
     (migration 0090): found by a binary search when the series' times rise with its checks (width_bucket
     counts the times before `since`), else by a scan of the series. The snapshots table is never read.
     """
-    args: list[Any] = [since, limit] + ([] if guild_id is None else [guild_id])
-    rows = await conn.fetch(_query(metric, guild_id, await _few_inside(conn, since)), *args)
+    query, args = await _statement(conn, guild_id=guild_id, metric=metric, since=since, limit=limit)
+    rows = await conn.fetch(query, *args)
     return [record_of(TopRow, r, current=int(r["current"]), growth=int(r["growth"])) for r in rows]
 
 
@@ -59,10 +54,17 @@ async def explain_top_growth(
     conn: Any, *, guild_id: int | None, metric: TopMetric, since: datetime, limit: int
 ) -> list[str]:
     """EXPLAIN (ANALYZE, BUFFERS) of top_growth's query, for the benchmark's account of where time goes."""
-    args: list[Any] = [since, limit] + ([] if guild_id is None else [guild_id])
-    query = _query(metric, guild_id, await _few_inside(conn, since))
+    query, args = await _statement(conn, guild_id=guild_id, metric=metric, since=since, limit=limit)
     rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + query, *args)
     return [r[0] for r in rows]
+
+
+async def _statement(
+    conn: Any, *, guild_id: int | None, metric: TopMetric, since: datetime, limit: int
+) -> tuple[str, list[Any]]:
+    """top_growth's query for this window and its arguments."""
+    args: list[Any] = [since, limit] + ([] if guild_id is None else [guild_id])
+    return _query(metric, guild_id, await _few_inside(conn, since)), args
 
 
 # Up to this many posts first seen inside the window are ranked by sorting them (found by first_at); more,
@@ -81,7 +83,9 @@ async def _few_inside(conn: Any, since: datetime) -> bool:
 
 
 def _query(metric: TopMetric, guild_id: int | None, few_inside: bool) -> str:
-    short = _SPAN_COLUMNS[metric]
+    if metric not in _METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    short = metric
     scope = (
         "EXISTS (SELECT 1 FROM guild_posts gp WHERE gp.post_id = s.post_id AND gp.guild_id IS NULL)"
         if guild_id is None
