@@ -96,6 +96,12 @@ def redact(dsn: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
+# Every session of ours: UTC, and no JIT. Our statements are short lookups (a claim, a page of posts, a
+# ranking read from roll-ups) whose cost estimates on a large database pass jit_above_cost, and compiling
+# them took longer than running them (20 of 27 ms of /top at 10,000,000 snapshots, bench/interactions.py).
+SESSION_SETTINGS = {"timezone": "UTC", "jit": "off"}
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
     """Every connection: json and jsonb as Python objects."""
     for typename in ("jsonb", "json"):
@@ -106,7 +112,7 @@ async def init_connection(conn: asyncpg.Connection) -> None:
 
 async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
     """One connection with the pool's session settings (UTC, json codecs); server_settings add to them."""
-    settings = {"timezone": "UTC", **kwargs.pop("server_settings", {})}
+    settings = {**SESSION_SETTINGS, **kwargs.pop("server_settings", {})}
     try:
         conn = await asyncpg.connect(dsn, server_settings=settings, **kwargs)
     except LOGIN_REFUSED as exc:  # a configuration error, not an outage
@@ -119,7 +125,7 @@ async def connect(dsn: str, **kwargs: Any) -> asyncpg.Connection:
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, **kwargs: Any) -> asyncpg.Pool:
     """The process's pool: UTC sessions, json codecs; a connection failure is DatabaseUnavailable."""
-    settings = {"timezone": "UTC", **kwargs.pop("server_settings", {})}
+    settings = {**SESSION_SETTINGS, **kwargs.pop("server_settings", {})}
     try:
         pool = await asyncpg.create_pool(
             dsn,
