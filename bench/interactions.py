@@ -47,6 +47,7 @@ from bot.charts import (  # noqa: E402
     ChartPoint,
     render_growth_chart,
 )
+from bot.sandbox.child_env import bot_process_env  # noqa: E402
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
@@ -244,17 +245,12 @@ async def claim_ms(pool) -> float:  # type: ignore[no-untyped-def]
 
 
 async def start_bot(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, channel_id: int, log: Path):  # type: ignore[no-untyped-def]
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "METRICS_", "NOTIFY_", "HEALTH_"))
-    }
     assert sim.base_url is not None
-    env.update(
-        DATABASE_URL=dsn,
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE_URL=emu.base_url,
-        METRICS_API_BASE_URL=sim.base_url,
+    env = bot_process_env(
+        dsn,
+        token=TOKEN,
+        discord_url=emu.base_url,
+        metrics_url=sim.base_url,
         METRICS_API_RATE=str(DRAIN_RATE),
         NOTIFY_CHANNEL_ID=str(channel_id),
         LOG_LEVEL="WARNING",

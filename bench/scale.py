@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 import tempfile
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 
 from bench._common import command_line, spawn  # noqa: E402
+from bot.sandbox.child_env import bot_process_env  # noqa: E402
 from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
@@ -89,17 +89,15 @@ async def seed(pool, count: int, due: datetime) -> None:  # type: ignore[no-unty
 
 
 def worker_env(dsn: str, urls: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "METRICS_", "NOTIFY_"))}
-    env.update(
-        DATABASE_URL=dsn,
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE_URL=urls["emu"],
-        METRICS_API_BASE_URL=urls["sim"],
+    return bot_process_env(
+        dsn,
+        token=TOKEN,
+        discord_url=urls["emu"],
+        metrics_url=urls["sim"],
         METRICS_API_RATE=str(API_RATE),
         METRICS_API_CONCURRENCY=str(CONCURRENCY),
         LOG_LEVEL="INFO",
     )
-    return env
 
 
 async def wait_ready(logs: list[Path], procs: list[asyncio.subprocess.Process], within: float = 120) -> None:

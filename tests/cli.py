@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.sandbox.child_env import bot_process_env
+
 if TYPE_CHECKING:
     from bot.sandbox.discord import DiscordEmulator
     from bot.sandbox.metrics import MetricsSimulator
@@ -31,17 +33,14 @@ def bot_env(
 ) -> dict[str, str]:
     """The environment of a `python -m bot run` process pointed at the emulator (as bot `token`), the
     simulator and `dsn`, logging at INFO; `settings` last."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "METRICS_", "NOTIFY_"))}
     assert sim.base_url is not None
-    env.update(
-        DATABASE_URL=dsn,
-        DISCORD_TOKEN=token,
-        DISCORD_API_BASE_URL=emu.base_url,
-        METRICS_API_BASE_URL=sim.base_url,
-        LOG_LEVEL="INFO",
+    return bot_process_env(
+        dsn,
+        token=token,
+        discord_url=emu.base_url,
+        metrics_url=sim.base_url,
+        **{"LOG_LEVEL": "INFO", **settings},
     )
-    env.update(settings)
-    return env
 
 
 async def run_cli(

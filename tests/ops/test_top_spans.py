@@ -62,18 +62,26 @@ async def _posts(conn: asyncpg.Connection, rng: random.Random, count: int, guild
             rows.append((post_id, index, at, views))
         rng.shuffle(rows)  # written in any order (an import): the trigger keeps first and latest right
         for post, index, when, value in rows:
-            await conn.execute(
-                """
-                INSERT INTO social_media_post_analytics
-                    (post_id, check_index, captured_at, snapshot_date, snapshot_hour, views_count)
-                VALUES ($1, $2, $3, $5, $2, $4)
-                """,
-                post,
-                index,
-                when,
-                None if rng.random() < 0.05 else value,
-                when.date(),
-            )
+            await _snapshot(conn, post, index, when, None if rng.random() < 0.05 else value)
+
+
+async def _snapshot(
+    conn: asyncpg.Connection, post_id: int, index: int, at: datetime, views: int | None
+) -> None:
+    """The snapshot of check `index` of `post_id`, taken `at`, with `views` (NULL: a count the API left out)."""
+    await conn.execute(
+        """
+        INSERT INTO social_media_post_analytics
+            (post_id, check_index, captured_at, snapshot_date, snapshot_hour, views_count)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        """,
+        post_id,
+        index,
+        at,
+        at.date(),
+        at.hour,
+        views,
+    )
 
 
 async def test_top_from_spans_matches_the_full_scan_for_every_window(
@@ -117,20 +125,7 @@ async def test_a_series_whose_times_go_back_finds_the_last_check_taken_before_th
         post_id = await conn.fetchval("SELECT id FROM social_media_posts")
         await conn.execute("DELETE FROM social_media_post_analytics")
         for index, hours, views in ((1, 10, 100), (2, 8, 250), (3, 12, 900), (4, 14, 1000)):
-            at = START + timedelta(hours=hours)
-            await conn.execute(
-                """
-                INSERT INTO social_media_post_analytics
-                    (post_id, check_index, captured_at, snapshot_date, snapshot_hour, views_count)
-                VALUES ($1, $2, $3, $4, $5, $6)
-                """,
-                post_id,
-                index,
-                at,
-                at.date(),
-                at.hour,
-                views,
-            )
+            await _snapshot(conn, post_id, index, START + timedelta(hours=hours), views)
         assert await conn.fetchval("SELECT series_in_order FROM post_snapshot_spans") is False
         since = START + timedelta(hours=11)  # checks 1 (10:00) and 2 (08:00) were before it: 2 is the latest
         got = await db_top.top_growth(conn, guild_id=11, metric="views", since=since, limit=5)

@@ -197,6 +197,7 @@ class Callback:
     at: float  # time.monotonic()
 
 
+@dataclass(eq=False, kw_only=True)
 class Interaction:
     """An interaction the emulator sent the bot, and everything the bot answered to it.
 
@@ -204,37 +205,28 @@ class Interaction:
     (the response, or after a deferral the first follow-up or edit of the original).
     """
 
-    def __init__(
-        self,
-        *,
-        type: int,
-        member: Member,
-        channel: Channel,
-        application_id: int,
-        name: str,
-        options: dict[str, Any],
-        notifier: Notifier,
-        target: Message | None = None,
-    ) -> None:
-        self.id = new_snowflake()
+    type: int
+    member: Member
+    channel: Channel
+    application_id: int
+    name: str
+    options: dict[str, Any]
+    notifier: Notifier
+    target: Message | None = None  # the message a pressed component is on
+    id: int = field(init=False, default_factory=new_snowflake)
+    token: str = field(init=False)
+    payload: dict[str, Any] = field(init=False, default_factory=dict)
+    sent_at: float = field(init=False, default_factory=time.monotonic)
+    callbacks: list[Callback] = field(init=False, default_factory=list)
+    original: Message | None = field(init=False, default=None)
+    followups: list[Message] = field(init=False, default_factory=list)
+    choices: list[dict[str, Any]] | None = field(init=False, default=None)
+    modal: Modal | None = field(init=False, default=None)  # the modal a MODAL callback (type 9) opened
+    opened_by: Interaction | None = field(init=False, default=None)  # for a MODAL_SUBMIT: what opened it
+    _visible: Message | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
         self.token = f"emu-{self.id}-{new_snowflake():x}"
-        self.type = type
-        self.member = member
-        self.channel = channel
-        self.application_id = application_id
-        self.name = name
-        self.options = options
-        self.target = target  # the message a pressed component is on
-        self.payload: dict[str, Any] = {}
-        self.sent_at = time.monotonic()
-        self.callbacks: list[Callback] = []
-        self.original: Message | None = None
-        self.followups: list[Message] = []
-        self.choices: list[dict[str, Any]] | None = None
-        self.modal: Modal | None = None  # the modal a MODAL callback (type 9) opened
-        self.opened_by: Interaction | None = None  # for a MODAL_SUBMIT: the interaction that opened it
-        self._visible: Message | None = None
-        self._notifier = notifier
 
     def __repr__(self) -> str:
         return f"<Interaction {self.name!r} type={self.type} id={self.id} callbacks={len(self.callbacks)}>"
@@ -256,7 +248,7 @@ class Interaction:
 
     async def response(self, timeout: float = 5.0) -> Callback:
         """The bot's first callback."""
-        return await self._notifier.wait_until(
+        return await self.notifier.wait_until(
             lambda: self.callbacks[0] if self.callbacks else None, timeout, f"a callback to {self!r}"
         )
 
@@ -269,7 +261,7 @@ class Interaction:
             raise TypeError(
                 f"{self!r} opened a modal, not a message: use .wait_for_modal() and submit_modal()"
             )
-        return await self._notifier.wait_until(
+        return await self.notifier.wait_until(
             lambda: self._visible, timeout, f"the message answering {self!r}"
         )
 
@@ -281,7 +273,7 @@ class Interaction:
         return self.modal
 
     async def wait_for_followups(self, count: int, timeout: float = 5.0) -> list[Message]:
-        return await self._notifier.wait_until(
+        return await self.notifier.wait_until(
             lambda: list(self.followups) if len(self.followups) >= count else None,
             timeout,
             f"{count} follow-up(s) to {self!r}",

@@ -48,7 +48,7 @@ JITTER_MINUTES = 45  # a video goes out up to this long either side of a favouri
 GOOD_HOUR = 19
 
 
-def habit_int(*parts: object) -> int:
+def stable_int(*parts: object) -> int:
     """A hash of `parts` that is the same in every process (Python's hash() is salted per process)."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
     return int.from_bytes(digest[:8], "big")
@@ -79,7 +79,7 @@ class Habits:
 
     def video_traits(self, video_id: str, published_at: datetime) -> tuple[float, tuple[str, ...], Sound]:
         """A video's 30-day views, hashtags and sound, from its id and publishing time."""
-        rng = random.Random(habit_int("video-traits", self.seed, video_id))
+        rng = random.Random(stable_int("video-traits", self.seed, video_id))
         count = 1 + rng.randrange(3)
         tags = tuple(rng.sample(self.tags, count))
         sound = self.sounds[rng.randrange(len(self.sounds))]
@@ -90,7 +90,7 @@ class Habits:
 
     def publishing_times(self, before: datetime, count: int, *, per_day: float = 1.0) -> list[datetime]:
         """`count` publishing times before `before`, newest first (see _day_times)."""
-        rng = random.Random(habit_int("times", self.seed, self.username, before.isoformat()))
+        rng = random.Random(stable_int("times", self.seed, self.username, before.isoformat()))
         out: list[datetime] = []
         day = _midnight(before)
         while len(out) < count:
@@ -100,7 +100,7 @@ class Habits:
 
     def next_times(self, after: datetime, count: int, *, per_day: float = 1.0) -> list[datetime]:
         """`count` publishing times after `after`, oldest first (the account's videos to come)."""
-        rng = random.Random(habit_int("next", self.seed, self.username, after.isoformat()))
+        rng = random.Random(stable_int("next", self.seed, self.username, after.isoformat()))
         out: list[datetime] = []
         day = _midnight(after)
         while len(out) < count:
@@ -128,11 +128,11 @@ def _midnight(when: datetime) -> datetime:
 
 def habits_of(username: str, seed: int = 0) -> Habits:
     """The account's habits: the same for the same name and seed, in every process."""
-    rng = random.Random(habit_int("habits", seed, username))
+    rng = random.Random(stable_int("habits", seed, username))
     topic = rng.choice(sorted(TOPICS))
     tags = (*rng.sample(TOPICS[topic], 3), *rng.sample(GENERAL_TAGS, 2))
     own = Sound(
-        music_id=str(7_100_000_000_000_000_000 + habit_int("own-sound", seed, username) % 10**17),
+        music_id=str(7_100_000_000_000_000_000 + stable_int("own-sound", seed, username) % 10**17),
         title=f"original sound - {username}",
         author=username,
         original=True,
@@ -157,7 +157,7 @@ def habits_of(username: str, seed: int = 0) -> Habits:
 def trending_sound(index: int, seed: int = 0) -> Sound:
     """The index-th trending sound: the same id for every account that uses it."""
     return Sound(
-        music_id=str(7_000_000_000_000_000_000 + habit_int("trending", seed, index) % 10**17),
+        music_id=str(7_000_000_000_000_000_000 + stable_int("trending", seed, index) % 10**17),
         title=TRENDING_SOUNDS[index],
         author=f"artist{index + 1}",
         original=False,
@@ -166,14 +166,14 @@ def trending_sound(index: int, seed: int = 0) -> Sound:
 
 def tag_lift(tag: str, seed: int = 0) -> float:
     """A fixed factor by which a hashtag moves views, between 0.6 and 1.8."""
-    return 0.6 + 1.2 * (habit_int("tag-lift", seed, tag) % 1000) / 999
+    return 0.6 + 1.2 * (stable_int("tag-lift", seed, tag) % 1000) / 999
 
 
 def sound_lift(sound: Sound, seed: int = 0) -> float:
     """A fixed factor by which a sound moves views: trending ones between 0.8 and 2.5, one's own 1."""
     if sound.original:
         return 1.0
-    return 0.8 + 1.7 * (habit_int("sound-lift", seed, sound.music_id) % 1000) / 999
+    return 0.8 + 1.7 * (stable_int("sound-lift", seed, sound.music_id) % 1000) / 999
 
 
 def hour_lift(when: datetime) -> float:

@@ -12,7 +12,6 @@ another world, the same in every run.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
 import random
 from dataclasses import dataclass, field
@@ -20,16 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.clock import Clock, SystemClock
-from bot.sandbox.metrics.habits import Habits, Sound, habits_of
+from bot.sandbox.metrics.habits import Habits, Sound, habits_of, stable_int
 
 VideoState = Literal["public", "deleted", "private"]
 IMPLICIT_VIDEOS = 24  # past videos of an account first seen through the API (enough for a baseline)
-
-
-def stable_int(*parts: object) -> int:
-    """A hash of `parts` that is the same in every process (Python's hash() is salted per process)."""
-    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
-    return int.from_bytes(digest[:8], "big")
 
 
 @dataclass(frozen=True, slots=True)
