@@ -262,11 +262,7 @@ class CheckbackRunner:
                     check_index=check_index,
                     captured_at=now,
                     scheduled_for=schedule[index],
-                    views=metrics.views,
-                    likes=metrics.likes,
-                    comments=metrics.comments,
-                    shares=metrics.shares,
-                    saves=metrics.saves,
+                    **metrics.model_dump(),
                 )
                 await store_post_tags(conn, post.id, video)  # hashtags and sound: tracked posts get theirs
                 written = 0

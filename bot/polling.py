@@ -27,6 +27,7 @@ from bot.metrics.urls import canonical_url
 from bot.notices import NewPostNotice, WatchStoppedNotice
 from bot.poll_schedule import MAX_INTERVAL, MIN_INTERVAL, RATE_WINDOW, poll_interval
 from bot.schedule import first_of_next_month
+from bot.search import profile_columns
 from bot.tracking import TrackingService
 from bot.tracking_models import TrackResult
 from bot.watch_models import PollOutcome, PollReport
@@ -412,14 +413,7 @@ class AccountPoller:
 async def store_account(conn: Any, name: str, info: UserInfo, now: datetime) -> int:
     """The accounts row's own columns from the profile, and one snapshot of the numbers."""
     account_id = await db_accounts.upsert_account(
-        conn,
-        username=name,
-        display_name=info.nickname or None,
-        profile_pic_url=info.avatar,
-        external_id=info.user_id or None,
-        bio=info.signature or None,
-        is_verified=info.verified,
-        is_private=info.private,
+        conn, username=name, is_verified=info.verified, is_private=info.private, **profile_columns(info)
     )
     await db_account_snapshots.insert_snapshot(
         conn,

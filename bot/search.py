@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import asyncpg
 from pydantic import BaseModel
 
 from bot.clock import Clock, SystemClock
 from bot.errors import InvalidInput
-from bot.metrics import MetricsClient, Page, Video, canonical_url
+from bot.metrics import Author, MetricsClient, Page, UserInfo, UserSummary, Video, canonical_url
 from db import accounts as db_accounts
 from db import hashtags as db_hashtags
 from db import posts as db_posts
@@ -53,18 +53,34 @@ class FoundHashtag(BaseModel):
     views: int | None
 
 
+class ProfileColumns(TypedDict):
+    display_name: str | None
+    profile_pic_url: str | None
+    external_id: str | None
+    bio: str | None
+
+
+def profile_columns(profile: Author | UserInfo | UserSummary | None) -> ProfileColumns:
+    """The accounts row's descriptive columns (db/accounts.py `upsert_account`) from what the API says of an
+    account: a video's author (None: not sent), a search result or a profile. A blank value is None, which
+    never overwrites a stored one."""
+    if profile is None:
+        return ProfileColumns(display_name=None, profile_pic_url=None, external_id=None, bio=None)
+    external_id = profile.id if isinstance(profile, Author) else profile.user_id
+    return ProfileColumns(
+        display_name=profile.nickname or None,
+        profile_pic_url=profile.avatar,
+        external_id=external_id or None,
+        bio=None if isinstance(profile, Author) else profile.signature or None,
+    )
+
+
 async def store_video(conn: asyncpg.Connection, video: Video, now: datetime) -> int | None:
     """Upserts the video's author and the post (descriptive columns only); None when it lacks an id."""
     author = video.author
     if not video.video_id or author is None or not author.unique_id:
         return None
-    account_id = await db_accounts.upsert_account(
-        conn,
-        username=author.unique_id,
-        display_name=author.nickname or None,
-        profile_pic_url=author.avatar,
-        external_id=author.id or None,
-    )
+    account_id = await db_accounts.upsert_account(conn, username=author.unique_id, **profile_columns(author))
     return await db_posts.upsert_post(
         conn,
         account_id=account_id,
@@ -101,12 +117,7 @@ class SearchService:
                     continue
                 seen.add(name)
                 account_id = await db_accounts.upsert_account(
-                    conn,
-                    username=user.unique_id,
-                    display_name=user.nickname or None,
-                    profile_pic_url=user.avatar,
-                    external_id=user.user_id or None,
-                    bio=user.signature or None,
+                    conn, username=user.unique_id, **profile_columns(user)
                 )
                 results.append(
                     FoundUser(

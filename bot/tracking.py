@@ -25,6 +25,7 @@ from bot.schedule import (
     first_of_next_month,
     first_pending,
 )
+from bot.search import profile_columns
 from bot.tracking_models import (
     LinkOutcome,
     Metrics,
@@ -144,13 +145,7 @@ class TrackingService:
         username = (author.unique_id if author else "") or "unknown"
         metrics = video_metrics(video)
         async with self.pool.acquire() as conn, conn.transaction():
-            account_id = await db_accounts.upsert_account(
-                conn,
-                username=username,
-                display_name=(author.nickname or None) if author else None,
-                profile_pic_url=author.avatar if author else None,
-                external_id=(author.id or None) if author else None,
-            )
+            account_id = await db_accounts.upsert_account(conn, username=username, **profile_columns(author))
             post_id = await db_posts.upsert_post(
                 conn,
                 account_id=account_id,
@@ -185,11 +180,7 @@ class TrackingService:
                 check_index=check_index,
                 captured_at=now,
                 scheduled_for=scheduled_for,
-                views=metrics.views,
-                likes=metrics.likes,
-                comments=metrics.comments,
-                shares=metrics.shares,
-                saves=metrics.saves,
+                **metrics.model_dump(),
             )
             await db_guilds.link_post(conn, guild_id, post_id, now, user_id=user_id, note=note)
             post = await db_posts.get_post(conn, post_id)
