@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypedDict, Unpack
+from typing import Unpack
 
 import asyncpg
 
@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.errors import AccountNotFound, CapReached, InvalidAction, InvalidInput
 from db import accounts as db_accounts
 from db import actions as db_actions
-from db.actions import ACTION_TYPES, TARGET_TYPES, TRIGGERS, ActionRecord, Cap
+from db.actions import ACTION_TYPES, TARGET_TYPES, TRIGGERS, ActionDetails, ActionRecord, Cap
 
 # Caps beyond this are surely a typo (no TikTok account acts a million times a day).
 MAX_CAP = 1_000_000
@@ -42,16 +42,6 @@ class LimitsReport:
     day: date
     hour: int
     lines: list[LimitLine]
-
-
-class ActionDetails(TypedDict, total=False):
-    """What try_record_action takes beside the account and the action (each optional)."""
-
-    target_type: str | None
-    target_id: str | None
-    content_text: str | None
-    triggered_by: str
-    at: datetime | None
 
 
 class LimitsService:
@@ -129,15 +119,7 @@ class LimitsService:
             )
 
     async def try_record_action(
-        self,
-        account: str | int,
-        action: str,
-        *,
-        target_type: str | None = None,
-        target_id: str | None = None,
-        content_text: str | None = None,
-        triggered_by: str = "workflow",
-        at: datetime | None = None,
+        self, account: str | int, action: str, **details: Unpack[ActionDetails]
     ) -> int | None:
         """Records the action if the caps allow and returns its id; None (nothing recorded) at a cap.
 
@@ -150,27 +132,23 @@ class LimitsService:
         if account is None:
             raise InvalidInput("an account is required to take an action slot")
         action = _check_action(action)
+        target_type, triggered_by, at = (
+            details.get("target_type"),
+            details.get("triggered_by"),
+            details.get("at"),
+        )
         if target_type is not None and target_type not in TARGET_TYPES:
             raise InvalidInput(f"unknown target type {target_type!r}; one of {', '.join(TARGET_TYPES)}")
-        if triggered_by not in TRIGGERS:
+        if triggered_by is not None and triggered_by not in TRIGGERS:
             raise InvalidInput(f"unknown trigger {triggered_by!r}; one of {', '.join(TRIGGERS)}")
         if at is not None and at.tzinfo is None:
             raise InvalidInput("the time of an action must be timezone-aware (UTC)")
-        at = at if at is not None else self._now()  # the service's clock (the sandbox's there), if any
+        details["at"] = at if at is not None else self._now()  # the service's clock (the sandbox's), if any
         async with self._pool.acquire() as conn:
             account_id, _ = await _resolve(conn, account)
             for attempt in range(1, SLOT_ATTEMPTS + 1):
                 try:
-                    return await db_actions.try_record_action(
-                        conn,
-                        account_id,
-                        action,
-                        target_type=target_type,
-                        target_id=target_id,
-                        content_text=content_text,
-                        triggered_by=triggered_by,
-                        at=at,
-                    )
+                    return await db_actions.try_record_action(conn, account_id, action, **details)
                 except asyncpg.SerializationError:
                     if attempt == SLOT_ATTEMPTS:
                         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict, Unpack
 
 import asyncpg
 
@@ -11,6 +12,17 @@ import asyncpg
 ACTION_TYPES = ("like", "comment", "follow", "unfollow", "message", "search", "view")
 TARGET_TYPES = ("video", "user", "hashtag", "sound", "conversation")
 TRIGGERS = ("manual", "scheduled", "auto_reply", "workflow")
+
+
+class ActionDetails(TypedDict, total=False):
+    """What an action slot takes beside the account and the action type, each optional: what the action is
+    on, its text, what triggered it (default "workflow") and the moment it counts at (default: now)."""
+
+    target_type: str | None
+    target_id: str | None
+    content_text: str | None
+    triggered_by: str
+    at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,15 +161,7 @@ async def set_cap(
 
 
 async def try_record_action(
-    conn: asyncpg.Connection,
-    account_id: int,
-    action_type: str,
-    *,
-    target_type: str | None = None,
-    target_id: str | None = None,
-    content_text: str | None = None,
-    triggered_by: str = "workflow",
-    at: datetime | None = None,
+    conn: asyncpg.Connection, account_id: int, action_type: str, **details: Unpack[ActionDetails]
 ) -> int | None:
     """The atomic slot (DESIGN.md §4): the new action's id, or None when a cap is reached.
 
@@ -171,11 +175,11 @@ async def try_record_action(
         "SELECT try_record_action($1, $2, $3, $4, $5, $6, coalesce($7::timestamptz, now()))",
         account_id,
         action_type,
-        target_type,
-        target_id,
-        content_text,
-        triggered_by,
-        at,
+        details.get("target_type"),
+        details.get("target_id"),
+        details.get("content_text"),
+        details.get("triggered_by", "workflow"),
+        details.get("at"),
     )
 
 
