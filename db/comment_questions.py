@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from db.comments import StoredComment
+from db.rows import set_guild_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,27 +60,11 @@ async def get_settings(conn: Any, guild_id: int) -> QuestionSettings:
 
 
 async def set_enabled(conn: Any, guild_id: int, enabled: bool, now: datetime) -> None:
-    await conn.execute(
-        """
-        INSERT INTO comment_question_settings (guild_id, enabled, updated_at) VALUES ($1, $2, $3)
-        ON CONFLICT (guild_id) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = EXCLUDED.updated_at
-        """,
-        guild_id,
-        enabled,
-        now,
-    )
+    await set_guild_value(conn, "comment_question_settings", "enabled", guild_id, enabled, now)
 
 
 async def set_keywords(conn: Any, guild_id: int, keywords: Sequence[str], now: datetime) -> None:
-    await conn.execute(
-        """
-        INSERT INTO comment_question_settings (guild_id, keywords, updated_at) VALUES ($1, $2, $3)
-        ON CONFLICT (guild_id) DO UPDATE SET keywords = EXCLUDED.keywords, updated_at = EXCLUDED.updated_at
-        """,
-        guild_id,
-        list(keywords),
-        now,
-    )
+    await set_guild_value(conn, "comment_question_settings", "keywords", guild_id, list(keywords), now)
 
 
 async def lock_settings(conn: Any, guild_id: int, now: datetime) -> QuestionSettings:

@@ -1,10 +1,11 @@
 """Rows to records: a dataclass read from the columns named like its fields; records to the column arrays a
-batch write unnests."""
+batch write unnests; one value of a guild's row set."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -23,3 +24,19 @@ def arrays_of(items: Sequence[Any], names: str) -> list[list[Any]]:
     item in order: the arrays `unnest($1::type[], $2::type[], ...)` turns back into rows, so a batch is
     written in one statement."""
     return [[getattr(item, name) for item in items] for name in names.split()]
+
+
+async def set_guild_value(
+    conn: Any, table: str, column: str, guild_id: int, value: Any, now: datetime
+) -> None:
+    """Sets `column` of the guild's row of `table` (a table keyed by guild_id with an updated_at), creating
+    the row when it has none. `table` and `column` are constants of the calling module, never input."""
+    await conn.execute(
+        f"""
+        INSERT INTO {table} (guild_id, {column}, updated_at) VALUES ($1, $2, $3)
+        ON CONFLICT (guild_id) DO UPDATE SET {column} = EXCLUDED.{column}, updated_at = EXCLUDED.updated_at
+        """,  # noqa: S608 - constant identifiers; the values are parameters
+        guild_id,
+        value,
+        now,
+    )

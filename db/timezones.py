@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from db.rows import set_guild_value
+
 
 async def get_zone(conn: Any, guild_id: int) -> str | None:
     """The guild's zone name; None when it never set one (UTC)."""
@@ -13,12 +15,4 @@ async def get_zone(conn: Any, guild_id: int) -> str | None:
 
 
 async def set_zone(conn: Any, guild_id: int, zone: str, now: datetime) -> None:
-    await conn.execute(
-        """
-        INSERT INTO guild_timezones (guild_id, zone, updated_at) VALUES ($1, $2, $3)
-        ON CONFLICT (guild_id) DO UPDATE SET zone = EXCLUDED.zone, updated_at = EXCLUDED.updated_at
-        """,
-        guild_id,
-        zone,
-        now,
-    )
+    await set_guild_value(conn, "guild_timezones", "zone", guild_id, zone, now)
