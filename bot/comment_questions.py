@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Literal
 
 import asyncpg
@@ -109,21 +109,14 @@ class Answered:
     action_id: int
 
 
+@dataclass(eq=False)
 class CommentQuestionService:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        clock: Clock,
-        *,
-        tracking: TrackingService,
-        comments: CommentService,
-        templates: TemplateService,
-    ) -> None:
-        self.pool = pool
-        self.clock = clock
-        self.tracking = tracking
-        self.comments = comments
-        self.templates = templates
+    pool: asyncpg.Pool
+    clock: Clock
+    _: KW_ONLY
+    tracking: TrackingService
+    comments: CommentService
+    templates: TemplateService
 
     # --- the switch and the keywords ----------------------------------------------------------------
     async def status(self, guild_id: int) -> QuestionStatus:

@@ -4,6 +4,7 @@ The engine that polls them on a schedule is bot/polling.py."""
 from __future__ import annotations
 
 import logging
+from dataclasses import KW_ONLY, dataclass
 
 import asyncpg
 
@@ -35,18 +36,17 @@ def normalise_username(username: str) -> str:
     return name
 
 
+@dataclass(eq=False)
 class WatchService:
     """Watches accounts for guilds (guild_id None: the CLI). Knows nothing of Discord. The first poll of a
     newly watched account (its baseline) runs at once, through `polling`, so the reply can say what exists.
     """
 
-    def __init__(
-        self, pool: asyncpg.Pool, metrics: AccountSource, clock: Clock, *, polling: AccountPoller
-    ) -> None:
-        self.pool = pool
-        self.metrics = metrics
-        self.clock = clock
-        self.polling = polling
+    pool: asyncpg.Pool
+    metrics: AccountSource
+    clock: Clock
+    _: KW_ONLY
+    polling: AccountPoller
 
     async def add(
         self,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -71,22 +71,16 @@ def _hours(start: datetime | None, end: datetime) -> float | None:
     return None if start is None else (end - start).total_seconds() / 3600
 
 
+@dataclass(eq=False)
 class InsightService:
     """`posts`: where an account's recent videos come from (the metrics client); None: the tracked history
     only (no calls). `budget`: the month's; a call it cannot afford is skipped and the standing says so."""
 
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        clock: Clock,
-        *,
-        posts: AccountPosts | None = None,
-        budget: Budget | None = None,
-    ) -> None:
-        self.pool = pool
-        self.clock = clock
-        self.posts = posts
-        self.budget = budget
+    pool: asyncpg.Pool
+    clock: Clock
+    _: KW_ONLY
+    posts: AccountPosts | None = None
+    budget: Budget | None = None
 
     async def baseline(
         self, post_id: int, account_id: int, video_id: str, age: timedelta | None, *, fetch: bool = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -34,6 +34,7 @@ class BudgetUsedUp(Exception):
     """The shared counter refused the call: the month's budget is used up."""
 
 
+@dataclass(eq=False)
 class SharedLimits:
     """Hands out send times and budgeted calls from one row each in Postgres, for every process together.
 
@@ -49,28 +50,21 @@ class SharedLimits:
     Postgres must not also stop the API calls of the checks in flight.
     """
 
-    def __init__(
-        self,
-        pool: Any,
-        *,
-        rate: float,
-        budget: int | None = None,
-        name: str = PROVIDER,
-        provider: str = PROVIDER,
-        acquire_timeout: float = 5.0,
-    ) -> None:
-        if rate <= 0:
+    pool: Any
+    _: KW_ONLY
+    rate: float
+    budget: int | None = None
+    name: str = PROVIDER
+    provider: str = PROVIDER
+    acquire_timeout: float = 5.0
+    granted: int = field(default=0, init=False)
+    fallbacks: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        if self.rate <= 0:
             raise ValueError("rate must be positive")
-        self.pool = pool
-        self.rate = rate
-        self.budget = budget
-        self.name = name
-        self.provider = provider
-        self.acquire_timeout = acquire_timeout
         self._lock = asyncio.Lock()
         self._warned_at = float("-inf")
-        self.granted = 0
-        self.fallbacks = 0
 
     async def acquire(self, month: date) -> Granted:
         """Count one call in `month` and wait for its slot; BudgetUsedUp when the budget is used up."""
