@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Unpack
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -293,9 +293,7 @@ async def enqueue(
     *,
     dedupe_key: str,
     now: datetime,
-    guild_id: int | None = None,
-    channel_id: int | None = None,
-    post_id: int | None = None,
+    **links: Unpack[db_outbox.RowLinks],
 ) -> bool:
     """Writes one notice to the outbox; False when a row with that dedupe_key exists (a repeated write)."""
     return await db_outbox.enqueue(
@@ -304,9 +302,7 @@ async def enqueue(
         dedupe_key=dedupe_key,
         payload=notice.model_dump(mode="json"),
         now=now,
-        guild_id=guild_id,
-        channel_id=channel_id,
-        post_id=post_id,
+        **links,
     )
 
 

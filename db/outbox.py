@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from db.rows import record_of
 
@@ -35,6 +35,15 @@ def guild_key(guild_id: int | None) -> str:
     return "cli" if guild_id is None else str(guild_id)
 
 
+class RowLinks(TypedDict, total=False):
+    """What an outbox row points at, each optional: its guild (None: the CLI's), a channel that overrides
+    the guild's routes, and the post it is about."""
+
+    guild_id: int | None
+    channel_id: int | None
+    post_id: int | None
+
+
 async def enqueue(
     conn: Any,
     *,
@@ -42,9 +51,7 @@ async def enqueue(
     dedupe_key: str,
     payload: dict[str, Any],
     now: datetime,
-    guild_id: int | None = None,
-    channel_id: int | None = None,
-    post_id: int | None = None,
+    **links: Unpack[RowLinks],
 ) -> bool:
     """Writes one notification; False when a row with that dedupe_key exists (a repeated write)."""
     row = await conn.fetchrow(
@@ -56,9 +63,9 @@ async def enqueue(
         RETURNING id
         """,
         kind,
-        guild_id,
-        channel_id,
-        post_id,
+        links.get("guild_id"),
+        links.get("channel_id"),
+        links.get("post_id"),
         payload,
         dedupe_key,
         now,
