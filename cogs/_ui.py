@@ -36,6 +36,9 @@ class ServiceCog(commands.Cog):
         return self.bot.services  # type: ignore[attr-defined,no-any-return]
 
 
+# An automation account's username, as /limits and /templates take it.
+AccountName = app_commands.Range[str, 1, 100]
+
 Item = TypeVar("Item")
 Charted = TypeVar("Charted")  # what an embed and its chart are drawn from
 

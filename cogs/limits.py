@@ -11,11 +11,10 @@ from discord.ext import commands
 from bot.caps import MAX_CAP
 from bot.discord.checks import admin_only, team_only
 from bot.render.team import actions_embed, cap_set_message, limits_embed
-from cogs._ui import ServiceCog, to_embed
+from cogs._ui import AccountName, ServiceCog, to_embed
 
 # The action types automation_actions accepts (db/actions.py ACTION_TYPES), offered as choices.
 Action = Literal["like", "comment", "follow", "unfollow", "message", "search", "view"]
-Account = app_commands.Range[str, 1, 100]
 RECENT = 15
 
 
@@ -31,7 +30,7 @@ class Limits(ServiceCog):
 
     @limits.command(name="show", description="Today's and this hour's count against each cap (UTC)")
     @app_commands.describe(account="An account's usage (default: the caps every account gets)")
-    async def show(self, interaction: discord.Interaction, account: Account | None = None) -> None:
+    async def show(self, interaction: discord.Interaction, account: AccountName | None = None) -> None:
         report = await self.services.limits.show(account)
         await interaction.response.send_message(embed=to_embed(limits_embed(report)))
 
@@ -49,7 +48,7 @@ class Limits(ServiceCog):
         action: Action,
         daily: app_commands.Range[int, 0, MAX_CAP],
         hourly: app_commands.Range[int, 0, MAX_CAP] | None = None,
-        account: Account | None = None,
+        account: AccountName | None = None,
     ) -> None:
         cap = await self.services.limits.set_cap(
             action, daily, hourly, account, by=f"discord:{interaction.user.id}"
@@ -59,7 +58,7 @@ class Limits(ServiceCog):
     @actions.command(name="recent", description="The latest recorded automation actions")
     @app_commands.describe(account="Only this account's", type="Only this action type")
     async def recent(
-        self, interaction: discord.Interaction, account: Account | None = None, type: Action | None = None
+        self, interaction: discord.Interaction, account: AccountName | None = None, type: Action | None = None
     ) -> None:
         found = await self.services.limits.recent_actions(account, type, limit=RECENT)
         await interaction.response.send_message(embed=to_embed(actions_embed(found, account, type)))

@@ -15,7 +15,7 @@ from bot.errors import CheckbackError
 from bot.render import templates as wording
 from bot.render.team import template_embed, template_removed_message, templates_embed
 from bot.templates import MAX_NAME, MAX_TEXT, sample_text
-from cogs._ui import ServiceCog, modal_values, services_of, to_embed
+from cogs._ui import AccountName, ServiceCog, modal_values, services_of, to_embed
 
 # The categories bot/templates.py accepts (CATEGORIES), offered as choices.
 Category = Literal["welcome", "follow_up", "thank_you", "promo", "custom"]
@@ -23,6 +23,8 @@ Category = Literal["welcome", "follow_up", "thank_you", "promo", "custom"]
 # edited), so a form submitted after the bot restarted is still understood.
 FORM_ID = re.compile(r"cb:tpl:(?:add:(?P<category>\w+):(?P<account>[^:]*)|edit:(?P<id>\d+))")
 NAME, TEXT = "name", "text"
+# A template's name as an option takes it: Discord's autocomplete values stop at 100 characters.
+TemplateName = app_commands.Range[str, 1, 100]
 
 
 class TemplateForm(discord.ui.Modal):
@@ -72,7 +74,7 @@ class Templates(ServiceCog):
     @templates.command(name="list", description="The message templates")
     @app_commands.describe(account="Only this account's templates and the global ones")
     async def templates_list(
-        self, interaction: discord.Interaction, account: app_commands.Range[str, 1, 100] | None = None
+        self, interaction: discord.Interaction, account: AccountName | None = None
     ) -> None:
         found = await self.services.templates.list(account)
         await interaction.response.send_message(embed=to_embed(templates_embed(found)))
@@ -85,7 +87,7 @@ class Templates(ServiceCog):
     async def templates_add(
         self,
         interaction: discord.Interaction,
-        account: app_commands.Range[str, 1, 100] | None = None,
+        account: AccountName | None = None,
         category: Category = "custom",
     ) -> None:
         username = await self.services.templates.account_scope(account)
@@ -101,8 +103,8 @@ class Templates(ServiceCog):
     async def templates_edit(
         self,
         interaction: discord.Interaction,
-        name: app_commands.Range[str, 1, 100],
-        account: app_commands.Range[str, 1, 100] | None = None,
+        name: TemplateName,
+        account: AccountName | None = None,
     ) -> None:
         template = await self.services.templates.get_for_edit(name, account=account)
         form = TemplateForm(
@@ -120,8 +122,8 @@ class Templates(ServiceCog):
     async def templates_remove(
         self,
         interaction: discord.Interaction,
-        name: app_commands.Range[str, 1, 100],
-        account: app_commands.Range[str, 1, 100] | None = None,
+        name: TemplateName,
+        account: AccountName | None = None,
     ) -> None:
         await self.services.templates.remove(name, account=account)
         await interaction.response.send_message(template_removed_message(name))
@@ -132,8 +134,8 @@ class Templates(ServiceCog):
     async def templates_preview(
         self,
         interaction: discord.Interaction,
-        name: app_commands.Range[str, 1, 100],
-        account: app_commands.Range[str, 1, 100] | None = None,
+        name: TemplateName,
+        account: AccountName | None = None,
     ) -> None:
         template, text = await self.services.templates.preview(name, account=account)
         await interaction.response.send_message(
