@@ -19,14 +19,29 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # One key for every Checkback database; two runners on one database wait for each other.
 LOCK_KEY = 0x43484B42  # "CHKB"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-# Applied migrations are never edited, with one documented exception: a file that failed on an original
+# Applied migrations are never edited, with two documented exceptions. A file that failed on an original
 # database (the system Checkback grows from) was corrected in place, since a later file cannot run before
-# it. Databases that applied its earlier text have that text's checksum recorded; it is accepted here, and
-# a later migration brings those databases to the same end state (see the file's header).
+# it; a later migration brings databases that applied its earlier text to the same end state (see the
+# file's header). And since issue 13, a few files no longer make what a later file replaces before
+# anything uses it: every database ends with the later file's definition either way
+# (tests/upgrade/test_earlier_texts.py). Databases that applied an earlier text have that text's checksum
+# recorded; it is accepted here.
 EARLIER_CHECKSUMS: dict[str, frozenset[str]] = {
-    # 0002_automation_features.sql before issue 14: views in Checkback's column order, two index names and
-    # the schedule setting's shape differed from the original's (0010 corrects databases that ran it).
-    "0002": frozenset({"34c9057939b5c3bfbee8ed4830a15310e7f8e07e0e64b94581406768bb213eff"}),
+    "0002": frozenset(
+        {
+            # Before issue 14: views in Checkback's column order, two index names and the schedule
+            # setting's shape differed from the original's (0010 corrects databases that ran it).
+            "34c9057939b5c3bfbee8ed4830a15310e7f8e07e0e64b94581406768bb213eff",
+            # Before issue 13: it also made two views (0010's) and two functions (0012's).
+            "b9b9a4ea8e9f445d960f623b82909ce3193e8554ec9fd46e7fe280be818bb589",
+        }
+    ),
+    # Before issue 13: it also made the six-argument try_record_action (0020 drops it).
+    "0003": frozenset({"900744986a05d641c2c7abd5cdf4dbda17c143a0bd45aa846264de2e01ae5af3"}),
+    # Before issue 13: it also made the span functions, the trigger and the straddle index (0090's).
+    "0030": frozenset({"00dd00f9ffc3fe58f366503bfcd76535817e5c22938f2a58bbcb7fcaca4b78b9"}),
+    # Before issue 13: the trigger was 0030's.
+    "0090": frozenset({"61a3b52af0888b95d78c5df1b37448ab285abed0721217e5621232fa2346ee37"}),
 }
 
 

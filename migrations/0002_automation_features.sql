@@ -4,6 +4,9 @@
 -- Edited after release because it failed on an original database (its views in another column order, an
 -- index named differently, the schedule setting in another shape); databases that ran the earlier text
 -- keep its checksum (db/migrate.py EARLIER_CHECKSUMS) and 0010 brings them to the same end state.
+-- Two views (posts_pending_checkback, active_conversations_summary) are made by 0010 and two functions
+-- (get_next_check_time, record_check_completion) by 0012: this file once made them too, in texts that
+-- those later files replace before anything reads them (issue 13; that text's checksum is accepted too).
 
 ALTER TABLE social_media_posts
     ADD COLUMN IF NOT EXISTS check_schedule      JSONB DEFAULT '[]'::jsonb,
@@ -126,30 +129,6 @@ CREATE TABLE IF NOT EXISTS message_templates (
 CREATE INDEX IF NOT EXISTS idx_templates_account ON message_templates (account_id);
 CREATE INDEX IF NOT EXISTS idx_templates_category ON message_templates (category);
 
--- The views keep the original's columns first, in its order (readers select them by name and Postgres
--- cannot reorder a view's columns in place); Checkback's own columns follow.
-CREATE OR REPLACE VIEW posts_pending_checkback AS
-SELECT p.id,
-       p.platform,
-       p.post_url,
-       p.external_post_id,
-       p.caption,
-       p.posted_at,
-       p.next_check_at,
-       p.checks_completed,
-       p.tracking_started_at,
-       a.username                                          AS account_username,
-       EXTRACT(EPOCH FROM (now() - p.next_check_at)) / 60 AS minutes_overdue,
-       p.account_id,
-       a.username,
-       p.check_schedule
-FROM social_media_posts p
-JOIN social_media_accounts a ON a.id = p.account_id
-WHERE p.tracking_complete = false
-  AND p.next_check_at IS NOT NULL
-  AND p.next_check_at <= now()
-ORDER BY p.next_check_at ASC;
-
 CREATE OR REPLACE VIEW daily_action_counts AS
 SELECT account_id,
        action_date,
@@ -172,29 +151,6 @@ WHERE action_date >= (now() AT TIME ZONE 'UTC')::date - 30
 GROUP BY account_id, action_type, action_hour
 ORDER BY account_id, action_type, action_hour;
 
-CREATE OR REPLACE VIEW active_conversations_summary AS
-SELECT c.id,
-       c.platform,
-       c.participant_username,
-       c.participant_display_name,
-       c.last_message_at,
-       c.last_message_preview,
-       c.unread_count,
-       a.username                                                                    AS our_account,
-       (SELECT count(*) FROM social_media_messages m WHERE m.conversation_id = c.id) AS total_messages,
-       (SELECT count(*) FROM social_media_messages m
-         WHERE m.conversation_id = c.id AND m.is_outgoing)                           AS sent_messages,
-       (SELECT count(*) FROM social_media_messages m
-         WHERE m.conversation_id = c.id AND NOT m.is_outgoing)                       AS received_messages,
-       c.account_id,
-       a.username                                                                    AS account_username,
-       c.last_message_is_outgoing,
-       c.is_muted
-FROM social_media_conversations c
-JOIN social_media_accounts a ON a.id = c.account_id
-WHERE c.is_archived = false
-ORDER BY c.last_message_at DESC NULLS LAST;
-
 -- Reads only: two callers can both see true and both act (try_record_action is the atomic step).
 CREATE OR REPLACE FUNCTION check_rate_limit(
     p_account_id integer, p_action_type varchar, p_daily_limit integer DEFAULT 100
@@ -207,44 +163,9 @@ LANGUAGE sql STABLE AS $$
       AND action_date = (now() AT TIME ZONE 'UTC')::date
 $$;
 
--- An earlier copy of the original may return plain timestamp; the return type cannot be replaced.
+-- The original's get_next_check_time returns plain timestamp, and a function's return type cannot be
+-- replaced: it goes here, and 0012 creates Checkback's (timestamptz), with record_check_completion.
 DROP FUNCTION IF EXISTS get_next_check_time(integer);
-CREATE FUNCTION get_next_check_time(p_post_id integer) RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
-    SELECT CASE
-             WHEN coalesce(p.checks_completed, 0) < jsonb_array_length(coalesce(p.check_schedule, '[]'::jsonb))
-             THEN (p.check_schedule ->> coalesce(p.checks_completed, 0))::timestamptz
-           END
-    FROM social_media_posts p
-    WHERE p.id = p_post_id
-$$;
-
-CREATE OR REPLACE FUNCTION record_check_completion(p_post_id integer) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_done  integer;
-    v_total integer;
-BEGIN
-    UPDATE social_media_posts
-       SET checks_completed = coalesce(checks_completed, 0) + 1,
-           updated_at = now()
-     WHERE id = p_post_id
-    RETURNING checks_completed, jsonb_array_length(coalesce(check_schedule, '[]'::jsonb))
-         INTO v_done, v_total;
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    IF v_done >= v_total THEN
-        UPDATE social_media_posts
-           SET tracking_complete = true, next_check_at = NULL
-         WHERE id = p_post_id;
-    ELSE
-        UPDATE social_media_posts
-           SET next_check_at = (check_schedule ->> v_done)::timestamptz
-         WHERE id = p_post_id;
-    END IF;
-END;
-$$;
 
 INSERT INTO system_settings (setting_key, setting_value, description) VALUES
 ('automation_rate_limits',

@@ -1,5 +1,7 @@
 -- What Checkback adds: guilds and the posts they track, snapshots keyed by check, the notification
--- outbox, daily and hourly caps with the atomic try_record_action, and API call status codes.
+-- outbox, daily and hourly caps, and API call status codes. The atomic try_record_action that counts
+-- against the caps is 0020's: this file once made an earlier one, which 0020 replaces and nothing called
+-- in between (issue 13; that text's checksum is accepted too, db/migrate.py EARLIER_CHECKSUMS).
 
 -- Per-guild settings. Offsets are seconds after a post's publish time; NULL means the default.
 CREATE TABLE IF NOT EXISTS guild_settings (
@@ -107,78 +109,6 @@ INSERT INTO action_caps (account_id, action_type, daily_limit, hourly_limit, upd
     (NULL, 'message', 20, 5, 'migration'),
     (NULL, 'search', 200, 50, 'migration')
 ON CONFLICT (account_id, action_type) DO NOTHING;
-
--- The atomic slot: one account's actions of one type are serialised by a transaction-level
--- advisory lock, so the count and the insert cannot interleave with another caller's.
-CREATE OR REPLACE FUNCTION try_record_action(
-    p_account_id   integer,
-    p_action_type  text,
-    p_target_type  text DEFAULT NULL,
-    p_target_id    text DEFAULT NULL,
-    p_content_text text DEFAULT NULL,
-    p_triggered_by text DEFAULT 'workflow'
-) RETURNS integer
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    v_today      date := (now() AT TIME ZONE 'UTC')::date;
-    v_hour       integer := EXTRACT(HOUR FROM (now() AT TIME ZONE 'UTC'))::integer;
-    v_daily      integer;
-    v_hourly     integer;
-    v_day_count  integer;
-    v_hour_count integer;
-    v_id         integer;
-    v_level      integer;
-BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('checkback.try_record_action:' || p_action_type), p_account_id);
-
-    SELECT c.daily_limit, c.hourly_limit INTO v_daily, v_hourly
-    FROM action_caps c
-    WHERE c.action_type = p_action_type
-      AND (c.account_id = p_account_id OR c.account_id IS NULL)
-    ORDER BY c.account_id NULLS LAST
-    LIMIT 1;
-
-    SELECT count(*), count(*) FILTER (WHERE a.action_hour = v_hour)
-      INTO v_day_count, v_hour_count
-    FROM automation_actions a
-    WHERE a.account_id = p_account_id
-      AND a.action_type = p_action_type
-      AND a.action_date = v_today;
-
-    IF (v_daily IS NOT NULL AND v_day_count >= v_daily)
-       OR (v_hourly IS NOT NULL AND v_hour_count >= v_hourly) THEN
-        RETURN NULL;
-    END IF;
-
-    INSERT INTO automation_actions (account_id, action_type, target_type, target_id, content_text,
-                                    triggered_by, action_date, action_hour)
-    VALUES (p_account_id, p_action_type, p_target_type, p_target_id, p_content_text,
-            p_triggered_by, v_today, v_hour)
-    RETURNING id INTO v_id;
-
-    -- Tell the team once when the day's count reaches 80% and 100% of the cap.
-    v_day_count := v_day_count + 1;
-    IF v_daily IS NOT NULL AND v_daily > 0 THEN
-        v_level := CASE
-                     WHEN v_day_count = v_daily THEN 100
-                     WHEN v_day_count = ceil(v_daily * 0.8)::integer THEN 80
-                   END;
-        IF v_level IS NOT NULL THEN
-            INSERT INTO notification_outbox (kind, payload, dedupe_key)
-            VALUES ('cap_alert',
-                    jsonb_build_object('account_id', p_account_id,
-                                       'account', (SELECT username FROM social_media_accounts
-                                                   WHERE id = p_account_id),
-                                       'action_type', p_action_type,
-                                       'level', v_level, 'count', v_day_count, 'daily_limit', v_daily,
-                                       'date', v_today, 'at', now()),
-                    format('cap:%s:%s:%s:%s', p_account_id, p_action_type, v_today, v_level))
-            ON CONFLICT (dedupe_key) DO NOTHING;
-        END IF;
-    END IF;
-    RETURN v_id;
-END;
-$$;
 
 ALTER TABLE api_usage_tracking ADD COLUMN IF NOT EXISTS status_code INTEGER;
 CREATE INDEX IF NOT EXISTS idx_api_usage_requested_at ON api_usage_tracking (requested_at);

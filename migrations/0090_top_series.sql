@@ -4,7 +4,8 @@
 -- from its latest check, ~14 buffers a post: 6,600 posts straddle a 24 h window at 500,000 posts).
 -- When the series' times rise with the checks (they do unless snapshots were written out of order, e.g. by
 -- an import), series_in_order is set and that value is found by a binary search (width_bucket).
--- The snapshots table is unchanged; the series are rebuilt from it below.
+-- The snapshots table is unchanged; the series are rebuilt from it below. The trigger on it is made here
+-- (since issue 13: 0030 once made it with functions this file replaces; that text's checksum is accepted).
 ALTER TABLE post_snapshot_spans
     ADD COLUMN IF NOT EXISTS series_in_order BOOLEAN NOT NULL DEFAULT false,
     ADD COLUMN IF NOT EXISTS series_at       TIMESTAMPTZ[],
@@ -124,5 +125,10 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+
+DROP TRIGGER IF EXISTS trg_post_snapshot_span ON social_media_post_analytics;
+CREATE TRIGGER trg_post_snapshot_span
+    AFTER INSERT OR UPDATE OR DELETE ON social_media_post_analytics
+    FOR EACH ROW EXECUTE FUNCTION post_snapshot_span_trigger();
 
 SELECT rebuild_post_snapshot_spans();

@@ -62,13 +62,51 @@ def apply_unified_diff(text: str, diff: str) -> str:
     return "".join(out + lines[at:])
 
 
-def earlier_migration(name: str) -> str:
-    """The text a migration had when first released (for the few edited after release, whose earlier
-    checksums db/migrate.py accepts): the current file with tests/fixtures/<name>_as_first_released.diff
+def earlier_migration(name: str, release: str = "first_released") -> str:
+    """The text a migration had in an earlier release (for the few edited after release, whose earlier
+    checksums db/migrate.py accepts): the current file with tests/fixtures/<name>_as_<release>.diff
     applied."""
     current = next(MIGRATIONS_DIR.glob(f"{name}_*.sql")).read_text(encoding="utf-8")
-    diff = (FIXTURES.parent / f"{name}_as_first_released.diff").read_text(encoding="utf-8")
+    diff = (FIXTURES.parent / f"{name}_as_{release}.diff").read_text(encoding="utf-8")
     return apply_unified_diff(current, diff)
+
+
+# What a schema is made of, each read from the catalog as Postgres prints it back (so two databases that
+# reached one schema by different routes compare equal); ordered by name, never by creation order.
+_CATALOG: dict[str, str] = {
+    "columns": """
+        SELECT c.relname, c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+               pg_get_expr(d.adbin, d.adrelid)
+          FROM pg_attribute a
+          JOIN pg_class c ON c.oid = a.attrelid
+          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v', 'm')
+           AND a.attnum > 0 AND NOT a.attisdropped
+         ORDER BY c.relname, a.attnum""",
+    "constraints": """
+        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2""",
+    "indexes": "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+    "views": """
+        SELECT relname, pg_get_viewdef(oid) FROM pg_class
+         WHERE relnamespace = 'public'::regnamespace AND relkind IN ('v', 'm') ORDER BY 1""",
+    "functions": """
+        SELECT oid::regprocedure::text, pg_get_functiondef(oid) FROM pg_proc
+         WHERE pronamespace = 'public'::regnamespace AND prokind IN ('f', 'p') ORDER BY 1""",
+    "triggers": """
+        SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger
+         WHERE NOT tgisinternal ORDER BY 1, 2""",
+}
+
+
+async def schema_catalog(dsn: str) -> dict[str, list[tuple[Any, ...]]]:
+    """The public schema of the database at `dsn`: its columns (with types, defaults, NOT NULL),
+    constraints, indexes, views, functions and triggers."""
+    conn = await connect(dsn)
+    try:
+        return {part: [tuple(r) for r in await conn.fetch(sql)] for part, sql in _CATALOG.items()}
+    finally:
+        await conn.close()
 
 
 async def fetch_row(dsn: str, sql: str, *args: Any) -> asyncpg.Record | None:
