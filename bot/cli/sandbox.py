@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import os
@@ -13,6 +14,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.cli.exits import EXIT_INTERRUPTED
+from bot.cli.interrupts import Interrupts
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.discord.endpoints import restore_discord_endpoints
@@ -163,6 +166,16 @@ def _short_secs(seconds: float) -> str:
 
 
 async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    with Interrupts() as interrupts:
+        try:
+            return await _sandbox(args, settings, interrupts)
+        except asyncio.CancelledError:
+            if interrupts.received is None:
+                raise
+            return EXIT_INTERRUPTED  # Ctrl-C: the sandbox has left through its clean-up
+
+
+async def _sandbox(args: argparse.Namespace, settings: Settings, interrupts: Interrupts) -> int:
     from bot.sandbox.stack import Stack
 
     started = time.monotonic()
@@ -183,15 +196,16 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
             flush=True,
         )
 
-    dsn = await fresh_database(resolve_dsn(settings), args.database)
-    # A script starts at the coming 09:00 UTC, so its days and hours fall alike in every run; the prompt now.
-    clock = ManualClock(datetime.now(UTC) if interactive_mode else script_start(datetime.now(UTC)))
-    files = home / "files"
-    shutil.rmtree(files, ignore_errors=True)  # the files of the last sandbox go with its database
-    # No scheduler: the sandbox's TimeKeeper runs what falls due, each at its instant (bot/sandbox/timekeeper.py).
-    stack = Stack(dsn=dsn, clock=clock, run_jobs=False)
+    stack = None
     terminal = _save_terminal()
     try:
+        dsn = await fresh_database(resolve_dsn(settings), args.database)
+        # A script starts at the coming 09:00 UTC, so its days and hours fall alike in every run; the prompt now.
+        clock = ManualClock(datetime.now(UTC) if interactive_mode else script_start(datetime.now(UTC)))
+        files = home / "files"
+        shutil.rmtree(files, ignore_errors=True)  # the files of the last sandbox go with its database
+        # No scheduler: the sandbox's TimeKeeper runs what falls due, each at its instant (timekeeper.py).
+        stack = Stack(dsn=dsn, clock=clock, run_jobs=False)
         await stack.start()
         sandbox = Sandbox(stack, clock, printer, files_dir=files, style=style, speed=args.speed)
         if interactive_mode:
@@ -214,8 +228,10 @@ async def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         assert script is not None
         return await scripted(sandbox, args.script, script, args.run_for)
     finally:
-        with contextlib.suppress(Exception):
-            await stack.stop()
+        interrupts.cleaning_up()
+        if stack is not None:
+            with contextlib.suppress(Exception):
+                await stack.stop()
         restore_discord_endpoints()
         _restore_terminal(terminal)
         if settings.database_url is None:

@@ -4,7 +4,9 @@ and the durations typed and shown."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -61,7 +63,12 @@ def _readline_buffer() -> str:
 
 class LineReader:
     """Lines typed at the prompt, read on a daemon thread (quitting never waits for a keypress). The
-    prompt shows again only after `next()`, once the previous line's answer is printed."""
+    prompt shows again only after `next()`, once the previous line's answer is printed.
+
+    At a terminal, input() reads them (with readline's editing and history). From a pipe they are read
+    from the file descriptor unbuffered: input() would hold sys.stdin's lock while it waits, and the
+    interpreter takes that lock as it exits, so leaving with the thread still waiting (Ctrl-C) would end
+    in "Fatal Python error: could not acquire lock for <stdin>" instead of a clean exit."""
 
     def __init__(self, printer: Printer, prompt: Callable[[], str]) -> None:
         self._printer = printer
@@ -70,6 +77,8 @@ class LineReader:
         self._turn = threading.Event()
         self._asking: str | None = None  # a prompt of its own for the next line (a modal's field)
         self._loop = asyncio.get_running_loop()
+        at_terminal = sys.stdin.isatty() and sys.stdout.isatty()
+        self._pipe = None if at_terminal else io.FileIO(sys.stdin.fileno(), closefd=False)
         threading.Thread(target=self._read, name="sandbox-input", daemon=True).start()
 
     async def get(self, prompt: str | None = None) -> str | None:
@@ -84,11 +93,23 @@ class LineReader:
             self._turn.clear()
             text = self._asking if self._asking is not None else self._prompt()
             self._printer.prompt = text
-            try:
-                line: str | None = input(text)
-            except EOFError:
-                line = None
+            line = self._line(text)
             self._printer.prompt = None
             self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
             if line is None:
                 return
+
+    def _line(self, prompt: str) -> str | None:
+        if self._pipe is None:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        self._printer.out.write(prompt)
+        self._printer.out.flush()
+        raw = self._pipe.readline()
+        if not raw:
+            return None
+        return (
+            raw.decode(sys.stdin.encoding or "utf-8", errors="replace").removesuffix("\n").removesuffix("\r")
+        )

@@ -110,8 +110,9 @@ class TimeKeeper:
                 yield
             finally:
                 try:
-                    await self.replies_done()
-                    await self.run_due()
+                    if not _cancelling():  # else the sandbox is leaving (Ctrl-C): nothing more to wait for
+                        await self.replies_done()
+                        await self.run_due()
                 finally:
                     self._resumed = time.monotonic()
 
@@ -132,15 +133,16 @@ class TimeKeeper:
             self._pacer = asyncio.create_task(self._pace(), name="sandbox-pacer")
 
     async def stop_pacing(self) -> None:
-        if self._pacer is not None:
-            self._pacer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pacer
-            self._pacer = None
+        """The pacer stopped, mid-step or not. A step that swallowed the cancellation (a library's
+        `wait_for` racing it) ends the loop all the same: the pacer checks it is still wanted."""
+        pacer, self._pacer = self._pacer, None
+        if pacer is not None:
+            pacer.cancel()
+            await asyncio.wait({pacer})  # our own cancellation still goes through, the pacer's does not
 
     async def _pace(self) -> None:
         last = time.monotonic()
-        while True:
+        while self._pacer is asyncio.current_task():
             await asyncio.sleep(PACE_SECONDS)
             try:
                 async with self._lock:
@@ -153,6 +155,12 @@ class TimeKeeper:
                 await asyncio.sleep(1.0)
             # Time spent on the bot's work (or waiting for a command) is not made up for afterwards.
             last = time.monotonic()
+
+
+def _cancelling() -> bool:
+    """Whether the running task was asked to stop (a cancellation under way)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _handles_an_interaction(task: asyncio.Task[Any]) -> bool:

@@ -88,39 +88,76 @@ def test_the_end_of_a_script_stops_the_embedded_postgres_it_started(home: Home) 
     _assert_postgres_gone(home)
 
 
-def test_ctrl_c_at_the_prompt_stops_the_embedded_postgres(home: Home) -> None:
+@dataclass(frozen=True)
+class Interrupt:
+    """A signal sent to the sandbox once it has printed `after` (each marker in turn)."""
+
+    signal: signal.Signals
+    after: tuple[str, ...]
+    args: tuple[str, ...] = ()
+    # As a job a script starts in the background (`pytest ... &`) is: SIGINT ignored from the start.
+    in_background: bool = False
+
+
+PROMPT = "member> "  # printed by the prompt's reader, without a newline, when it waits for a line
+INTERRUPTS = {
+    "ctrl-c at the prompt": Interrupt(signal.SIGINT, ("(ready in", PROMPT)),
+    "ctrl-c at the prompt, started in the background": Interrupt(
+        signal.SIGINT, ("(ready in", PROMPT), in_background=True
+    ),
+    # --seed-demo: once the prompt is up, the pacer runs the demo posts' check-backs, polls and notices.
+    "ctrl-c while the pacer runs check-backs": Interrupt(
+        signal.SIGINT, ("(ready in", "Checkback in #"), ("--seed-demo",), in_background=True
+    ),
+    "sigterm before the prompt's reader starts": Interrupt(signal.SIGTERM, ("(ready in",)),
+}
+
+
+@pytest.mark.parametrize("interrupt", INTERRUPTS.values(), ids=INTERRUPTS.keys())
+def test_an_interrupt_leaves_cleanly_and_stops_the_embedded_postgres(
+    home: Home, interrupt: Interrupt
+) -> None:
+    command = home.sandbox(*interrupt.args)
+    if interrupt.in_background:
+        command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
     proc = subprocess.Popen(
-        home.sandbox(),
+        command,
         cwd=REPO,
         env=home.env,
         stdin=subprocess.PIPE,  # kept open: the prompt waits for a line that never comes
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
     try:
-        out = _read_until(proc, "(ready in", timeout=180)
-        assert (home.pgdata / "postmaster.pid").exists(), out  # Postgres is up, the prompt waits
-        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends (to the sandbox alone here, not to Postgres)
-        proc.wait(timeout=120)
+        out = _read_until(proc, interrupt.after, timeout=180)
+        assert (home.pgdata / "postmaster.pid").exists(), out  # Postgres is up
+        proc.send_signal(interrupt.signal)  # to the sandbox alone, not to Postgres as Ctrl-C at a terminal
+        _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err and b"Fatal Python error" not in err, err
     _assert_postgres_gone(home)
 
 
-def _read_until(proc: subprocess.Popen[str], marker: str, *, timeout: float) -> str:
-    """What the process printed up to the line with `marker`; fails if it exits or takes `timeout` first."""
+def _read_until(proc: subprocess.Popen[bytes], markers: tuple[str, ...], *, timeout: float) -> str:
+    """What the process printed up to each of `markers` in turn (read as it comes, not by lines: the prompt
+    ends none); fails if it exits or takes `timeout` first."""
     assert proc.stdout is not None
+    fd = proc.stdout.fileno()
     selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
+    selector.register(fd, selectors.EVENT_READ)
     out = ""
+    seen = 0
     deadline = time.monotonic() + timeout
-    while marker not in out:
-        left = deadline - time.monotonic()
-        assert left > 0 and selector.select(left), f"no {marker!r} in time:\n{out}"
-        line = proc.stdout.readline()
-        assert line, f"the sandbox exited ({proc.wait()}) before {marker!r}:\n{out}\n{proc.stderr.read()}"  # type: ignore[union-attr]
-        out += line
+    for marker in markers:
+        while (found := out.find(marker, seen)) < 0:
+            left = deadline - time.monotonic()
+            assert left > 0 and selector.select(left), f"no {marker!r} in time:\n{out}"
+            chunk = os.read(fd, 65536)
+            assert chunk, f"the sandbox exited ({proc.wait()}) before {marker!r}:\n{out}"
+            out += chunk.decode(errors="replace")
+        seen = found + len(marker)
     return out
