@@ -97,7 +97,7 @@ def command_usages(commands: list[dict[str, Any]]) -> list[tuple[str, str]]:
 class Completer:
     """readline completion from the registered commands: names, subcommands, `option:`, choices."""
 
-    META = ("/help", "/as", "/wait", "/press", "/time", "/quit")
+    META = ("/help", "/as", "/wait", "/press", "/say", "/menu", "/time", "/quit")
 
     def __init__(
         self,
@@ -119,6 +119,9 @@ class Completer:
             return [n + " " for n in names if n.startswith(current)]
         if before == ["/as"]:
             return [w + " " for w in ("admin", "member") if w.startswith(current)]
+        if before == ["/menu"]:  # a message context menu's name, quoted (it has spaces)
+            names = sorted(c["name"] for c in self.commands() if c.get("type") == 3)
+            return [f'"{n}" ' for n in names if f'"{n}'.startswith(current) or n.startswith(current)]
         typed = " ".join(w for w in before if ":" not in w).lstrip("/")
         subs = sorted(
             {

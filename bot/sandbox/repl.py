@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
+import shlex
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,14 +12,15 @@ from typing import Any
 
 from bot.clock import ManualClock
 from bot.errors import CheckbackError
-from bot.metrics.urls import parse_video_url
+from bot.metrics.urls import find_links, parse_video_url, split_links
 from bot.sandbox.completion import as_discord_reads, command_usages
 from bot.sandbox.console import LineReader, Printer, parse_duration, span
-from bot.sandbox.discord import Interaction, InvalidInvocation, Member, Message
+from bot.sandbox.discord import Interaction, InvalidInvocation, Member
 from bot.sandbox.modal_form import Ask, fill, modal_lines
-from bot.sandbox.render_terminal import Style, TerminalRenderer, utc_text
+from bot.sandbox.render_terminal import Style, utc_text
 from bot.sandbox.stack import Stack
 from bot.sandbox.timekeeper import HORIZON, TimeKeeper
+from bot.sandbox.transcript import Transcript
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ META_HELP = (
     ("/as admin|member", "who types the next commands (admin has Manage Server)"),
     ("/wait DURATION", "fast-forward the sandbox clock, e.g. /wait 1d, /wait 6h, /wait 2w; due checks run"),
     ("/press N", "press button N of a message shown above"),
+    ("/say TEXT", "post TEXT in #checkbacks as the one typing, as a chat message numbered for /menu"),
+    ('/menu "NAME" N', 'use the message Apps menu NAME on message N, e.g. /menu "Track TikTok links" 1'),
     ("/cancel", "(while a modal is open) close it without submitting"),
     ("/time", "the sandbox time and the next check-back"),
     ("/quit", "leave (Ctrl-D works too)"),
@@ -86,12 +88,16 @@ class Sandbox:
         self.world = stack.world
         self.members: dict[str, Member] = {"admin": self.world.admin, "member": self.world.member}
         self.who = "member"
-        self.render = TerminalRenderer(clock.now, self._name_of, style or Style())
-        self._asked: dict[int, tuple[str, str]] = {}  # interaction id -> (what was typed, by whom)
-        self._shown: set[int] = set()  # message ids printed at least once
-        self._saved: dict[int, Path] = {}  # attachment id -> where it was written, numbered in order
-        self._buttons: dict[int, tuple[Message, str]] = {}
-        self._button_numbers: dict[tuple[int, str], int] = {}
+        self.transcript = Transcript(
+            self.emulator,
+            self.world.guild,
+            printer,
+            clock.now,
+            style or Style(),
+            files_dir,
+            message_menus=self._message_menus,
+        )
+        self.render = self.transcript.render
         self._published: set[str] = set()  # video ids this sandbox registered with the simulator
         # Where a modal's fields are read from (the prompt, or the script's next lines); None: nowhere.
         self.ask: Ask | None = None
@@ -100,7 +106,7 @@ class Sandbox:
         stack.simulator.fresh_comments_per_hour = COMMENTS_PER_HOUR
         self._furnish()
         self._start_posting()
-        self.emulator.message_listeners.append(self._on_message)
+        self.emulator.message_listeners.append(self.transcript.on_message)
 
     @property
     def member(self) -> Member:
@@ -124,6 +130,8 @@ class Sandbox:
             "as": self._as,
             "wait": self._wait,
             "press": self._press,
+            "say": self._say,
+            "menu": self._menu,
             "time": self._time,
         }.get(word.lower())
         try:
@@ -146,11 +154,11 @@ class Sandbox:
         commands = self.emulator.visible_commands(self.world.guild)
         path, values = self.emulator.parse_invocation(self.member, as_discord_reads(commands, line))
         if path == "track" and isinstance(values.get("url"), str):
-            self._publish_fresh(values["url"])
+            self._publish_fresh(*split_links(values["url"]))
         interaction = await self.emulator.invoke(
             self.member, path, channel=self.world.channel, options=values
         )
-        self._asked[interaction.id] = (f"/{path}", self.who)
+        self.transcript.asked(interaction.id, f"/{path}", self.who)
         return await self._await_answer(interaction, f"/{path}")
 
     async def _await_answer(self, interaction: Interaction, what: str) -> Outcome:
@@ -161,7 +169,7 @@ class Sandbox:
         except TimeoutError:
             return self._fail(f"the bot did not answer {what} within {REPLY_TIMEOUT:g} s (see the log)")
         # A reply the emulator saw before this coroutine resumed is printed by the listener already.
-        self._show(message, "create")
+        self.transcript.show(message, "create")
         if "Reference: `" in message.content:  # the error handler's "something unexpected" reply
             return Outcome(False, f"{what} failed unexpectedly: {self.render.text(message.content)}")
         return Outcome(True)
@@ -179,22 +187,23 @@ class Sandbox:
             self.printer.write([self.render.style.dim(f"(modal {modal.title!r} closed without submitting)")])
             return Outcome(True)
         submitted = await self.emulator.submit_modal(opened, typed)
-        self._asked[submitted.id] = (what, self.who)
+        self.transcript.asked(submitted.id, what, self.who)
         return await self._await_answer(submitted, what)
 
-    def _publish_fresh(self, url: str) -> None:
+    def _publish_fresh(self, *urls: str) -> None:
         """In the sandbox a video tracked for the first time was published five minutes ago, so its whole
         check-back schedule lies ahead however long the sandbox has been running."""
-        try:
-            ref = parse_video_url(url)
-        except CheckbackError:
-            return  # the bot will say what is wrong with the link
-        if ref.video_id is None or ref.video_id in self._published:
-            return
-        self._published.add(ref.video_id)
-        self.stack.simulator.add_video(
-            ref.video_id, self.clock.now() - timedelta(minutes=5), username=ref.username, comments=0
-        )
+        for url in urls:
+            try:
+                ref = parse_video_url(url)
+            except CheckbackError:
+                continue  # the bot will say what is wrong with the link
+            if ref.video_id is None or ref.video_id in self._published:
+                continue
+            self._published.add(ref.video_id)
+            self.stack.simulator.add_video(
+                ref.video_id, self.clock.now() - timedelta(minutes=5), username=ref.username, comments=0
+            )
 
     # --- sandbox commands -----------------------------------------------------------------------------
     async def _help(self, _rest: str) -> Outcome:
@@ -236,13 +245,52 @@ class Sandbox:
         log.info("fast-forwarded from %s to %s", start, until)
 
     async def _press(self, rest: str) -> Outcome:
-        if not rest.isdigit() or int(rest) not in self._buttons:
-            known = sorted(self._buttons)
+        buttons = self.transcript.buttons
+        if not rest.isdigit() or int(rest) not in buttons:
+            known = sorted(buttons)
             return self._fail(f"/press needs the number of a button shown above (known: {known or 'none'})")
-        message, custom_id = self._buttons[int(rest)]
+        message, custom_id = buttons[int(rest)]
         interaction = await self.emulator.press(self.member, message, custom_id)
-        self._asked[interaction.id] = (f"button {rest}", self.who)
+        self.transcript.asked(interaction.id, f"button {rest}", self.who)
         return await self._await_answer(interaction, f"button {rest}")
+
+    async def _say(self, rest: str) -> Outcome:
+        """A chat message, as the one typing would post it in #checkbacks: the bot does not read it (it has
+        no message-content intent), but its Apps menu can act on it (/menu)."""
+        if not rest:
+            return self._fail(
+                "/say needs the text of the message, e.g. /say look: https://vm.tiktok.com/ZM…/"
+            )
+        message = self.emulator.post_as(self.member, rest, self.world.channel)
+        self.transcript.said(message, self.who)
+        return Outcome(True)
+
+    async def _menu(self, rest: str) -> Outcome:
+        """`/menu "Track TikTok links" 1`: the message context menu NAME on chat message N, as the one typing."""
+        chat, menus = self.transcript.chat, self._message_menus()
+        try:
+            *words, number = shlex.split(rest)
+        except ValueError:  # nothing typed, or an unbalanced quote
+            words, number = [], ""
+        if not words or not number.isdigit() or int(number) not in chat:
+            example = menus[0] if menus else "NAME"
+            return self._fail(
+                f'/menu needs a menu and the number of a message posted with /say, e.g. /menu "{example}" 1'
+                f" (messages: {sorted(chat) or 'none yet'})"
+            )
+        typed = " ".join(words)
+        name = next((m for m in menus if m.casefold() == typed.casefold()), typed)
+        message = chat[int(number)]
+        self._publish_fresh(*find_links(message.content))
+        interaction = await self.emulator.invoke_message_menu(self.member, name, message)
+        what = f"{name} on message {number}"
+        self.transcript.asked(interaction.id, what, self.who)
+        return await self._await_answer(interaction, what)
+
+    def _message_menus(self) -> list[str]:
+        """The names of the message context menus the bot registered (Discord's Apps menu on a message)."""
+        commands = self.emulator.visible_commands(self.world.guild)
+        return sorted(c["name"] for c in commands if c.get("type") == 3)
 
     async def _time(self, _rest: str) -> Outcome:
         nxt = await self.tracking.next_check_in()
@@ -284,90 +332,6 @@ class Sandbox:
             result = await self.execute(line)
             outcome = outcome if result.ok else result
         return outcome
-
-    # --- showing messages -----------------------------------------------------------------------------
-    def _on_message(self, event: str, message: Message) -> None:
-        self._show(message, event)
-
-    def _show(self, message: Message, event: str) -> None:
-        if event == "delete":
-            if message.id in self._shown:
-                self.printer.write([self.render.style.dim("(a message shown above was deleted)")])
-            return
-        if message.loading:
-            return  # "Checkback is thinking…": the answer replaces it
-        first = message.id not in self._shown
-        if not first and event == "create":
-            return
-        self._shown.add(message.id)
-        self.printer.write(self.message_lines(message, edited=not first))
-
-    def message_lines(self, message: Message, *, edited: bool = False) -> list[str]:
-        s = self.render.style
-        stamp = s.dim(f"[{utc_text(self.clock.now())}]")
-        if message.interaction_id is not None:
-            what, who = self._asked.get(message.interaction_id, ("a command", "someone"))
-            private = " · only you can see this" if message.ephemeral else ""
-            head = f"{stamp} {s.bold('Checkback')} → {what} ({who}){private}"
-        else:
-            channel = self.emulator.channel(message.channel_id)
-            where = f"#{channel.name}" if channel is not None else f"channel {message.channel_id}"
-            head = f"{stamp} {s.bold('Checkback')} in {where}"
-        if edited:
-            head += s.dim(" (edited)")
-        lines = [head]
-        lines.extend(f"  {line}" for line in self.render.text(message.content).splitlines())
-        if message.pings:
-            lines.append(s.dim(f"  🔔 {self._pinged(message)}"))
-        for n, embed in enumerate(message.embeds):
-            if n:
-                lines.append("")  # several updates batched in one message: one block each
-            lines.extend(self.render.embed(embed))
-        for attachment in message.attachments:
-            lines.append(f"  📎 {self._save(attachment)} ({attachment.size / 1024:.0f} kB)")
-        lines.extend(self.render.components(message.components, lambda cid: self._number(message, cid)))
-        return lines
-
-    def _number(self, message: Message, custom_id: str) -> int | None:
-        if not custom_id:
-            return None
-        key = (message.id, custom_id)
-        if key not in self._button_numbers:
-            self._button_numbers[key] = len(self._button_numbers) + 1
-        n = self._button_numbers[key]
-        self._buttons[n] = (message, custom_id)
-        return n
-
-    def _save(self, attachment: Any) -> str:
-        """The file written once, as NNN-name in the order files arrived (the same names every run)."""
-        path = self._saved.get(attachment.id)
-        if path is None:
-            safe = re.sub(r"[^A-Za-z0-9._-]", "_", attachment.filename) or "file"
-            path = self.files_dir / f"{len(self._saved) + 1:03d}-{safe}"
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(attachment.data)
-            self._saved[attachment.id] = path
-        with contextlib.suppress(ValueError):
-            return str(path.resolve().relative_to(Path.cwd()))
-        return str(path)
-
-    def _pinged(self, message: Message) -> str:
-        """Whom the message pings, as Discord decides it: roles by name, and who is notified."""
-        p = message.pings
-        who = ["@everyone/@here"] if p.everyone else []
-        who += [f"@{self._name_of(i) or i}" for i in sorted(p.users) + sorted(p.roles)]
-        quiet = sorted(p.roles - message.notified.roles)
-        note = f" (not notified: {', '.join(f'@{self._name_of(r) or r}' for r in quiet)})" if quiet else ""
-        return f"pings {', '.join(who)}{note}"
-
-    def _name_of(self, snowflake: int) -> str | None:
-        guild = self.world.guild
-        if snowflake in guild.members:
-            return guild.members[snowflake].name
-        if snowflake in guild.roles:
-            return guild.roles[snowflake].name
-        channel = self.emulator.channel(snowflake)
-        return channel.name if channel is not None else None
 
 
 async def interactive(sandbox: Sandbox) -> int:

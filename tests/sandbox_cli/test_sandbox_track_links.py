@@ -1,6 +1,8 @@
 """In the sandbox, one `/track` with three links of three different forms (a www link, an
 `m.tiktok.com/v/ID.html` link and a `vm.tiktok.com` short link, which the sandbox's simulator answers with its
-redirect) tracks all three: one line per link, then `/tracked` lists the three posts."""
+redirect) tracks all three: one line per link, then `/tracked` lists the three posts. And a chat message
+posted with `/say` holding two links of different forms is tracked whole by the "Track TikTok links" message
+context menu (`/menu`)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,10 @@ LINKS = (
 
 
 def reply_lines(out: str, command: str) -> list[str]:
-    """The lines of the sandbox's reply to `command` (the message block printed after its prompt)."""
-    header = re.search(rf"^\[[^\]]+\] Checkback → /{command} \(member\)\n", out, re.M)
+    """The lines of the sandbox's reply to `command` (the message block printed after its prompt): a slash
+    command by its name, anything else (a context menu) as the transcript names it."""
+    what = re.escape(command if " " in command else f"/{command}")
+    header = re.search(rf"^\[[^\]]+\] Checkback → {what} \(member\)\n", out, re.M)
     assert header, out
     lines = []
     for line in out[header.end() :].splitlines():
@@ -39,14 +43,53 @@ def test_one_track_with_three_link_forms_tracks_all_three(run_sandbox: Callable[
     run = run_sandbox(script, "--for", "1m")
     assert run.code == 0, run.err
     assert "Traceback" not in run.out + run.err
-    track = reply_lines(run.out, "track")
-    assert track[0] == "3 links: 3 tracked, 0 failed", track
-    assert len(track) == 4, track
-    for line, link in zip(track[1:], LINKS, strict=True):
+    assert_one_line_a_link(reply_lines(run.out, "track"), LINKS)
+    assert listed_ids(reply_lines(run.out, "tracked")) == sorted([WWW_ID, MOBILE_ID, SHORT_ID])
+
+
+def assert_one_line_a_link(answer: list[str], links: tuple[str, ...]) -> None:
+    """The answer to tracking `links`: how many were tracked, then a ✓ line a link, in their order."""
+    count = len(links)
+    assert answer[0] == f"{count} links: {count} tracked, 0 failed", answer
+    assert len(answer) == count + 1, answer
+    for line, link in zip(answer[1:], links, strict=True):
         assert line.startswith(f"✓ {link} — tracked: #"), line
-    tracked = reply_lines(run.out, "tracked")
+
+
+def listed_ids(tracked: list[str]) -> list[str]:
+    """The video ids of the posts /tracked lists (one a line under its title), sorted."""
     assert tracked[0] == "Tracked posts (active)", tracked
     post = re.compile(r" · (\d+) \(https://www\.tiktok\.com/@[\w.]+/video/\1\) · ")
     listed = [found[1] for line in tracked[1:] if (found := post.search(line))]
-    assert sorted(listed) == sorted([WWW_ID, MOBILE_ID, SHORT_ID]), tracked
-    assert len(tracked) == 4, tracked
+    assert len(listed) == len(tracked) - 1, tracked
+    return sorted(listed)
+
+
+MENU_ID = "7301234567890140327"
+MENU_CODE = "ZMmenu456"
+MESSAGE_LINKS = (
+    f"https://www.tiktok.com/@demo/video/{MENU_ID}?is_from_webapp=1&lang=en",
+    f"https://vm.tiktok.com/{MENU_CODE}/",
+)
+
+
+def test_the_context_menu_tracks_both_links_of_a_chat_message(run_sandbox: Callable[..., Run]) -> None:
+    said = f"new ones! {MESSAGE_LINKS[0]} and <{MESSAGE_LINKS[1]}>, not https://example.com/@a/video/1"
+    script = "\n".join(["/as member", f"/say {said}", '/menu "Track TikTok links" 1', "/tracked"])
+    run = run_sandbox(script, "--for", "1m")
+    assert run.code == 0, run.err
+    assert "Traceback" not in run.out + run.err
+    posted = re.search(r"^\[[^\]]+\] member in #checkbacks · message 1\n  (.*)\n  apps: (.*)$", run.out, re.M)
+    assert posted, run.out
+    assert posted[1] == said and posted[2] == '/menu "Track TikTok links" 1'
+    assert_one_line_a_link(reply_lines(run.out, "Track TikTok links on message 1"), MESSAGE_LINKS)
+    assert listed_ids(reply_lines(run.out, "tracked")) == sorted(
+        [MENU_ID, Provider.short_video_id(MENU_CODE)]
+    )
+
+
+def test_the_context_menu_needs_a_message_posted_with_say(run_sandbox: Callable[..., Run]) -> None:
+    run = run_sandbox('/menu "Track TikTok links" 1\n', "--for", "1m")
+    assert run.code == 1
+    assert "/menu needs a menu and the number of a message posted with /say" in run.err
+    assert "(messages: none yet)" in run.err

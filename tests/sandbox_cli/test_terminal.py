@@ -55,6 +55,7 @@ COMMANDS = [
             },
         ],
     },
+    {"name": "Track TikTok links", "type": 3},
 ]
 
 
@@ -144,6 +145,10 @@ def test_usages_show_required_and_optional_options() -> None:
         ("/tracked status:a", ["status:active ", "status:all "]),
         ("/as a", ["admin "]),
         ("/w", ["/wait "]),
+        ("/m", ["/menu "]),
+        ("/menu ", ['"Track TikTok links" ']),
+        ('/menu "Tr', ['"Track TikTok links" ']),
+        ("/menu Tr", ['"Track TikTok links" ']),
         ("/nothing ", []),
     ],
 )
