@@ -13,13 +13,17 @@ import asyncpg
 
 from db import ratelimit as db_ratelimit
 from db.api_usage import PROVIDER
+from db.pool import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
 
-# What a database outage looks like from here: the pool cannot connect (OSError, a timeout), a connection
-# broke (InterfaceError), or the server is shutting down or starting (PostgresError's operator classes).
-# Any other PostgresError falls back too: a broken limiter must not stop the checks.
-_OUTAGE = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+# What a database outage looks like from here (db.pool.DATABASE_AWAY): the pool cannot connect, a connection
+# broke, or the server is shutting down or starting. That includes asyncpg's InternalClientError ("cannot
+# switch to state ...; another operation (2) is in progress"): a pooled connection that got the server's
+# shutdown notice while idle is in asyncpg's error state until its socket's end is read, and on a busy
+# machine the pool can hand it out (or reset it) first. Any other PostgresError falls back too: a broken
+# limiter must not stop the checks.
+_OUTAGE = (*DATABASE_AWAY, asyncpg.PostgresError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -38,6 +39,17 @@ async def eventually(
                 await asyncio.sleep(0.05)
     except TimeoutError:
         raise TimeoutError(f"timed out after {within:g}s waiting for {what}") from None
+
+
+class CutPool:
+    """A pool whose connection got the server's shutdown notice while idle, handed out before asyncpg read
+    the socket's end: its statements raise InternalClientError ("cannot switch to state 12; another
+    operation (2) is in progress"). A race of a loaded machine no real server loses on cue, so a stand-in."""
+
+    @contextlib.asynccontextmanager
+    async def acquire(self, **_options: Any) -> AsyncIterator[Any]:
+        raise asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+        yield
 
 
 # --- the world a bot process connects to --------------------------------------------------------------

@@ -4,19 +4,26 @@ traceback; with the database gone for good, it stops with one line."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
+from bot.clock import ManualClock
+from bot.comment_checks import CommentChecker
 from bot.sandbox.metrics import MetricsSimulator
 from bot.schedule import DEFAULT_OFFSETS
 from db import seed as db_seed
+from db.claims import ClaimedPost
 from db.migrate import migrate
 from db.pool import connect
 from tests.cli import ROOT, cli_env
 from tests.private_postgres import PrivatePostgres
+from tests.reliability.helpers import CutPool
 
 POSTS = 12
 
@@ -149,3 +156,21 @@ async def test_check_stops_with_one_line_when_the_database_stays_away(
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and errors == [err.splitlines()[-1]]
     assert "not back within 2 s" in errors[0]
+
+
+async def test_the_comment_step_of_a_recorded_check_skips_an_outage_in_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The check-back is recorded; its comment step meets the database gone (the run waits for it at its
+    next statement): a warning line, no traceback."""
+    post = cast(ClaimedPost, SimpleNamespace(id=7))
+    checker = CommentChecker(
+        CutPool(), cast(Any, None), ManualClock(datetime.now(UTC)), budget=cast(Any, None)
+    )
+    with caplog.at_level(logging.WARNING, logger="bot.comment_checks"):
+        await checker.after_check(post, 1)
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert (
+        "comment questions of post 7 skipped: the database went away (InternalClientError" in record.message
+    )

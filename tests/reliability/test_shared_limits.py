@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.sandbox.metrics import MetricsSimulator
 from db.pool import create_pool
 from db.ratelimit import calls_in_month
 from tests.conftest import MID_MONTH
-from tests.reliability.helpers import eventually
+from tests.reliability.helpers import CutPool, eventually
 
 NOW = MID_MONTH
 MONTH = date(2026, 3, 1)
@@ -197,12 +198,23 @@ async def test_retry_after_from_one_client_holds_back_the_other(
     assert min(r.at for r in after) >= throttled.at + 0.45
 
 
-async def test_with_the_database_away_a_client_paces_itself_and_still_calls(
-    dsn: str, sim: MetricsSimulator
-) -> None:
+async def _closed_pool(dsn: str) -> Any:
     pool = await create_pool(dsn, max_size=2)
     await pool.close()  # every acquire now fails, as in an outage
-    client = shared_client(sim, pool, recorder=UsageRecorder(None))
+    return pool
+
+
+async def _cut_pool(_dsn: str) -> Any:
+    return CutPool()
+
+
+@pytest.mark.parametrize(
+    "away", [_closed_pool, _cut_pool], ids=["every acquire fails", "a connection cut by the shutdown"]
+)
+async def test_with_the_database_away_a_client_paces_itself_and_still_calls(
+    dsn: str, sim: MetricsSimulator, away: Callable[[str], Awaitable[Any]]
+) -> None:
+    client = shared_client(sim, await away(dsn), recorder=UsageRecorder(None))
     try:
         await client.video_info(URL)
     finally:
