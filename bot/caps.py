@@ -132,14 +132,11 @@ class LimitsService:
         if account is None:
             raise InvalidInput("an account is required to take an action slot")
         action = _check_action(action)
-        target_type, triggered_by, at = (
-            details.get("target_type"),
-            details.get("triggered_by"),
-            details.get("at"),
-        )
+        target_type, at = details.get("target_type"), details.get("at")
+        triggered_by = details.get("triggered_by", "workflow")
         if target_type is not None and target_type not in TARGET_TYPES:
             raise InvalidInput(f"unknown target type {target_type!r}; one of {', '.join(TARGET_TYPES)}")
-        if triggered_by is not None and triggered_by not in TRIGGERS:
+        if triggered_by not in TRIGGERS:
             raise InvalidInput(f"unknown trigger {triggered_by!r}; one of {', '.join(TRIGGERS)}")
         if at is not None and at.tzinfo is None:
             raise InvalidInput("the time of an action must be timezone-aware (UTC)")

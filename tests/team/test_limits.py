@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from bot.caps import LimitsService
-from bot.errors import AccountNotFound, CapReached, InvalidAction
+from bot.errors import AccountNotFound, CapReached, InvalidAction, InvalidInput
 from bot.render.team import bar, render_report
 from db import actions as db_actions
 from db.accounts import upsert_account
@@ -240,6 +240,22 @@ async def test_unknown_account_or_action_is_refused_before_anything_is_recorded(
     with pytest.raises(InvalidAction):
         await limits.try_record_action("brand", "poke")
     assert await limits._pool.fetchval("SELECT count(*) FROM automation_actions") == 0
+
+
+async def test_an_actions_details_are_checked_and_its_trigger_defaults_to_workflow(
+    limits: LimitsService,
+) -> None:
+    await _account(limits._pool)
+    for details in ({"target_type": "planet"}, {"triggered_by": "whim"}, {"triggered_by": None}):
+        with pytest.raises(InvalidInput):
+            await limits.try_record_action("brand", "like", **details)  # type: ignore[arg-type]
+    assert await limits._pool.fetchval("SELECT count(*) FROM automation_actions") == 0
+
+    action_id = await limits.try_record_action("brand", "like", target_type="video", target_id="7301")
+    row = await limits._pool.fetchrow(
+        "SELECT target_type, target_id, triggered_by FROM automation_actions WHERE id = $1", action_id
+    )
+    assert tuple(row) == ("video", "7301", "workflow")
 
 
 async def test_limits_count_the_days_and_hours_of_the_callers_clock(clean_db: asyncpg.Pool) -> None:
