@@ -9,25 +9,16 @@ from typing import Any
 import asyncpg
 from pydantic import BaseModel
 
-_COLUMNS = """id, platform, username, display_name, bio, profile_pic_url, external_id, is_verified,
-              is_private, is_active, last_fetched_at, created_at"""
+_COLUMNS = "id, username, display_name"
 
 
 class Account(BaseModel):
-    """One row of social_media_accounts (the columns Checkback reads)."""
+    """One row of social_media_accounts: the columns Checkback reads back (upsert_account writes the rest of
+    the profile for the table's other readers)."""
 
     id: int
-    platform: str
     username: str
     display_name: str | None = None
-    bio: str | None = None
-    profile_pic_url: str | None = None
-    external_id: str | None = None
-    is_verified: bool | None = None
-    is_private: bool | None = None
-    is_active: bool | None = None
-    last_fetched_at: datetime | None = None
-    created_at: datetime | None = None
 
 
 def normalise_username(username: str) -> str:
