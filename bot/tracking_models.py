@@ -65,7 +65,6 @@ class PostSummary(BaseModel):
     video_id: str
     url: str
     author: str
-    author_display: str | None = None
     caption: str | None = None
     posted_at: datetime | None = None
     checks_completed: int = 0
@@ -95,7 +94,6 @@ class PostSummary(BaseModel):
             video_id=post.external_post_id,
             url=post.post_url,
             author=post.username,
-            author_display=post.display_name,
             caption=post.caption,
             posted_at=post.posted_at,
             checks_completed=post.checks_completed,
