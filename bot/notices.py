@@ -11,7 +11,7 @@ a row that no longer validates, which the dispatcher sets aside and logs, rather
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Unpack
 
@@ -261,6 +261,66 @@ class WatchStoppedNotice(_Model):
     at: AwareDatetime | None = None
 
 
+class DigestPost(_Model):
+    """A post in a digest: a top mover (`gained` in the period) or one that finished its schedule."""
+
+    post_id: int
+    author: str | None = None
+    url: str | None = None
+    caption: str | None = None
+    views: int | None = None
+    gained: int | None = None
+
+
+class DigestMilestone(_Model):
+    post_id: int
+    author: str | None = None
+    url: str | None = None
+    milestone: int
+
+
+class DigestNewPost(_Model):
+    account: str
+    url: str | None = None
+    post_id: int | None = None
+    tracked: bool = True
+
+
+class DigestCap(_Model):
+    """One action type's automation actions in the period, its default daily cap, and how many times an
+    account's day reached its cap."""
+
+    action_type: str
+    actions: int
+    daily_limit: int | None = None
+    reached: int = 0
+
+
+class DigestNotice(_Model):
+    """A guild's digest of one period (bot/digest/): the top movers, milestones crossed, new posts of watched
+    accounts, posts that finished their schedule, actions against the caps and API calls against the
+    budget. `chart` names the PNG that travels with the row (outbox_files), shown as the embed's image.
+    `more` counts, per list, what was left out to keep the message short."""
+
+    kind: Literal["digest"] = "digest"
+    guild_id: int
+    every: Literal["daily", "weekly"] = "daily"
+    period_start: AwareDatetime
+    period_end: AwareDatetime
+    zone: str = "UTC"
+    movers: list[DigestPost] = []
+    milestones: list[DigestMilestone] = []
+    new_posts: list[DigestNewPost] = []
+    finished: list[DigestPost] = []
+    more: dict[str, int] = {}
+    caps: list[DigestCap] = []
+    api_calls: int = 0
+    month_calls: int | None = None
+    monthly_budget: int | None = None
+    chart: str | None = None
+    preview: bool = False  # /digest now: the period so far
+
+
 Notice = Annotated[
     CheckbackNotice
     | MilestoneNotice
@@ -275,7 +335,8 @@ Notice = Annotated[
     | ChannelBrokenNotice
     | NewPostNotice
     | WatchStoppedNotice
-    | CommentQuestionsNotice,
+    | CommentQuestionsNotice
+    | DigestNotice,
     Field(discriminator="kind"),
 ]
 NOTICE: TypeAdapter[Notice] = TypeAdapter(Notice)
@@ -293,10 +354,12 @@ async def enqueue(
     *,
     dedupe_key: str,
     now: datetime,
+    files: Sequence[tuple[str, bytes]] = (),
     **links: Unpack[db_outbox.RowLinks],
 ) -> bool:
-    """Writes one notice to the outbox; False when a row with that dedupe_key exists (a repeated write)."""
-    return await db_outbox.enqueue(
+    """Writes one notice to the outbox, with `files` (name, bytes) to attach to its message; False when a
+    row with that dedupe_key exists (a repeated write)."""
+    written = await db_outbox.enqueue(
         conn,
         kind=notice.kind,
         dedupe_key=dedupe_key,
@@ -304,6 +367,9 @@ async def enqueue(
         now=now,
         **links,
     )
+    if written and files:
+        await db_outbox.attach_files(conn, dedupe_key, files)
+    return written
 
 
 async def tell_guilds(

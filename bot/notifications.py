@@ -98,7 +98,8 @@ class NotificationSender(Protocol):
     bot may not post there (404, 403: retrying will not help), and NotificationFailed (with `retry_after`
     when known) for anything that may work later (429, 5xx, network). A sender whose `send` also takes a
     keyword `nonce: str` is given the batch's nonce, to send with Discord's `enforce_nonce`, and one that
-    takes `components` is given a notice's buttons (message components JSON). A batch whose notices ping
+    takes `components` is given a notice's buttons (message components JSON), and one that takes `files` a
+    row's files ((name, bytes) pairs, outbox_files), to attach. A batch whose notices ping
     roles (bot/outbox_routes.py) is sent with `roles`: the message mentions and allows exactly those, and
     nobody else.
     """
@@ -115,6 +116,7 @@ class SentMessage:
     embeds: list[dict[str, Any]]
     components: list[dict[str, Any]] | None = None
     roles: tuple[int, ...] = ()  # the roles the message pings
+    files: tuple[tuple[str, bytes], ...] = ()  # attachments: (name, bytes)
 
 
 class RecordingSender:
@@ -136,6 +138,7 @@ class RecordingSender:
         components: list[dict[str, Any]] | None = None,
         *,
         roles: Sequence[int] = (),
+        files: Sequence[tuple[str, bytes]] = (),
     ) -> int:
         if channel_id in self.broken:
             raise ChannelBroken(f"channel {channel_id} is gone", channel_id=channel_id)
@@ -143,7 +146,9 @@ class RecordingSender:
             self.failing[channel_id] -= 1
             raise NotificationFailed("Discord answered 503", retry_after=1.0)
         self._next_id += 1
-        self.messages.append(SentMessage(channel_id, self._next_id, list(embeds), components, tuple(roles)))
+        self.messages.append(
+            SentMessage(channel_id, self._next_id, list(embeds), components, tuple(roles), tuple(files))
+        )
         return self._next_id
 
     def in_channel(self, channel_id: int) -> list[SentMessage]:
@@ -211,6 +216,7 @@ class OutboxDispatcher:
         self._channel_locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._sender_takes_nonce = "nonce" in inspect.signature(sender.send).parameters
         self._sender_takes_buttons = "components" in inspect.signature(sender.send).parameters
+        self._sender_takes_files = "files" in inspect.signature(sender.send).parameters
         self._sender_finds = callable(getattr(sender, "find_sent", None))
 
     async def run_once(self) -> DispatchReport:
@@ -282,8 +288,13 @@ class OutboxDispatcher:
         roles_of = {row.id: dest.roles for row, dest in routed}
         embeds = [self.render(notice_of[r.id]) for r in rows]
         buttons = [self.buttons(notice_of[r.id]) if self.buttons else None for r in rows]
+        files: dict[int, list[tuple[str, bytes]]] = {}
+        if any(r.has_files for r in rows):
+            async with self.pool.acquire() as conn:
+                files = await db_outbox.files_of(conn, [r.id for r in rows if r.has_files])
         async with self._channel_locks[channel_id]:
-            groups, nonces = await self._batches(rows, embeds, buttons)
+            alone = [bool(b) or r.has_files for r, b in zip(rows, buttons, strict=True)]
+            groups, nonces = await self._batches(rows, embeds, alone)
             for n, group in enumerate(groups):
                 batch = [rows[i] for i in group]
                 fresh = [r.id for r in batch if r.send_nonce is None]
@@ -299,6 +310,8 @@ class OutboxDispatcher:
                     extra: dict[str, Any] = {"nonce": nonces[n]} if self._sender_takes_nonce else {}
                     if self._sender_takes_buttons and len(group) == 1 and buttons[group[0]]:
                         extra["components"] = buttons[group[0]]
+                    if self._sender_takes_files and len(group) == 1 and files.get(batch[0].id):
+                        extra["files"] = files[batch[0].id]
                     # The message pings exactly the roles of its notices (none: nobody).
                     roles = sorted({role for r in batch for role in roles_of[r.id]})
                     if roles:
@@ -343,13 +356,13 @@ class OutboxDispatcher:
         return found
 
     async def _batches(
-        self, rows: list[OutboxRow], embeds: list[Embed], buttons: list[Any]
+        self, rows: list[OutboxRow], embeds: list[Embed], alone: list[bool]
     ) -> tuple[list[list[int]], list[str]]:
         """The messages to send, as positions in `rows`, and each one's nonce.
 
         Rows sent before (a crash before marking, or a failure that may have reached Discord) go again in
-        the batch of their first nonce; the others are chunked as usual (a row with buttons alone, in its
-        place) and get the nonce "ob<lowest id>", unique because a row belongs to one batch for good.
+        the batch of their first nonce; the others are chunked as usual (a row with buttons or files alone,
+        in its place) and get the nonce "ob<lowest id>", unique because a row belongs to one batch for good.
         """
         resent: dict[str, list[int]] = {}
         fresh: list[int] = []
@@ -361,7 +374,7 @@ class OutboxDispatcher:
         new_groups: list[list[int]] = []
         run: list[int] = []
         for k in [*fresh, -1]:
-            if k < 0 or buttons[k]:
+            if k < 0 or alone[k]:
                 new_groups.extend([run[j] for j in g] for g in chunk_embeds([embeds[i] for i in run]))
                 new_groups.extend([[k]] if k >= 0 else [])
                 run = []

@@ -1,5 +1,5 @@
 """Every APScheduler job, registered here: the check-back tick and the wake-up at the next due check, the
-account polls' tick and the outbox tick."""
+account polls' tick, the outbox tick, the budget's tick and the digests' tick."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.checkbacks import CheckbackRunner, RunReport
 from bot.clock import Clock
+from bot.digest import DigestEngine
 from bot.notifications import OutboxDispatcher
 from bot.polling import AccountPoller
 from bot.shedding import BudgetKeeper
@@ -27,6 +28,7 @@ CHECKS_WAKE = "checkbacks-due"
 OUTBOX_TICK = "outbox-tick"
 POLLS_TICK = "watches-tick"
 BUDGET_TICK = "budget-tick"
+DIGEST_TICK = "digests-tick"
 
 
 @dataclass(eq=False)
@@ -47,6 +49,7 @@ class Scheduler:
     _: KW_ONLY
     polling: AccountPoller | None = None
     keeper: BudgetKeeper | None = None
+    digests: DigestEngine | None = None  # each guild's digest at its time (a tick: due within tick_seconds)
     budget_seconds: float = 300.0
     tick_seconds: float = 5.0
     outbox_seconds: float = 2.0
@@ -58,6 +61,7 @@ class Scheduler:
         self._outbox_lock = asyncio.Lock()
         self._polls_lock = asyncio.Lock()
         self._budget_lock = asyncio.Lock()
+        self._digest_lock = asyncio.Lock()
         self._stopped = False
         self._armed_for: datetime | None = None
 
@@ -70,6 +74,8 @@ class Scheduler:
             self._every(self.run_outbox, OUTBOX_TICK, self.outbox_seconds)
         if self.keeper is not None and self.keeper.budget.monthly is not None:
             self._every(self.run_budget, BUDGET_TICK, self.budget_seconds, now=True)
+        if self.digests is not None:
+            self._every(self.run_digests, DIGEST_TICK, self.tick_seconds, now=True)
         if not self.scheduler.running:
             self.scheduler.start()
 
@@ -94,7 +100,13 @@ class Scheduler:
         self._stopped = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        async with self._checks_lock, self._polls_lock, self._outbox_lock, self._budget_lock:
+        async with (
+            self._checks_lock,
+            self._polls_lock,
+            self._outbox_lock,
+            self._budget_lock,
+            self._digest_lock,
+        ):
             pass
 
     def wake_at(self, when: datetime) -> None:
@@ -167,6 +179,15 @@ class Scheduler:
                 report.count("postponed"),
                 report.count("stopped"),
             )
+
+    async def run_digests(self) -> None:
+        """Enqueues the digests due now (bot/digest/engine.py), then sends them."""
+        if self.digests is None or self._stopped or self._digest_lock.locked():
+            return
+        async with self._digest_lock:
+            written = await _guarded(self.digests.run_due, "digests")
+        if written:
+            await self.run_outbox()
 
     async def run_budget(self) -> None:
         """The month's plan against the budget: alerts at 80% and 100%, shedding when it does not fit

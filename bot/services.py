@@ -15,6 +15,7 @@ from bot.comment_questions import CommentQuestionService
 from bot.comments import CommentService
 from bot.compare import CompareService
 from bot.conversations import ConversationService
+from bot.digest import DigestEngine, DigestService
 from bot.guild_config import GuildConfigService
 from bot.insight.service import InsightService
 from bot.metrics.client import MetricsClient
@@ -54,6 +55,8 @@ class Services:
     comment_checker: CommentChecker  # fetches new comments at check-backs (bot/comment_checks.py)
     alerts: AlertRouteService  # per-guild alert routes and their pings (bot/alert_routes.py)
     what_works: WhatWorksService  # hashtags and sounds ranked, the best time to post (bot/what_works.py)
+    digests: DigestService  # /config digest and /digest now (bot/digest/service.py)
+    digest_engine: DigestEngine  # sends each guild's digest at its time (bot/digest/engine.py)
     dispatcher: OutboxDispatcher | None = None
     scheduler: Scheduler | None = None
     keeper: BudgetKeeper | None = None  # the month's plan: alerts and shedding (bot/shedding.py)
@@ -67,6 +70,7 @@ class Services:
                 self.dispatcher,
                 polling=self.polling,
                 keeper=self.keeper,
+                digests=self.digest_engine,
                 tick_seconds=tick_seconds,
                 outbox_seconds=outbox_seconds,
             )
@@ -144,6 +148,7 @@ async def build_services(
         runtime.pool, runtime.clock, default_channel_id=settings.notify_channel_id
     )
     polling = AccountPoller(runtime.pool, client, runtime.clock, tracking=tracking, budget=budget)
+    digests = DigestService(runtime.pool, runtime.clock, budget=budget)
     services = Services(
         metrics=client,
         tracking=tracking,
@@ -167,6 +172,8 @@ async def build_services(
         ),
         comment_checker=checker,
         what_works=WhatWorksService(runtime.pool, runtime.clock, zone_of=guild_config.zone),
+        digests=digests,
+        digest_engine=DigestEngine(runtime.pool, runtime.clock, digests),
     )
     runtime.extras["services"] = services
     return services

@@ -21,15 +21,20 @@ NEEDED = (
     ("send_messages", "Send Messages"),
     ("embed_links", "Embed Links"),
 )
+# A digest also attaches its chart.
+DIGEST_NEEDS = (*NEEDED, ("attach_files", "Attach Files"))
 
 
-def missing_permissions(channel: discord.TextChannel) -> list[str]:
-    """The permissions the bot lacks to post alerts in `channel` (empty: it can)."""
+def missing_permissions(
+    channel: discord.TextChannel, needed: tuple[tuple[str, str], ...] = NEEDED
+) -> list[str]:
+    """The permissions the bot lacks to post alerts (or what else `needed` names) in `channel` (empty: it
+    can)."""
     me = channel.guild.me
     if me is None:  # the bot's member not cached (yet): Discord will tell, and the route is marked broken
         return []
     mine = channel.permissions_for(me)
-    return [label for flag, label in NEEDED if not getattr(mine, flag)]
+    return [label for flag, label in needed if not getattr(mine, flag)]
 
 
 def role_notifies(role: discord.Role, where: discord.TextChannel | discord.Guild) -> bool:

@@ -93,11 +93,13 @@ async def send_with_chart(
     embed_of: Callable[..., Mapping[str, Any]],
     chart_png: Callable[[Charted], Awaitable[bytes]] | None,
     filename: str,
+    *,
+    ephemeral: bool = False,
 ) -> None:
     """The numbers go out at once; the chart (tens of ms of drawing) follows as an edit, so the first answer
     never waits for matplotlib (BENCHMARKS.md, "interactions"). No chart without `chart_png` (the caller's
-    choice, or nothing to draw)."""
-    await interaction.response.send_message(embed=to_embed(embed_of(result)))
+    choice, or nothing to draw). `ephemeral`: only the asker sees either."""
+    await interaction.response.send_message(embed=to_embed(embed_of(result)), ephemeral=ephemeral)
     if chart_png is not None:
         png = await chart_png(result)
         await interaction.edit_original_response(

@@ -1,5 +1,5 @@
-"""/config channel|schedule|admin-role|timezone|alerts|show (admins) and /usage: thin adapters over the settings
-services."""
+"""/config channel|schedule|admin-role|timezone|alerts|digest|show (admins) and /usage: thin adapters over the
+settings services."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.charts import USAGE_CHART, usage_chart_png
+from bot.digest import EVERY
 from bot.discord.checks import admin_only, guild_id_of, team_only
+from bot.errors import InvalidInput
 from bot.guild_config import GuildConfigService
-from bot.render.alerts import with_alert_routes
+from bot.render.alerts import channel_unusable_message, with_alert_routes
 from bot.render.config import (
     admin_role_set_message,
     channel_set_message,
@@ -21,14 +23,18 @@ from bot.render.config import (
     timezone_set_message,
     usage_embed,
 )
+from bot.render.digest import digest_off_message, digest_set_message, with_digest
 from bot.timezones import matching_zones
-from cogs._alerts_ui import KIND_CHOICES, route_alerts
+from cogs._alerts_ui import DIGEST_NEEDS, KIND_CHOICES, missing_permissions, route_alerts
 from cogs._ui import ServiceCog, to_embed
 
 
 async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     """IANA zone names containing what was typed; the common ones first when nothing is."""
     return [app_commands.Choice(name=name, value=name) for name in matching_zones(current)]
+
+
+EVERY_CHOICES = [app_commands.Choice(name=every, value=every) for every in EVERY]
 
 
 class Config(ServiceCog):
@@ -95,11 +101,41 @@ class Config(ServiceCog):
     ) -> None:
         await route_alerts(self.services.alerts, interaction, kind.value, channel, ping, reset)
 
+    @config.command(name="digest", description="A digest of the day or the week, posted at a time of day")
+    @app_commands.describe(
+        channel="Where the digest goes (the bot needs to post and attach files there)",
+        every="daily, or weekly (on Mondays)",
+        at="The time of day, HH:MM (24-hour), in this server's time zone (/config timezone)",
+        off="True: stop the digest",
+    )
+    @app_commands.choices(every=EVERY_CHOICES)
+    async def digest(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | None = None,
+        every: app_commands.Choice[str] | None = None,
+        at: app_commands.Range[str, 1, 10] | None = None,
+        off: bool = False,
+    ) -> None:
+        if channel is not None and (missing := missing_permissions(channel, DIGEST_NEEDS)):
+            raise InvalidInput(channel_unusable_message(channel.mention, missing))
+        done = await self.services.digests.configure(
+            guild_id_of(interaction),
+            channel_id=channel.id if channel else None,
+            every=every.value if every else None,
+            at=at,
+            off=off,
+        )
+        reply = digest_off_message(done) if isinstance(done, bool) else digest_set_message(done)
+        await interaction.response.send_message(reply)
+
     @config.command(name="show", description="This server's Checkback settings")
     async def show(self, interaction: discord.Interaction) -> None:
         view = await self.guild_config.show(guild_id_of(interaction))
         routes = await self.services.alerts.routes(guild_id_of(interaction))
-        await interaction.response.send_message(embed=to_embed(with_alert_routes(config_embed(view), routes)))
+        digest = await self.services.digests.view(guild_id_of(interaction))
+        embed = with_digest(with_alert_routes(config_embed(view), routes), digest)
+        await interaction.response.send_message(embed=to_embed(embed))
 
     @team_only()
     @app_commands.command(

@@ -24,6 +24,8 @@ class OutboxRow:
     attempts: int
     # The nonce of the message this row was last sent in (None: never sent); see stamp_nonces.
     send_nonce: str | None = None
+    # Files travel with the row (outbox_files: a digest's chart); the dispatcher reads them at the send.
+    has_files: bool = False
 
 
 def _row(r: Any) -> OutboxRow:
@@ -73,6 +75,31 @@ async def enqueue(
     return row is not None
 
 
+async def attach_files(conn: Any, dedupe_key: str, files: Sequence[tuple[str, bytes]]) -> None:
+    """Attaches `files` (name, bytes) to the row of `dedupe_key`, in the transaction that wrote it."""
+    await conn.executemany(
+        """
+        INSERT INTO outbox_files (outbox_id, filename, content)
+        SELECT id, $2, $3 FROM notification_outbox WHERE dedupe_key = $1
+        ON CONFLICT (outbox_id, filename) DO NOTHING
+        """,
+        [(dedupe_key, name, data) for name, data in files],
+    )
+
+
+async def files_of(conn: Any, ids: Sequence[int]) -> dict[int, list[tuple[str, bytes]]]:
+    """The files of each row (name, bytes), by row id; rows without files are absent."""
+    found: dict[int, list[tuple[str, bytes]]] = {}
+    rows = await conn.fetch(
+        "SELECT outbox_id, filename, content FROM outbox_files WHERE outbox_id = ANY($1::bigint[])"
+        " ORDER BY outbox_id, filename",
+        list(ids),
+    )
+    for r in rows:
+        found.setdefault(r["outbox_id"], []).append((r["filename"], bytes(r["content"])))
+    return found
+
+
 async def claim_pending(conn: Any, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
     """Claims up to `limit` unsent rows that are available, oldest first, for `lease` (SKIP LOCKED: two
     dispatchers never hold one row; a crashed one's lease expires and the rows are claimed again)."""
@@ -91,7 +118,8 @@ async def claim_pending(conn: Any, now: datetime, limit: int, lease: timedelta) 
           FROM c
          WHERE o.id = c.id
         RETURNING o.id, o.kind, o.guild_id, o.channel_id, o.post_id, o.payload, o.dedupe_key,
-                  o.created_at, o.attempts, o.send_nonce
+                  o.created_at, o.attempts, o.send_nonce,
+                  EXISTS (SELECT 1 FROM outbox_files f WHERE f.outbox_id = o.id) AS has_files
         """,
         now,
         limit,

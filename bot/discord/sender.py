@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -26,8 +27,9 @@ class DiscordSender:
         nonce: str | None = None,
         components: list[dict[str, Any]] | None = None,
         roles: Sequence[int] = (),
+        files: Sequence[tuple[str, bytes]] = (),
     ) -> int:
-        """Posts the embeds (and `components`' buttons); with a `nonce`, discord.py sends it with
+        """Posts the embeds (and `components`' buttons, and `files` as attachments: (name, bytes)); with a `nonce`, discord.py sends it with
         enforce_nonce, so Discord answers a repeat of it (a resend after a crash) with the message it already
         created. With `roles`, the message mentions them and its allowed_mentions allow exactly them (never
         @everyone or a user)."""
@@ -36,6 +38,8 @@ class DiscordSender:
         extra: dict[str, Any] = {"nonce": nonce} if nonce is not None else {}  # else discord.py picks one
         if components:
             extra["view"] = _buttons_view(components)
+        if files:
+            extra["files"] = [discord.File(io.BytesIO(data), filename=name) for name, data in files]
         if roles:
             extra["content"] = " ".join(f"<@&{role}>" for role in roles)
             extra["allowed_mentions"] = discord.AllowedMentions(

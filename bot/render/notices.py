@@ -14,6 +14,7 @@ from bot.notices import (
     ChecksDropped,
     ChecksPostponed,
     CommentQuestionsNotice,
+    DigestNotice,
     FailingNotice,
     MilestoneNotice,
     NewPostNotice,
@@ -24,6 +25,7 @@ from bot.notices import (
     WatchStoppedNotice,
 )
 from bot.render.comments import components_json, notice_rows, questions_notice_embed
+from bot.render.digest import digest_embed
 from bot.render.insight import eta_text, projection_text, standing_text
 from bot.render.text import (
     BLUE,
@@ -317,3 +319,8 @@ def _watch_stopped(n: WatchStoppedNotice) -> Embed:
 @_render.register
 def _comment_questions(n: CommentQuestionsNotice) -> Embed:
     return questions_notice_embed(n)
+
+
+@_render.register
+def _digest(n: DigestNotice) -> Embed:
+    return digest_embed(n)

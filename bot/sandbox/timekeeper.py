@@ -1,7 +1,7 @@
 """The sandbox's time: a clock that moves only when the bot has nothing due left undone.
 
-The sandbox runs the bot without APScheduler: the TimeKeeper is what runs check-backs, account polls and
-notifications, each at its instant. Time moves only through `advance_to`, which stops at every instant
+The sandbox runs the bot without APScheduler: the TimeKeeper is what runs check-backs, account polls,
+digests and notifications, each at its instant. Time moves only through `advance_to`, which stops at every instant
 something falls due (a check-back, a poll, a notification), runs it with the clock standing there, and
 moves on only when all of it is done, however slow the machine. A script moves time only with /wait and
 its final run to the end; at the interactive prompt a pacer moves it at `speed` between commands, by the
@@ -47,22 +47,30 @@ class TimeKeeper:
 
     # --- what is due ----------------------------------------------------------------------------------
     async def next_due(self) -> datetime | None:
-        """The soonest instant something falls due: a check-back, an account poll or a notification."""
+        """The soonest instant something falls due: a check-back, an account poll, a digest or a
+        notification."""
         from db.outbox import next_available_at
 
-        times = [await self.services.checkbacks.next_due_at(), await self.services.polling.next_due_at()]
+        services = self.services
+        times = [
+            await services.checkbacks.next_due_at(),
+            await services.polling.next_due_at(),
+            await services.digest_engine.next_due_at(),
+        ]
         async with self.stack.runtime.pool.acquire() as conn:
             times.append(await next_available_at(conn))
         due = [t for t in times if t is not None]
         return min(due) if due else None
 
     async def run_due(self) -> None:
-        """Everything due at the clock's instant, done: check-backs, polls, then their notifications (a
-        poll's new post is tracked, and its first check may be due at once)."""
+        """Everything due at the clock's instant, done: check-backs, polls, digests, then their
+        notifications (a poll's new post is tracked, and its first check may be due at once; a digest
+        covers the checks of its instant)."""
         services = self.services
         for _ in range(ROUNDS):
             await services.checkbacks.run_once()
             await services.polling.run_due()
+            await services.digest_engine.run_due()
             if services.dispatcher is not None:
                 await services.dispatcher.run_once()
             nxt = await self.next_due()

@@ -1,0 +1,133 @@
+"""What one period's digest holds, read from Postgres: the posts that gained most views (and their views
+over the period, for the chart), what the guild was told in it (milestones, new posts of watched accounts,
+posts whose schedule finished), automation actions against the caps, and API calls against the budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from bot import notices
+from bot.charts.digest import DIGEST_CHART, ViewsSeries
+from bot.digest.periods import Every, Period
+from bot.notices import (
+    CheckbackNotice,
+    DigestCap,
+    DigestMilestone,
+    DigestNewPost,
+    DigestNotice,
+    DigestPost,
+    MilestoneNotice,
+    NewPostNotice,
+)
+from db import api_usage as db_api_usage
+from db import digests as db_digests
+
+MOVERS = 5  # top movers listed, and drawn on the chart
+LISTED = 10  # milestones, new posts and finished posts listed; beyond that, counted in `more`
+TOLD_KINDS = ("milestone", "new_post", "checkback")
+TOLD_LIMIT = 500  # outbox rows read for one period: a team's busiest week fits many times over
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A period's digest: the notice, and the series its chart draws."""
+
+    notice: DigestNotice
+    series: list[ViewsSeries]
+    zone: ZoneInfo
+
+    @property
+    def chart_title(self) -> str:
+        return "Views of the top posts" if self.series else "No snapshots in this period"
+
+
+async def gather(
+    conn: Any,
+    guild_id: int,
+    period: Period,
+    *,
+    every: Every,
+    zone: ZoneInfo,
+    monthly_budget: int | None,
+    preview: bool = False,
+) -> Digest:
+    start, end = period.start, period.end
+    movers = await db_digests.movers(conn, guild_id, start, end, MOVERS)
+    points = await db_digests.views_over(conn, [m.post_id for m in movers], start, end)
+    milestones: list[DigestMilestone] = []
+    new_posts: list[DigestNewPost] = []
+    finished: list[DigestPost] = []
+    for row in await db_digests.told(conn, guild_id, TOLD_KINDS, start, end, TOLD_LIMIT):
+        try:
+            told = notices.parse(row.kind, row.payload)
+        except ValidationError:
+            continue  # a row the dispatcher set aside: it was never told either
+        if isinstance(told, MilestoneNotice):
+            milestones.append(
+                DigestMilestone(
+                    post_id=told.post_id, author=told.author, url=told.url, milestone=told.milestone
+                )
+            )
+        elif isinstance(told, NewPostNotice):
+            new_posts.append(
+                DigestNewPost(account=told.account, url=told.url, post_id=told.post_id, tracked=told.tracked)
+            )
+        elif isinstance(told, CheckbackNotice):
+            finished.append(
+                DigestPost(post_id=told.post_id, author=told.author, url=told.url, views=told.metrics.views)
+            )
+    reached = await db_digests.caps_reached(conn, start, end)
+    caps = [
+        DigestCap(
+            action_type=a.action_type,
+            actions=a.actions,
+            daily_limit=a.daily_limit,
+            reached=reached.get(a.action_type, 0),
+        )
+        for a in await db_digests.actions_by_type(conn, start, end)
+    ]
+    notice = DigestNotice(
+        guild_id=guild_id,
+        every=every,
+        period_start=start,
+        period_end=end,
+        zone=zone.key,
+        movers=[
+            DigestPost(
+                post_id=m.post_id,
+                author=m.author,
+                url=m.post_url,
+                caption=(m.caption or "")[:100] or None,
+                views=m.views,
+                gained=m.gained,
+            )
+            for m in movers
+        ],
+        milestones=milestones[:LISTED],
+        new_posts=new_posts[:LISTED],
+        finished=finished[:LISTED],
+        more={
+            name: len(items) - LISTED
+            for name, items in (("milestones", milestones), ("new_posts", new_posts), ("finished", finished))
+            if len(items) > LISTED
+        },
+        caps=caps,
+        api_calls=await db_digests.calls_between(conn, start, end),
+        month_calls=await db_api_usage.count_calls_in_month(conn, end),
+        monthly_budget=monthly_budget,
+        chart=DIGEST_CHART,
+        preview=preview,
+    )
+    series = [
+        ViewsSeries(
+            f"#{m.post_id} @{m.author or '?'}",
+            [p.captured_at for p in points if p.post_id == m.post_id],
+            [p.views for p in points if p.post_id == m.post_id],
+        )
+        for m in movers
+    ]
+    return Digest(notice=notice, series=series, zone=zone)
