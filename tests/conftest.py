@@ -39,6 +39,8 @@ from db.pool import connect, create_pool
 # Tables holding data (not configuration); `clean_db` empties them between tests.
 DATA_TABLES = (
     "notification_outbox",
+    "outbox_files",
+    "digest_settings",
     "guild_posts",
     "guild_settings",
     "alert_routes",

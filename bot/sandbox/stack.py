@@ -9,11 +9,12 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import discord
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings, load_settings
 from bot.discord.app import CheckbackBot
 from bot.discord.endpoints import EMULATOR_CLIENT_OPTIONS, point_discord_at, skip_identify_delay
@@ -119,10 +120,15 @@ class Stack:
             raise TimeoutError("the bot did not become ready against the emulator")
         await self.emulator.wait_for_commands()
 
-    async def restart_bot(self) -> None:
+    async def restart_bot(self, *, down_for: timedelta | None = None) -> None:
         """Stops the bot process's part (gateway, services, jobs) and starts a new bot on the same database,
-        Discord and API: what a restart of `python -m bot run` does, with the world kept."""
+        Discord and API: what a restart of `python -m bot run` does, with the world kept. `down_for`: the
+        (manual) clock moves that far while the bot is down, as over a night's outage."""
         await self._stop_bot()
+        if down_for is not None:
+            if not isinstance(self.clock, ManualClock):
+                raise TypeError("down_for needs a ManualClock")
+            self.clock.advance(down_for)
         await self._start_bot()
 
     async def _stop_bot(self) -> None:

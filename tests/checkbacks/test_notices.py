@@ -20,6 +20,11 @@ from bot.notices import (
     ChecksPostponed,
     CommentQuestionsNotice,
     Counts,
+    DigestCap,
+    DigestMilestone,
+    DigestNewPost,
+    DigestNotice,
+    DigestPost,
     FailingNotice,
     MilestoneNotice,
     NewPostNotice,
@@ -116,6 +121,33 @@ SAMPLES: list[Notice] = [
         offset="6h",
         questions=[AskedQuestion(comment_id=11, author="fan", text="where to buy?", likes=3)],
         more=12,
+    ),
+    DigestNotice(
+        guild_id=1,
+        every="weekly",
+        period_start=NOW - timedelta(days=7),
+        period_end=NOW,
+        zone="Europe/Berlin",
+        movers=[
+            DigestPost(
+                post_id=7,
+                author="maker_jo",
+                url="https://www.tiktok.com/@maker_jo/video/7401",
+                views=182_000,
+                gained=150_000,
+            )
+        ],
+        milestones=[DigestMilestone(post_id=7, author="maker_jo", milestone=100_000)],
+        new_posts=[
+            DigestNewPost(account="maker_jo", post_id=8, url="https://www.tiktok.com/@maker_jo/video/7402")
+        ],
+        finished=[DigestPost(post_id=3, author="maker_jo", views=40_000)],
+        more={"milestones": 2},
+        caps=[DigestCap(action_type="like", actions=340, daily_limit=100, reached=2)],
+        api_calls=412,
+        month_calls=3_100,
+        monthly_budget=25_000,
+        chart="digest.png",
     ),
 ]
 

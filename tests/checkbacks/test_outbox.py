@@ -279,3 +279,39 @@ async def test_the_cap_alerts_written_by_sql_are_valid_notices(world: World) -> 
         ("sql_acct", "comment", 100, 5, 5),
     ]
     assert all(a.account_id == account and a.at is not None for a in caps)
+
+
+async def test_a_row_with_files_goes_alone_with_them_and_once(world: World) -> None:
+    """A digest's chart travels with its outbox row (outbox_files) and is attached to its message, which
+    carries that row alone; the rows around it are batched as usual."""
+    from bot import notices
+    from bot.notices import DigestNotice
+
+    await enqueue(world, 2)
+    now = world.clock.now()
+    digest = DigestNotice(
+        guild_id=1, period_start=now - timedelta(days=1), period_end=now, chart="digest.png"
+    )
+    async with world.pool.acquire() as conn, conn.transaction():
+        written = await notices.enqueue(
+            conn, digest, dedupe_key="digest:1:x", now=now, channel_id=CHANNEL, files=[("digest.png", b"png")]
+        )
+        again = await notices.enqueue(
+            conn,
+            digest,
+            dedupe_key="digest:1:x",
+            now=now,
+            channel_id=CHANNEL,
+            files=[("digest.png", b"other")],
+        )
+    assert written and not again
+    await enqueue(world, 2, start=2)
+    report = await world.dispatcher.run_once()
+    assert report.rows_sent == 5 and report.messages == 3
+    [alone] = [m for m in world.sender.messages if m.files]
+    assert alone.files == (("digest.png", b"png"),) and len(alone.embeds) == 1
+    assert alone.embeds[0]["image"]["url"] == "attachment://digest.png"
+    assert all(
+        not m.files and "digest" not in m.embeds[0]["title"] for m in world.sender.messages if m is not alone
+    )
+    assert await world.pool.fetchval("SELECT count(*) FROM outbox_files") == 1
