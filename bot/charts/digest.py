@@ -22,8 +22,8 @@ class ViewsSeries:
 def render_digest_chart(
     series: Sequence[ViewsSeries], title: str, start: datetime, end: datetime, zone: ZoneInfo
 ) -> bytes:
-    """Each post's views from `start` to `end` (its line begins at its last snapshot before the period, where
-    it has one), dates in `zone`. A period with no snapshots is still a chart, an empty one."""
+    """Each post's views from `start` to `end`, dates in `zone`: a line begun at the post's last snapshot
+    before the period enters from the left edge. A period with no snapshots is still a chart, an empty one."""
     fig, ax = new_figure(WIDE)
     for n, s in enumerate(series):
         ax.plot(
@@ -34,8 +34,7 @@ def render_digest_chart(
             markersize=3,
             **LINE_STYLES[n % len(LINE_STYLES)],
         )
-    first = min((t for s in series for t in s.times), default=start)
-    ax.set_xlim(min(first, start), end)
+    ax.set_xlim(start, end)  # a line begun before the period enters from the left edge
     ax.set_ylim(bottom=0)
     time_axis(ax, zone)
     finish(ax, title=title, xlabel=f"time ({zone.key})", ylabel="views", legend=bool(series))

@@ -9,10 +9,12 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.charts.accounts import render_account_chart
 from bot.charts.besttime import render_besttime_chart
 from bot.charts.compare import AgeSeries, render_compare_chart
+from bot.charts.digest import ViewsSeries, render_digest_chart
 from bot.charts.growth import ChartPoint, render_growth_chart
 from bot.charts.usage import render_usage_chart
 from bot.watch_models import AccountAnalytics, AccountNumbers, AccountSnapshotView
@@ -86,6 +88,25 @@ def besttime_picture() -> bytes:
     )
 
 
+def digest_picture() -> bytes:
+    """A day's digest in Berlin (09:00 to 09:00): three posts of different ages, each checked on its own
+    schedule, each line begun at its last check before the day."""
+    start = PUBLISHED + timedelta(hours=15)
+    end = start + timedelta(days=1)
+    series = []
+    for label, published, total, pace in (
+        ("#12 @maker_jo", PUBLISHED, 182_000, 30),
+        ("#15 @maker_jo", PUBLISHED + timedelta(hours=20), 64_000, 14),
+        ("#9 @studio_k", PUBLISHED - timedelta(days=2), 90_000, 40),
+    ):
+        taken = [h for h in CHECK_HOURS if published + timedelta(hours=h) < end]
+        inside = [h for h in taken if published + timedelta(hours=h) >= start]
+        hours = [h for h in taken if h not in inside][-1:] + inside
+        times = [published + timedelta(hours=h) for h in hours]
+        series.append(ViewsSeries(label, times, [_views(h, total, pace) for h in hours]))
+    return render_digest_chart(series, "Views of the top posts", start, end, ZoneInfo("Europe/Berlin"))
+
+
 # (file name, what it shows, how it is drawn): the README's Pictures section shows each, in this order.
 PICTURES: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("growth.png", "/analytics: a post's views and likes over time", growth_picture),
@@ -93,6 +114,7 @@ PICTURES: tuple[tuple[str, str, Callable[[], bytes]], ...] = (
     ("account.png", "/analytics account: a watched account's followers and hearts", account_picture),
     ("usage.png", "/usage: the month's API calls against the budget", usage_picture),
     ("besttime.png", "/besttime: median 24-hour views by publishing day and hour", besttime_picture),
+    ("digest.png", "The digest: the period's views of its top posts", digest_picture),
 )
 
 
