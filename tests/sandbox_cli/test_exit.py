@@ -97,8 +97,11 @@ class Interrupt:
     args: tuple[str, ...] = ()
     # As a job a script starts in the background (`pytest ... &`) is: SIGINT ignored from the start.
     in_background: bool = False
+    typed: bytes = b""  # lines typed at the prompt once it is up, before waiting for `after`
+    busy: bool = False  # two CPU-bound processes beside the sandbox (a loaded two-core machine)
 
 
+DIGEST_DAILY = b"/as admin\n/config digest channel:#checkbacks every:daily at:00:00\n"
 PROMPT = "member> "  # printed by the prompt's reader, without a newline, when it waits for a line
 INTERRUPTS = {
     "ctrl-c at the prompt": Interrupt(signal.SIGINT, ("(ready in", PROMPT)),
@@ -110,13 +113,22 @@ INTERRUPTS = {
         signal.SIGINT, ("(ready in", "Checkback in #"), ("--seed-demo",), in_background=True
     ),
     "sigterm before the prompt's reader starts": Interrupt(signal.SIGTERM, ("(ready in",)),
+    # A sandbox day a second and a daily digest: the pacer's steps draw and send digests when SIGINT comes.
+    "ctrl-c while the pacer runs digests": Interrupt(
+        signal.SIGINT, ("Daily digest",), ("--speed", "86400"), typed=DIGEST_DAILY
+    ),
+    "ctrl-c while the pacer runs digests, beside busy cores": Interrupt(
+        signal.SIGINT, ("Daily digest",), ("--speed", "86400"), typed=DIGEST_DAILY, busy=True
+    ),
 }
 
 
 @pytest.mark.parametrize("interrupt", INTERRUPTS.values(), ids=INTERRUPTS.keys())
 def test_an_interrupt_leaves_cleanly_and_stops_the_embedded_postgres(
-    home: Home, interrupt: Interrupt
+    home: Home, interrupt: Interrupt, request: pytest.FixtureRequest
 ) -> None:
+    if interrupt.busy:
+        request.getfixturevalue("busy_cores")
     command = home.sandbox(*interrupt.args)
     if interrupt.in_background:
         command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
@@ -129,6 +141,11 @@ def test_an_interrupt_leaves_cleanly_and_stops_the_embedded_postgres(
         stderr=subprocess.PIPE,
     )
     try:
+        if interrupt.typed:
+            assert proc.stdin is not None
+            _read_until(proc, ("(ready in", PROMPT), timeout=180)
+            proc.stdin.write(interrupt.typed)
+            proc.stdin.flush()
         out = _read_until(proc, interrupt.after, timeout=180)
         assert (home.pgdata / "postmaster.pid").exists(), out  # Postgres is up
         proc.send_signal(interrupt.signal)  # to the sandbox alone, not to Postgres as Ctrl-C at a terminal
