@@ -56,6 +56,16 @@ async def tracked_with_checks(stack: Stack, clock: ManualClock, pool: asyncpg.Po
     await wait_for_snapshots(pool, 2 * len(VIDEOS))
 
 
+async def digest_of_three_posts(stack: Stack, clock: ManualClock, pool: asyncpg.Pool, at: str) -> Channel:
+    """At 09:00 UTC, a daily digest at `at` (UTC) to a #digests channel, then three posts tracked and checked
+    (`tracked_with_checks`: the clock is then at 10:00); returns the channel."""
+    digests = stack.world.guild.add_channel("digests")
+    await stack.reply(stack.world.admin, "config timezone", zone="UTC")
+    await set_digest(stack, digests, "daily", at)
+    await tracked_with_checks(stack, clock, pool)
+    return digests
+
+
 async def test_config_digest_sets_shows_and_stops_it(stack: Stack, clean_db: asyncpg.Pool) -> None:
     w = stack.world
     digests = w.guild.add_channel("digests")
@@ -111,11 +121,7 @@ async def test_bad_input_is_one_private_line_and_changes_nothing(
 async def test_a_digest_goes_out_once_at_its_time_with_its_chart(
     stack: Stack, clean_db: asyncpg.Pool, clock: ManualClock
 ) -> None:
-    w = stack.world
-    digests = w.guild.add_channel("digests")
-    await stack.reply(w.admin, "config timezone", zone="UTC")
-    await set_digest(stack, digests, "daily", "10:30")  # the clock is at 09:00: the first is today at 10:30
-    await tracked_with_checks(stack, clock, clean_db)
+    digests = await digest_of_three_posts(stack, clock, clean_db, "10:30")  # the first: today at 10:30
     assert digests_in(stack, digests) == []
     assert await digest_rows(clean_db) == []
 
@@ -159,11 +165,7 @@ async def test_a_digest_goes_out_once_at_its_time_with_its_chart(
 async def test_after_three_days_down_one_digest_for_the_latest_period(
     stack: Stack, clean_db: asyncpg.Pool, clock: ManualClock
 ) -> None:
-    w = stack.world
-    digests = w.guild.add_channel("digests")
-    await stack.reply(w.admin, "config timezone", zone="UTC")
-    await set_digest(stack, digests, "daily", "11:00")
-    await tracked_with_checks(stack, clock, clean_db)
+    digests = await digest_of_three_posts(stack, clock, clean_db, "11:00")
     await engine_runs(stack)
     assert digests_in(stack, digests) == []  # 10:00: the first is due at 11:00
 
