@@ -1,5 +1,5 @@
-"""SQL about digests: each guild's digest setting, the period last enqueued, and what a period holds (the
-posts that moved, their views, what the guild was told, actions and API calls)."""
+"""SQL about digests: each guild's digest setting, the period last enqueued, and what a period holds (the top
+posts' views, what the guild was told, actions and API calls; the top posts themselves are /top's, db/top.py)."""
 
 from __future__ import annotations
 
@@ -19,17 +19,6 @@ class DigestSetting:
     at_minute: int  # minutes after local midnight
     last_period_start: datetime | None
     zone: str | None  # the guild's time zone (guild_timezones); None: UTC
-
-
-@dataclass(frozen=True, slots=True)
-class Mover:
-    post_id: int
-    external_post_id: str
-    post_url: str
-    author: str | None
-    caption: str | None
-    views: int
-    gained: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,39 +110,6 @@ async def claim_period(conn: Any, guild_id: int, period_start: datetime, channel
         channel_id,
     )
     return row is not None
-
-
-async def movers(conn: Any, guild_id: int, start: datetime, end: datetime, limit: int) -> list[Mover]:
-    """The guild's posts with snapshots in [start, end), by the views they gained in it (from their last
-    snapshot before `start`, else their first in the period), most first."""
-    rows = await conn.fetch(
-        """
-        WITH inside AS (
-            SELECT a.post_id, max(a.views_count) AS views, min(a.views_count) AS lowest
-              FROM social_media_post_analytics a
-              JOIN guild_posts g ON g.post_id = a.post_id AND g.guild_id = $1
-             WHERE a.captured_at >= $2 AND a.captured_at < $3
-             GROUP BY a.post_id
-        )
-        SELECT i.post_id, p.external_post_id, p.post_url, acc.username AS author, p.caption,
-               i.views, i.views - coalesce(b.views_count, i.lowest) AS gained
-          FROM inside i
-          JOIN social_media_posts p ON p.id = i.post_id
-          LEFT JOIN social_media_accounts acc ON acc.id = p.account_id
-          LEFT JOIN LATERAL (
-                SELECT views_count FROM social_media_post_analytics b
-                 WHERE b.post_id = i.post_id AND b.captured_at < $2
-                 ORDER BY b.captured_at DESC LIMIT 1
-          ) b ON true
-         ORDER BY gained DESC, i.post_id
-         LIMIT $4
-        """,
-        guild_id,
-        start,
-        end,
-        limit,
-    )
-    return [record_of(Mover, r) for r in rows]
 
 
 async def views_over(conn: Any, post_ids: Sequence[int], start: datetime, end: datetime) -> list[ViewPoint]:

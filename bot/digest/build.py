@@ -1,5 +1,5 @@
-"""What one period's digest holds, read from Postgres: the posts that gained most views (and their views
-over the period, for the chart), what the guild was told in it (milestones, new posts of watched accounts,
+"""What one period's digest holds, read from Postgres: the posts that gained most views since the period
+began (/top's ranking; their views over the period, for the chart), what the guild was told in it (milestones, new posts of watched accounts,
 posts whose schedule finished), automation actions against the caps, and API calls against the budget."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot.notices import (
 )
 from db import api_usage as db_api_usage
 from db import digests as db_digests
+from db import top as db_top
 
 MOVERS = 5  # top movers listed, and drawn on the chart
 LISTED = 10  # milestones, new posts and finished posts listed; beyond that, counted in `more`
@@ -56,7 +57,9 @@ async def gather(
     preview: bool = False,
 ) -> Digest:
     start, end = period.start, period.end
-    movers = await db_digests.movers(conn, guild_id, start, end, MOVERS)
+    # /top's ranking (db/top.py, fast at millions of snapshots): growth from the period's start to each
+    # post's latest snapshot, which is the period's end when the digest goes out on time.
+    movers = await db_top.top_growth(conn, guild_id=guild_id, metric="views", since=start, limit=MOVERS)
     points = await db_digests.views_over(conn, [m.post_id for m in movers], start, end)
     milestones: list[DigestMilestone] = []
     new_posts: list[DigestNewPost] = []
@@ -99,11 +102,11 @@ async def gather(
         movers=[
             DigestPost(
                 post_id=m.post_id,
-                author=m.author,
+                author=m.username,
                 url=m.post_url,
                 caption=(m.caption or "")[:100] or None,
-                views=m.views,
-                gained=m.gained,
+                views=m.current,
+                gained=m.growth,
             )
             for m in movers
         ],
@@ -124,7 +127,7 @@ async def gather(
     )
     series = [
         ViewsSeries(
-            f"#{m.post_id} @{m.author or '?'}",
+            f"#{m.post_id} @{m.username}",
             [p.captured_at for p in points if p.post_id == m.post_id],
             [p.views for p in points if p.post_id == m.post_id],
         )

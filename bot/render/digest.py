@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.digest.service import DigestView
-from bot.notices import DigestCap, DigestNotice, DigestPost
+from bot.notices import DigestCap, DigestMilestone, DigestNotice, DigestPost
 from bot.render.text import BLUE, GREY, TITLE, Embed, count, cut_lines, discord_ts, field, num, pct, signed
 from bot.timezones import zone_of
 
@@ -20,7 +19,7 @@ def _local(when: datetime, zone: ZoneInfo) -> str:
     return when.astimezone(zone).strftime("%a %d %b %H:%M")
 
 
-def _post(p: DigestPost | Any) -> str:
+def _post(p: DigestPost | DigestMilestone) -> str:
     who = f"@{p.author}" if p.author else "?"
     return f"[#{p.post_id} {who}]({p.url})" if p.url else f"#{p.post_id} {who}"
 
