@@ -1,6 +1,7 @@
 """What one period's digest holds, read from Postgres: the posts that gained most views since the period
-began (/top's ranking; their views over the period, for the chart), what the guild was told in it (milestones, new posts of watched accounts,
-posts whose schedule finished), automation actions against the caps, and API calls against the budget."""
+began (/top's ranking; their views over the period, for the chart), what the guild was told in it
+(milestones, new posts of watched accounts, posts whose schedule finished), automation actions against the
+caps, and API calls against the budget."""
 
 from __future__ import annotations
 
