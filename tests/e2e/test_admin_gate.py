@@ -22,6 +22,7 @@ ADMIN_PATHS = {
     "config admin-role",
     "config timezone",
     "config alerts",
+    "config digest",
     "config show",
     "limits set",
     "questions on",
@@ -59,7 +60,7 @@ async def test_admin_commands_are_marked_and_synced_with_default_member_permissi
     # (Discord reads the field on top-level commands only), and member commands have none.
     assert synced["config"]["default_member_permissions"] == MANAGE_SERVER
     assert synced["questions"]["default_member_permissions"] == MANAGE_SERVER
-    for name in ("limits", "templates", "watch", "track", "analytics", "usage"):
+    for name in ("limits", "templates", "watch", "track", "analytics", "usage", "digest"):
         assert synced[name]["default_member_permissions"] is None, name
 
 

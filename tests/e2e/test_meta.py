@@ -99,7 +99,7 @@ async def test_every_cog_is_loaded_and_every_documented_command_is_synced(stack:
     # And what this issue added, subcommands included.
     for path in (
         "top", "export", "comments", "conversation", "templates add", "templates edit", "templates preview",
-        "actions recent", "config channel", "config schedule", "config admin-role", "config show", "usage", "search users",
+        "actions recent", "config channel", "config schedule", "config admin-role", "config show", "config digest", "digest now", "usage", "search users",
         "search videos", "search hashtags",
     ):  # fmt: skip
         assert has_path(synced, path), path

@@ -32,6 +32,7 @@ TEAM_COMMANDS = [
     ("limits set", {"action": "like", "daily": 500}),
     ("actions recent", {}),
     ("usage", {}),
+    ("digest now", {}),  # the digest shows the caps' use and the API budget, team-wide
 ]
 
 
