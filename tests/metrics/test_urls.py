@@ -12,26 +12,38 @@ ID = "7400000000000000001"
 CANONICAL = f"https://www.tiktok.com/@maker_jo/video/{ID}"
 
 
+ID_URL = f"https://m.tiktok.com/v/{ID}.html"
+# A link naming the post, and a post known by its id alone: what each text parses to.
+AS_VIDEO = ("video", ID, "maker_jo", CANONICAL)
+AS_ID = ("id", ID, None, ID_URL)
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "parsed"),
     [
-        CANONICAL,
-        f"https://tiktok.com/@maker_jo/video/{ID}",
-        f"https://m.tiktok.com/@maker_jo/video/{ID}",
-        f"http://www.tiktok.com/@maker_jo/video/{ID}",
-        f"www.tiktok.com/@maker_jo/video/{ID}",
-        f"tiktok.com/@maker_jo/video/{ID}/",
-        f"  {CANONICAL}?is_from_webapp=1&sender_device=pc#comments \n",
-        f"<{CANONICAL}>",
-        f"HTTPS://WWW.TIKTOK.COM/@maker_jo/video/{ID}",
-        f"https://www.tiktok.com:443/@maker_jo/video/{ID}",
-        f"//www.tiktok.com/@maker_jo/video/{ID}",
+        (CANONICAL, AS_VIDEO),
+        (f"https://tiktok.com/@maker_jo/video/{ID}", AS_VIDEO),
+        (f"https://m.tiktok.com/@maker_jo/video/{ID}", AS_VIDEO),
+        (f"http://www.tiktok.com/@maker_jo/video/{ID}", AS_VIDEO),
+        (f"www.tiktok.com/@maker_jo/video/{ID}", AS_VIDEO),
+        (f"tiktok.com/@maker_jo/video/{ID}/", AS_VIDEO),
+        (f"  {CANONICAL}?is_from_webapp=1&sender_device=pc#comments \n", AS_VIDEO),
+        (f"<{CANONICAL}>", AS_VIDEO),
+        (f"HTTPS://WWW.TIKTOK.COM/@maker_jo/video/{ID}", AS_VIDEO),
+        (f"https://www.tiktok.com:443/@maker_jo/video/{ID}", AS_VIDEO),
+        (f"//www.tiktok.com/@maker_jo/video/{ID}", AS_VIDEO),
+        (ID, AS_ID),
+        (f" {ID} ", AS_ID),
+        (ID_URL, AS_ID),
+        (f"m.tiktok.com/v/{ID}.html?u_code=abc&_r=1", AS_ID),
+        (f"<https://m.tiktok.com/v/{ID}>", AS_ID),
     ],
 )
-def test_full_links_become_the_canonical_form(text: str) -> None:
+def test_full_links_and_bare_ids_become_their_canonical_form(
+    text: str, parsed: tuple[str, str, str | None, str]
+) -> None:
     ref = parse_video_url(text)
-    assert ref.url == CANONICAL
-    assert (ref.video_id, ref.username, ref.kind) == (ID, "maker_jo", "video")
+    assert (ref.kind, ref.video_id, ref.username, ref.url) == parsed
 
 
 def test_photo_posts_are_accepted_under_the_video_form() -> None:
@@ -82,22 +94,6 @@ def test_everything_else_is_refused_with_a_clear_message(text: str, says: str) -
         parse_video_url(text)
     assert says in str(caught.value)
     assert caught.value.user_message.startswith("That is not a TikTok video link")
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        ID,
-        f" {ID} ",
-        f"https://m.tiktok.com/v/{ID}.html",
-        f"m.tiktok.com/v/{ID}.html?u_code=abc&_r=1",
-        f"<https://m.tiktok.com/v/{ID}>",
-    ],
-)
-def test_a_post_known_by_its_id_alone(text: str) -> None:
-    ref = parse_video_url(text)
-    assert (ref.kind, ref.video_id, ref.username) == ("id", ID, None)
-    assert ref.url == f"https://m.tiktok.com/v/{ID}.html"
 
 
 @pytest.mark.parametrize(
