@@ -14,13 +14,15 @@ snapshots each (bench/_dataset.py). `--quick`: 1/20 of the posts, 1/5 of the cal
    at 100 calls/s, the simulator answering in ~50 ms) /tracked and /analytics go on, one at a time, and
    only those sent before the last check was recorded count.
 3. /top: the ranking query of /top (db/top.py, from post_snapshot_spans) for 24h, 7d and 30d; median of 5.
-4. The claim: 100 of the active posts made due, the real claim of 64 (db.claims.claim_due) timed 25 times,
-   each rolled back; the median.
+4. The claim: 1,600 of the active posts made due, the real claim of 64 (db.claims.claim_due) timed 25
+   times, each committed and of other posts, as production claims; the median. Also the server's part
+   (EXPLAIN ANALYZE, rolled back) and the claim's plan.
 5. `rss_mb_bot`: the bot process's resident memory at the end (after all the above, charts included);
    also at start-up and after the commands.
 
 Last line: {"bench": "interactions", "tracked_p99_ms", "analytics_p99_ms", "analytics_p99_ms_draining",
-"tracked_p99_ms_draining", "top_24h_ms", "top_7d_ms", "top_30d_ms", "claim_ms_at_10m", "rss_mb_bot", ...}
+"tracked_p99_ms_draining", "top_24h_ms", "top_7d_ms", "top_30d_ms", "claim_ms_at_10m", "claim_exec_ms",
+"rss_mb_bot", ...}
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import median_claim_ms  # noqa: E402
+from bench._common import median_committed_claim_ms  # noqa: E402
 from bench._dataset import load  # noqa: E402
 from bot.charts import (  # noqa: E402
     ChartPoint,
@@ -52,6 +54,7 @@ from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
+from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import top as db_top  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -60,6 +63,8 @@ from db.pool import create_pool  # noqa: E402
 
 SNAPSHOTS_PER_POST = 20
 WARMUP = 20
+CLAIM_RUNS = 25
+CLAIM_LEASE = timedelta(minutes=5)
 TOKEN = "bench-interactions-token"
 DRAIN_RATE = 100  # metrics API calls per second allowed to the bot while it drains
 
@@ -211,17 +216,23 @@ async def top_ms(pool, guild_id: int) -> dict[str, float]:  # type: ignore[no-un
     return found
 
 
-async def claim_ms(pool) -> float:  # type: ignore[no-untyped-def]
-    """The real claim of 64 among the data set's posts, 100 of them made due; median of 25, rolled back.
+async def claim_ms(pool) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """The real claim of 64 among the data set's posts, as production claims: 25 claims, each committed, of
+    different due posts, 50 ms apart (bench._common.median_committed_claim_ms); the median. Also the
+    server's own time for it (EXPLAIN ANALYZE's execution time, median of 5, rolled back; the first plan
+    is printed): the part the machine's other load does not stretch.
 
-    The 100 are made due by a committed transaction before the claims, as a post falls due in production:
-    a claim inside the transaction that changed its rows would also fire the account foreign key's check
-    on every row (Postgres re-checks a key on rows its own transaction wrote), 11 of 14 ms measured.
-    They fall due tomorrow and are claimed as of then, so the bot running beside it does not take them."""
+    1,600 active posts (25 × 64) are made due by a committed transaction before the claims, as posts fall due
+    in production; a claim inside the transaction that changed its rows would also fire the account foreign
+    key's check on every row (Postgres re-checks a key on rows its own transaction wrote), 11 of 14 ms
+    measured. They fall due tomorrow and are claimed as of then, so the bot running beside it does not take
+    them (the drain's posts, next due within hours, are claimed first: due posts, like any). All are put back
+    afterwards."""
     now = datetime.now(UTC) + timedelta(days=1)
     async with pool.acquire() as conn:
         rows = await conn.fetch(
-            "SELECT id, next_check_at FROM social_media_posts WHERE tracking_complete = false ORDER BY id LIMIT 100"
+            "SELECT id, next_check_at FROM social_media_posts WHERE tracking_complete = false ORDER BY id LIMIT $1",
+            CLAIM_RUNS * 64,
         )
         ids = [r["id"] for r in rows]
         await conn.execute(
@@ -230,18 +241,30 @@ async def claim_ms(pool) -> float:  # type: ignore[no-untyped-def]
             now - timedelta(minutes=1),
         )
         try:
-            ms = await median_claim_ms(conn, now)
+            plans = [await db_claims.explain_claim_due(conn, now, 64, CLAIM_LEASE) for _ in range(5)]
+            print("claim plan:\n  " + "\n  ".join(plans[0]))
+            exec_ms = statistics.median(execution_ms(plan) for plan in plans)
+            ms = await median_committed_claim_ms(conn, now, CLAIM_RUNS)
         finally:
             await conn.execute(
                 """
-                UPDATE social_media_posts p SET next_check_at = v.at
+                UPDATE social_media_posts p SET next_check_at = v.at, claimed_until = NULL
                   FROM unnest($1::int[], $2::timestamptz[]) AS v(id, at) WHERE p.id = v.id
                 """,
                 ids,
                 [r["next_check_at"] for r in rows],
             )
-    print(f"claim of 64 due posts: median {ms:.2f} ms over 25 runs")
-    return ms
+    print(
+        f"claim of 64 due posts: median {ms:.2f} ms of {CLAIM_RUNS} committed claims, {exec_ms:.2f} ms "
+        f"of it in the server (load average {os.getloadavg()[0]:.1f})"
+    )
+    return ms, exec_ms
+
+
+def execution_ms(plan: list[str]) -> float:
+    """EXPLAIN ANALYZE's "Execution Time: N ms" line, in ms."""
+    [line] = [line for line in plan if line.startswith("Execution Time:")]
+    return float(line.split()[2])
 
 
 async def start_bot(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, channel_id: int, log: Path):  # type: ignore[no-untyped-def]
@@ -307,7 +330,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
                 print(summary(f"{name} while draining", draining[name]))
 
             tops = await top_ms(pool, bench.guild.id)
-            claim = await claim_ms(pool)
+            claim, claim_exec = await claim_ms(pool)
             late = len(emu.violations_of("late-callback"))
             print(f"late callbacks (over 3 s): {late}; violations: {len(emu.violations)}")
             rss_end, rss_peak = rss_mb(proc.pid)
@@ -349,6 +372,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
         "top_7d_ms": round(tops["7d"], 1),
         "top_30d_ms": round(tops["30d"], 1),
         "claim_ms_at_10m": round(claim, 2),
+        "claim_exec_ms": round(claim_exec, 2),
         "chart_ms": round(chart_ms, 1),
         "rss_mb_bot": round(rss_end, 1),
         "rss_mb_bot_peak": round(rss_peak, 1),

@@ -27,38 +27,48 @@ class ClaimedPost:
     check_failures: int
 
 
+_CLAIM = """
+    WITH due AS (
+        SELECT id FROM social_media_posts
+         WHERE tracking_complete = false AND next_check_at IS NOT NULL AND next_check_at <= $1
+           AND (claimed_until IS NULL OR claimed_until <= $1)
+         ORDER BY next_check_at
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED
+    )
+    UPDATE social_media_posts p
+       SET claimed_until = $1 + $3::interval
+      FROM due
+     WHERE p.id = due.id
+    RETURNING p.id, p.account_id, p.external_post_id, p.post_url, p.posted_at, p.check_schedule,
+              coalesce(p.checks_completed, 0) AS checks_completed, p.next_check_at, p.check_failures
+"""
+
+
 async def claim_due(conn: Any, now: datetime, limit: int, lease: timedelta) -> list[ClaimedPost]:
     """Claims up to `limit` due posts, oldest due first, for `lease`; rows another transaction holds are
     skipped (SKIP LOCKED), and an expired lease (a crashed runner's) can be claimed again.
 
     The WHERE clause repeats the partial index's predicate so the planner walks idx_posts_next_check.
     """
-    rows = await conn.fetch(
-        """
-        WITH due AS (
-            SELECT id FROM social_media_posts
-             WHERE tracking_complete = false AND next_check_at IS NOT NULL AND next_check_at <= $1
-               AND (claimed_until IS NULL OR claimed_until <= $1)
-             ORDER BY next_check_at
-             LIMIT $2
-             FOR UPDATE SKIP LOCKED
-        )
-        UPDATE social_media_posts p
-           SET claimed_until = $1 + $3::interval
-          FROM due
-         WHERE p.id = due.id
-        RETURNING p.id, p.account_id, p.external_post_id, p.post_url, p.posted_at, p.check_schedule,
-                  coalesce(p.checks_completed, 0) AS checks_completed, p.next_check_at, p.check_failures
-        """,
-        now,
-        limit,
-        lease,
-    )
+    rows = await conn.fetch(_CLAIM, now, limit, lease)
     claimed = [
         record_of(ClaimedPost, r, check_schedule=schedule_from_json(r["check_schedule"])) for r in rows
     ]
     claimed.sort(key=lambda c: c.next_check_at)
     return claimed
+
+
+async def explain_claim_due(conn: Any, now: datetime, limit: int, lease: timedelta) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS, WAL) of claim_due's statement, run in a transaction rolled back (nothing
+    stays claimed), for the benchmark's account of where the claim's time goes."""
+    tx = conn.transaction()
+    await tx.start()
+    try:
+        rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS, WAL) " + _CLAIM, now, limit, lease)
+    finally:
+        await tx.rollback()
+    return [r[0] for r in rows]
 
 
 async def complete_check(

@@ -162,6 +162,18 @@ async def test_a_runner_killed_between_claim_and_write_loses_nothing(world: Worl
     assert claimed_until is None
 
 
+async def test_the_claims_plan_is_measured_and_claims_nothing(world: World) -> None:
+    ids = await make_due(world, 3)
+    async with world.pool.acquire() as conn:
+        plan = await db_claims.explain_claim_due(conn, world.clock.now(), 64, timedelta(minutes=5))
+    text = "\n".join(plan)
+    assert "Update on social_media_posts" in text and "rows=3" in text and "Execution Time" in text
+    # The EXPLAIN ran the claim but rolled it back: the runner still finds all three due.
+    assert await world.pool.fetchval("SELECT count(claimed_until) FROM social_media_posts") == 0
+    claimed = await db_claims.claim_due(world.pool, world.clock.now(), 64, timedelta(minutes=5))
+    assert sorted(c.id for c in claimed) == ids
+
+
 async def test_a_slow_runner_whose_lease_expired_does_not_record_twice(world: World) -> None:
     [post_id] = await make_due(world, 1)
     [slow] = await db_claims.claim_due(world.pool, world.clock.now(), 1, timedelta(minutes=5))
