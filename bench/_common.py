@@ -54,8 +54,8 @@ async def median_committed_claim_ms(conn: Any, now: datetime, runs: int = 25, pa
             t0 = time.perf_counter()
             claimed = await db_claims.claim_due(conn, now, 64, timedelta(minutes=5))
             timings.append((time.perf_counter() - t0) * 1000)
-            assert len(claimed) == 64, len(claimed)
             taken.update((c.id, c.next_check_at) for c in claimed)
+            assert len(claimed) == 64, len(claimed)
             await conn.execute(
                 "UPDATE social_media_posts SET next_check_at = $2, claimed_until = NULL WHERE id = ANY($1::int[])",
                 [c.id for c in claimed],
