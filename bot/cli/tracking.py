@@ -11,6 +11,7 @@ from bot.charts import usage_chart_png
 from bot.checkbacks import CheckOutcome
 from bot.config import Settings
 from bot.render.config import usage_lines
+from bot.render.insight import insight_lines
 from bot.render.text import duration, num, pct, signed
 from bot.runtime import Runtime
 from bot.services import build_services
@@ -40,7 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chart", metavar="FILE", help="also write the month's daily calls as a PNG chart")
     p.set_defaults(handler=cmd_usage)
 
-    p = sub.add_parser("analytics", help="a post's snapshot history and growth")
+    p = sub.add_parser(
+        "analytics",
+        help="a post's snapshot history and growth, against its account's typical, and its projection",
+    )
     p.add_argument("post_id", type=int)
     p.set_defaults(handler=cmd_analytics)
 
@@ -183,4 +187,9 @@ async def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"  current pace: {num(round(a.views_per_hour))} views/hour; engagement {pct(a.engagement_rate)}"
         )
+    insight = insight_lines(a.insight)
+    if insight:
+        print()
+        for line in insight:
+            print(f"  {line}")
     return 0

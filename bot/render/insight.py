@@ -4,7 +4,7 @@ projection, a milestone's ETA and how far off early projections were."""
 from __future__ import annotations
 
 from bot.insight.baseline import MIN_TRACKED
-from bot.insight.models import MilestoneEta, ProjectedViews, ProjectionCheck, Standing
+from bot.insight.models import MilestoneEta, PostInsight, ProjectedViews, ProjectionCheck, Standing
 from bot.render.text import short
 
 _NO_BASELINE = {
@@ -80,3 +80,34 @@ def accuracy_text(c: ProjectionCheck) -> str:
         f"{c.horizon}: projected {short(c.projected)} at {c.made_at_hours:g}h, reached {short(c.actual)} "
         f"({off}, {inside} the range {short(c.low)}–{short(c.high)})"
     )
+
+
+def insight_parts(insight: PostInsight | None) -> list[tuple[str, str]]:
+    """/analytics' insight as (heading, text) pairs: the embed's fields and the CLI's lines. What there is
+    no data for is left out, as the standing says when there is no baseline."""
+    if insight is None:
+        return []
+    parts = []
+    if insight.standing is not None:
+        parts.append(("Vs typical", standing_text(insight.standing)))
+    if insight.projection is not None:
+        parts.append(("Projected", projection_text(insight.projection)))
+    if insight.accuracy:
+        parts.append(
+            ("How far off the early projection was", "\n".join(accuracy_text(c) for c in insight.accuracy))
+        )
+    return parts
+
+
+def insight_lines(insight: PostInsight | None) -> list[str]:
+    """The CLI's: "vs typical: 2.3× typical at 6h · ...", without Discord's bold; a heading over several
+    lines stands alone with them indented under it."""
+    lines = []
+    for heading, text in insight_parts(insight):
+        name = heading[0].lower() + heading[1:]
+        rows = text.replace("**", "").split("\n")
+        if len(rows) == 1:
+            lines.append(f"{name}: {rows[0]}")
+        else:
+            lines += [f"{name}:", *(f"  {row}" for row in rows)]
+    return lines

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.analytics import TopPosts
-from bot.insight.models import PostInsight
-from bot.render.insight import accuracy_text, projection_text, standing_text
+from bot.render.insight import insight_parts
 from bot.render.text import (
     BLUE,
     DESCRIPTION,
@@ -189,7 +188,7 @@ def analytics_embed(a: PostAnalytics, *, chart: bool = False) -> Embed:
     fields.append(field("Engagement", pct(a.engagement_rate)))
     when = f"next check {discord_ts(post.next_check_at)}" if post.next_check_at else post.status
     fields.append(field("Checks", f"{post.checks_completed}/{post.checks_total} · {when}"))
-    fields += insight_fields(a.insight)
+    fields += [field(heading, text, inline=False) for heading, text in insight_parts(a.insight)]
     embed: Embed = {
         "title": cut(f"#{post.id} @{post.author} · video {post.video_id}", TITLE),
         "url": post.url,
@@ -200,21 +199,6 @@ def analytics_embed(a: PostAnalytics, *, chart: bool = False) -> Embed:
     if chart:
         embed["image"] = {"url": "attachment://chart.png"}
     return embed
-
-
-def insight_fields(insight: PostInsight | None) -> list[dict[str, Any]]:
-    """The post against its account's typical, its projection, and how far off the early one was."""
-    if insight is None:
-        return []
-    fields = []
-    if insight.standing is not None:
-        fields.append(field("Vs typical", standing_text(insight.standing), inline=False))
-    if insight.projection is not None:
-        fields.append(field("Projected", projection_text(insight.projection), inline=False))
-    if insight.accuracy:
-        lines = "\n".join(accuracy_text(c) for c in insight.accuracy)
-        fields.append(field("How far off the early projection was", lines, inline=False))
-    return fields
 
 
 def top_embed(top: TopPosts) -> Embed:

@@ -15,6 +15,7 @@ from db.schedule_codec import schedule_to_json
 from tests import cli
 
 from .conftest import World, video_url
+from .test_insight import insight_runner, run_until, track
 
 
 @pytest.fixture
@@ -131,6 +132,9 @@ async def test_track_list_and_analytics_from_the_command_line(world: World, dsn:
 
     code, out, _ = await run_cli(dsn, world.sim, "analytics", "1")
     assert code == 0 and "at tracking" in out and "LED matrix" in out
+    # No baseline for an account with one post and no known videos: the standing says so, as /analytics does.
+    assert "  vs typical: No baseline yet: fewer than 5 of @maker_jo's posts are tracked at this age" in out
+    assert "**" not in out
 
     code, out, err = await run_cli(dsn, world.sim, "analytics", "99")
     assert code == 1 and out == "" and err.strip() == "error: No tracked post matches #99."
@@ -215,3 +219,24 @@ async def test_track_from_the_command_line_takes_every_link_form(
     assert out.startswith(f"tracking post 1: @maker_jo, video {expected}")
     url = await world.pool.fetchval("SELECT post_url FROM social_media_posts")
     assert url == f"https://www.tiktok.com/@maker_jo/video/{expected}"
+
+
+async def test_analytics_prints_the_standing_and_projection_that_analytics_shows(
+    world: World, dsn: str
+) -> None:
+    world.sim.add_account("twentyfour", videos=24, every=timedelta(days=1))
+    post_id = await track(world, "7430000000000000001", "twentyfour")
+    await run_until(world, insight_runner(world), post_id, 24)  # the 1h, 6h, 12h and 24h checks
+    # (The command reads what the check-backs stored and calls no API: the wall clock is not the test's.)
+    code, out, err = await run_cli(dsn, world.sim, "analytics", str(post_id))
+    assert code == 0, err
+    lines = out.splitlines()
+    standing = next(line for line in lines if line.startswith("  vs typical: "))
+    assert (
+        "× typical at 1d · " in standing
+        and "percentile of @twentyfour's last 20 videos (typical " in standing
+    )
+    projected = next(line for line in lines if line.startswith("  projected: "))
+    assert projected.startswith("  projected: 7d ≈ ") and " · 30d ≈ " in projected
+    assert projected.endswith(" · from the account's curve")
+    assert "**" not in out
