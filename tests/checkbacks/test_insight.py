@@ -10,6 +10,7 @@ from typing import Any
 from bot.checkbacks import CheckbackRunner
 from bot.insight.service import InsightService
 from bot.notices import parse
+from bot.render.insight import insight_lines
 from bot.render.notices import render_notice
 from bot.render.posts import analytics_embed
 
@@ -200,6 +201,10 @@ async def test_after_30_days_analytics_says_how_far_off_the_projection_made_at_2
     embed = analytics_embed(analytics)
     text = next(f["value"] for f in embed["fields"] if f["name"] == "How far off the early projection was")
     assert text.startswith("7d: projected ") and "\n30d: projected " in text and "reached" in text
+    # The command line's `analytics` says it in the same words, under the same heading.
+    lines = insight_lines(insight)
+    at = lines.index("how far off the early projection was:")
+    assert lines[at + 1 :] == ["  " + row for row in text.split("\n")]
 
 
 async def test_an_account_whose_videos_cannot_be_read_leaves_the_check_back_without_a_baseline(
