@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.charts.digest import DIGEST_CHART, digest_chart_png
+from bot.charts.digest import DIGEST_CHART
 from bot.digest import Digest
 from bot.discord.checks import guild_id_of, team_only
 from bot.render.digest import digest_embed
@@ -18,13 +18,6 @@ from cogs._ui import ServiceCog, send_with_chart
 
 def _embed(digest: Digest, *, chart: bool = False) -> dict[str, Any]:
     return digest_embed(digest.notice.model_copy(update={"chart": DIGEST_CHART if chart else None}))
-
-
-async def _chart(digest: Digest) -> bytes:
-    n = digest.notice
-    return await digest_chart_png(
-        digest.series, digest.chart_title, n.period_start, n.period_end, digest.zone
-    )
 
 
 class DigestCog(ServiceCog):
@@ -37,7 +30,7 @@ class DigestCog(ServiceCog):
     @digest.command(name="now", description="Preview the digest so far (only you see it; nothing is posted)")
     async def now(self, interaction: discord.Interaction) -> None:
         preview = await self.services.digests.preview(guild_id_of(interaction))
-        await send_with_chart(interaction, preview, _embed, _chart, DIGEST_CHART, ephemeral=True)
+        await send_with_chart(interaction, preview, _embed, Digest.chart_png, DIGEST_CHART, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from bot import notices
-from bot.charts.digest import DIGEST_CHART, ViewsSeries
+from bot.charts.digest import DIGEST_CHART, ViewsSeries, digest_chart_png
 from bot.digest.periods import Every, Period
 from bot.notices import (
     CheckbackNotice,
@@ -45,6 +45,11 @@ class Digest:
     @property
     def chart_title(self) -> str:
         return "Views of the top posts" if self.series else "No snapshots in this period"
+
+    async def chart_png(self) -> bytes:
+        """The period's chart (drawn on the chart thread): what the outbox attaches and /digest now edits in."""
+        n = self.notice
+        return await digest_chart_png(self.series, self.chart_title, n.period_start, n.period_end, self.zone)
 
 
 async def gather(

@@ -20,7 +20,7 @@ from datetime import datetime
 import asyncpg
 
 from bot import notices
-from bot.charts.digest import DIGEST_CHART, digest_chart_png
+from bot.charts.digest import DIGEST_CHART
 from bot.clock import Clock
 from bot.digest.periods import DigestTimes, Period
 from bot.digest.service import DigestService, times_of
@@ -75,7 +75,7 @@ class DigestEngine:
         guild_id, period = item.setting.guild_id, item.period
         async with self.pool.acquire() as conn:
             digest = await self.service.build(conn, guild_id, period, item.times)
-        png = await digest_chart_png(digest.series, digest.chart_title, period.start, period.end, digest.zone)
+        png = await digest.chart_png()
         async with self.pool.acquire() as conn, conn.transaction():
             if not await db_digests.claim_period(conn, guild_id, period.start, item.setting.channel_id):
                 return 0
