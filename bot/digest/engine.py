@@ -14,7 +14,6 @@ the latest period is due (bot/digest/periods.py): one digest, not one per missed
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -28,13 +27,6 @@ from db import digests as db_digests
 from db.digests import DigestSetting
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    setting: DigestSetting
-    times: DigestTimes
-    period: Period
 
 
 class DigestEngine:
@@ -59,25 +51,22 @@ class DigestEngine:
     async def run_due(self) -> int:
         """Enqueues every digest due now; how many were written."""
         now = self.clock.now()
-        due = []
+        written = 0
         for setting in await self._settings():
             times = times_of(setting)
             period = times.due(now, setting.last_period_start)
             if period is not None:
-                due.append(Due(setting, times, period))
-        written = 0
-        for item in due:
-            written += await self._send(item, now)
+                written += await self._send(setting, times, period, now)
         self.runs += 1
         return written
 
-    async def _send(self, item: Due, now: datetime) -> int:
-        guild_id, period = item.setting.guild_id, item.period
+    async def _send(self, setting: DigestSetting, times: DigestTimes, period: Period, now: datetime) -> int:
+        guild_id = setting.guild_id
         async with self.pool.acquire() as conn:
-            digest = await self.service.build(conn, guild_id, period, item.times)
+            digest = await self.service.build(conn, guild_id, period, times)
         png = await digest.chart_png()
         async with self.pool.acquire() as conn, conn.transaction():
-            if not await db_digests.claim_period(conn, guild_id, period.start, item.setting.channel_id):
+            if not await db_digests.claim_period(conn, guild_id, period.start, setting.channel_id):
                 return 0
             written = await notices.enqueue(
                 conn,
@@ -85,7 +74,7 @@ class DigestEngine:
                 dedupe_key=f"digest:{guild_id}:{period.start.isoformat()}",
                 now=now,
                 guild_id=guild_id,
-                channel_id=item.setting.channel_id,
+                channel_id=setting.channel_id,
                 files=[(DIGEST_CHART, png)],
             )
         if written:
