@@ -106,10 +106,10 @@ class DigestService:
             setting = await db_digests.get_setting(conn, guild_id)
             if setting is not None:
                 times = times_of(setting)
+                start = times.latest(now)
             else:
-                zone = zone_of(await db_timezones.get_zone(conn, guild_id))
-                times = DigestTimes("daily", 0, zone)
-            start = times.latest(now) if setting is not None else now - PREVIEW_WITHOUT_DIGEST
+                times = DigestTimes("daily", 0, zone_of(await db_timezones.get_zone(conn, guild_id)))
+                start = now - PREVIEW_WITHOUT_DIGEST
             return await self.build(conn, guild_id, Period(start, now), times, preview=True)
 
     async def build(
