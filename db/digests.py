@@ -30,11 +30,10 @@ class ViewPoint:
 
 @dataclass(frozen=True, slots=True)
 class Told:
-    """An outbox row of the guild in the period: its kind and payload, when it was written."""
+    """An outbox row of the guild in the period: its kind and payload."""
 
     kind: str
     payload: dict[str, Any]
-    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +139,7 @@ async def told(
     were a post's last (payload final)."""
     rows = await conn.fetch(
         """
-        SELECT kind, payload, created_at FROM notification_outbox
+        SELECT kind, payload FROM notification_outbox
          WHERE guild_id = $1 AND created_at >= $2 AND created_at < $3 AND kind = ANY($4::text[])
            AND (kind <> 'checkback' OR payload->>'final' = 'true')
          ORDER BY created_at, id
@@ -152,7 +151,7 @@ async def told(
         list(kinds),
         limit,
     )
-    return [Told(r["kind"], dict(r["payload"] or {}), r["created_at"]) for r in rows]
+    return [Told(r["kind"], dict(r["payload"] or {})) for r in rows]
 
 
 async def caps_reached(conn: Any, start: datetime, end: datetime) -> dict[str, int]:
