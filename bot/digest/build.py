@@ -24,6 +24,7 @@ from bot.notices import (
     MilestoneNotice,
     NewPostNotice,
 )
+from bot.timezones import zone_of
 from db import api_usage as db_api_usage
 from db import digests as db_digests
 from db import top as db_top
@@ -40,7 +41,6 @@ class Digest:
 
     notice: DigestNotice
     series: list[ViewsSeries]
-    zone: ZoneInfo
 
     @property
     def chart_title(self) -> str:
@@ -49,7 +49,8 @@ class Digest:
     async def chart_png(self) -> bytes:
         """The period's chart (drawn on the chart thread): what the outbox attaches and /digest now edits in."""
         n = self.notice
-        return await digest_chart_png(self.series, self.chart_title, n.period_start, n.period_end, self.zone)
+        zone = zone_of(n.zone)
+        return await digest_chart_png(self.series, self.chart_title, n.period_start, n.period_end, zone)
 
 
 async def gather(
@@ -139,4 +140,4 @@ async def gather(
         )
         for m in movers
     ]
-    return Digest(notice=notice, series=series, zone=zone)
+    return Digest(notice=notice, series=series)
