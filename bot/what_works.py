@@ -12,25 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
 
+from bot.analytics import METRICS, PERIODS
 from bot.clock import Clock
 from bot.errors import AccountNotFound, InvalidInput
 from db import what_works as db_what_works
 from db.what_works import SlotRow, UsedByRow
 
-RankBy = Literal["posts", "hashtags", "sounds"]
-RANK_BY: tuple[str, ...] = ("posts", "hashtags", "sounds")
-DAY_METRICS: tuple[str, ...] = ("views", "likes", "comments", "shares")
-PUBLISHED_WITHIN: dict[str, timedelta] = {
-    "24h": timedelta(hours=24),
-    "7d": timedelta(days=7),
-    "30d": timedelta(days=30),
-}
 # A hashtag or sound seen on fewer posts than this is flagged as a small sample next to its median.
 SMALL_SAMPLE = 3
 # /besttime draws nothing below this many posts with a 24-hour figure: 168 slots need some filling before
@@ -89,11 +81,11 @@ class WhatWorksService:
         published within it."""
         if by not in ("hashtags", "sounds"):
             raise InvalidInput(f"rank hashtags or sounds, not {by!r}")
-        if metric not in DAY_METRICS:
-            raise InvalidInput(f"rank by {', '.join(DAY_METRICS)}, not {metric!r}")
-        if period is not None and period not in PUBLISHED_WITHIN:
-            raise InvalidInput(f"the period is one of {', '.join(PUBLISHED_WITHIN)}, not {period!r}")
-        since: datetime | None = self.clock.now() - PUBLISHED_WITHIN[period] if period else None
+        if metric not in METRICS:
+            raise InvalidInput(f"rank by {', '.join(METRICS)}, not {metric!r}")
+        if period is not None and period not in PERIODS:
+            raise InvalidInput(f"the period is one of {', '.join(PERIODS)}, not {period!r}")
+        since: datetime | None = self.clock.now() - PERIODS[period] if period else None
         async with self.pool.acquire() as conn:
             rows = await db_what_works.ranked(
                 conn,
