@@ -92,10 +92,8 @@ async def claim_curve_refresh(
     return row is not None
 
 
-async def store_curve_points(
-    conn: Any, account_id: int, fetched_at: datetime, points: list[tuple[str, float, int]]
-) -> None:
-    """The account's videos (id, age in hours, views) as fetched at `fetched_at`."""
+async def store_curve_points(conn: Any, account_id: int, points: CurvePoints) -> None:
+    """The account's videos as fetched at `points.fetched_at`."""
     await conn.execute(
         """
         INSERT INTO account_growth_curves AS c (account_id, attempted_at, fetched_at, video_ids, ages_hours, views)
@@ -105,10 +103,10 @@ async def store_curve_points(
                ages_hours = EXCLUDED.ages_hours, views = EXCLUDED.views
         """,
         account_id,
-        fetched_at,
-        [p[0] for p in points],
-        [p[1] for p in points],
-        [p[2] for p in points],
+        points.fetched_at,
+        points.video_ids,
+        points.ages_hours,
+        points.views,
     )
 
 

@@ -158,11 +158,12 @@ class InsightService:
             for v in page.items[: CURVE_VIDEOS + 1]
             if v.create_time is not None and v.play_count is not None and v.create_time < now
         ]
-        async with self.pool.acquire() as conn:
-            await db_baselines.store_curve_points(conn, account_id, now, points)
-        return db_baselines.CurvePoints(
+        curve = db_baselines.CurvePoints(
             now, [p[0] for p in points], [p[1] for p in points], [p[2] for p in points]
         )
+        async with self.pool.acquire() as conn:
+            await db_baselines.store_curve_points(conn, account_id, curve)
+        return curve
 
     async def at_check(
         self,
