@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.insight.baseline import MIN_TRACKED
 from bot.insight.models import MilestoneEta, PostInsight, ProjectedViews, ProjectionCheck, Standing
-from bot.render.text import short
+from bot.render.text import count, short
 
 _NO_BASELINE = {
     "few_posts": (
@@ -60,10 +60,9 @@ def eta_text(e: MilestoneEta) -> str:
     if hours < 1:
         when = "within the hour"
     elif hours < 36:
-        when = f"in about {round(hours)} hour{'s' if round(hours) != 1 else ''}"
+        when = f"in about {count(round(hours), 'hour')}"
     else:
-        days = round(hours / 24)
-        when = f"in about {days} day{'s' if days != 1 else ''}"
+        when = f"in about {count(round(hours / 24), 'day')}"
     return f"{short(e.milestone)} {when} at the current pace"
 
 
