@@ -85,20 +85,19 @@ async def _few_inside(conn: Any, since: datetime) -> bool:
 def _query(metric: TopMetric, guild_id: int | None, few_inside: bool) -> str:
     if metric not in _METRICS:
         raise ValueError(f"unknown metric {metric!r}")
-    short = metric
     scope = (
         "EXISTS (SELECT 1 FROM guild_posts gp WHERE gp.post_id = s.post_id AND gp.guild_id IS NULL)"
         if guild_id is None
         else "EXISTS (SELECT 1 FROM guild_posts gp WHERE gp.post_id = s.post_id AND gp.guild_id = $3)"
     )
-    growth = f"s.last_{short} - s.first_{short}"
+    growth = f"s.last_{metric} - s.first_{metric}"
     if few_inside:
         # The few posts first seen inside the window (found by first_at) sorted by growth first, OFFSET 0
         # fencing the sort, then the scope checked in that order until `limit` pass: a guild probe for each
         # post ranked, not for each post in the window.
         inside = f"""
             SELECT * FROM (
-                SELECT s.post_id, s.last_{short} AS current, {growth} AS growth, s.first_at AS since
+                SELECT s.post_id, s.last_{metric} AS current, {growth} AS growth, s.first_at AS since
                   FROM post_snapshot_spans s
                  WHERE s.first_at >= $1
                  ORDER BY growth DESC, s.post_id DESC OFFSET 0) s
@@ -108,7 +107,7 @@ def _query(metric: TopMetric, guild_id: int | None, few_inside: bool) -> str:
     else:
         # Many: the growth index is walked until `limit` posts inside the window and the scope turn up.
         inside = f"""
-            SELECT s.post_id, s.last_{short} AS current, {growth} AS growth, s.first_at AS since
+            SELECT s.post_id, s.last_{metric} AS current, {growth} AS growth, s.first_at AS since
               FROM post_snapshot_spans s
              WHERE s.first_at >= $1 AND {scope}
              ORDER BY {growth} DESC, s.post_id DESC
@@ -119,11 +118,11 @@ def _query(metric: TopMetric, guild_id: int | None, few_inside: bool) -> str:
             -- The value just before the window from the post's own series (migration 0090); the growths
             -- sorted first, then the scope checked in that order, as above.
             SELECT * FROM (
-                SELECT s.post_id, s.last_{short} AS current, s.last_{short} - before.value AS growth,
+                SELECT s.post_id, s.last_{metric} AS current, s.last_{metric} - before.value AS growth,
                        before.at AS since
                   FROM post_snapshot_spans s
                   CROSS JOIN LATERAL (
-                        SELECT s.series_{short}[i] AS value, s.series_at[i] AS at
+                        SELECT s.series_{metric}[i] AS value, s.series_at[i] AS at
                           FROM (SELECT CASE WHEN s.series_in_order
                                        THEN width_bucket($1::timestamptz - interval '1 microsecond', s.series_at)
                                        ELSE (SELECT max(k) FROM generate_subscripts(s.series_at, 1) AS k
