@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-PLATFORM = "tiktok"
+from db.hashtags import PLATFORM
 
 
 @dataclass(frozen=True, slots=True)
