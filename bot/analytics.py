@@ -64,8 +64,11 @@ class AnalyticsService:
         self.clock = clock
         self.tracking = tracking
 
-    async def top(self, guild_id: int | None, metric: str, period: str, *, limit: int = 10) -> TopPosts:
-        """The guild's posts that grew most in `metric` over the last `period` (24h, 7d, 30d)."""
+    async def top(
+        self, guild_id: int | None, metric: str, period: str | None = None, *, limit: int = 10
+    ) -> TopPosts:
+        """The guild's posts that grew most in `metric` over the last `period` (24h, 7d, 30d; None: 24h)."""
+        period = period or "24h"
         if metric not in METRICS:
             raise InvalidInput(f"rank by {', '.join(METRICS)}, not {metric!r}")
         if period not in PERIODS:

@@ -76,7 +76,7 @@ class Analytics(ServiceCog):
         # Ranking reads across the guild's posts: acknowledge first, whatever the guild's size.
         await interaction.response.defer(thinking=True)
         if by == "posts":
-            result = await self.services.analytics.top(guild_id, metric, period or "24h")
+            result = await self.services.analytics.top(guild_id, metric, period)
             await interaction.followup.send(embed=to_embed(top_embed(result)))
         else:
             ranking = await self.services.what_works.ranking(guild_id, by, metric=metric, period=period)
