@@ -45,19 +45,7 @@ async def create_template(
     on old data), so a transaction-level advisory lock per scope makes check-then-insert safe.
     """
     async with conn.transaction():
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('checkback.template'), coalesce($1::integer, 0))",
-            account_id,
-        )
-        taken = await conn.fetchval(
-            """
-            SELECT 1 FROM message_templates
-            WHERE account_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2)
-            """,
-            account_id,
-            name,
-        )
-        if taken:
+        if await _lock_scope_and_find_name(conn, account_id, name):
             return None
         new_id = await conn.fetchval(
             """
@@ -88,21 +76,7 @@ async def update_template(
         row = await conn.fetchrow("SELECT account_id FROM message_templates WHERE id = $1", template_id)
         if row is None:
             return "missing"
-        account_id = row["account_id"]
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('checkback.template'), coalesce($1::integer, 0))",
-            account_id,
-        )
-        taken = await conn.fetchval(
-            """
-            SELECT 1 FROM message_templates
-            WHERE account_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2) AND id <> $3
-            """,
-            account_id,
-            name,
-            template_id,
-        )
-        if taken:
+        if await _lock_scope_and_find_name(conn, row["account_id"], name, other_than=template_id):
             return "taken"
         await conn.execute(
             """
@@ -117,6 +91,27 @@ async def update_template(
         )
         updated = await get_template_by_id(conn, template_id)
         return "missing" if updated is None else updated
+
+
+async def _lock_scope_and_find_name(
+    conn: asyncpg.Connection, account_id: int | None, name: str, *, other_than: int | None = None
+) -> bool:
+    """Within the caller's transaction: takes the scope's advisory lock (the account, or global), then
+    whether a template of that scope other than `other_than` has `name` (case-insensitively)."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('checkback.template'), coalesce($1::integer, 0))",
+        account_id,
+    )
+    taken = await conn.fetchval(
+        """
+        SELECT 1 FROM message_templates
+        WHERE account_id IS NOT DISTINCT FROM $1 AND lower(name) = lower($2) AND id IS DISTINCT FROM $3
+        """,
+        account_id,
+        name,
+        other_than,
+    )
+    return bool(taken)
 
 
 async def get_template_by_id(conn: asyncpg.Connection, template_id: int) -> Template | None:
