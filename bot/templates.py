@@ -124,9 +124,11 @@ class TemplateService(Clocked):
     async def account_scope(self, account: str | None) -> str | None:
         """The stored username of `account` (None: the global scope); AccountNotFound when unknown. Lets a
         command check the account before asking for the text."""
+        if account is None:
+            return None
         async with self._pool.acquire() as conn:
-            account_id = await _account_id(conn, account)
-        return None if account is None or account_id is None else db_accounts.normalise_username(account)
+            await _account_id(conn, account)
+        return db_accounts.normalise_username(account)
 
     async def list(self, account: str | None = None, *, category: str | None = None) -> list[Template]:
         """With an account: its templates and the global ones; without: every template."""
