@@ -23,6 +23,15 @@ def quoted(answer: Message) -> str:
     return str(description[4:-4])
 
 
+async def submit_edit(stack: Stack, template: str, **fields: str) -> Message:
+    """/templates edit `template` as the admin, its form submitted with `fields` changed (the rest as
+    filled in); returns the bot's answer to the form."""
+    opened = await stack.emulator.invoke(
+        stack.world.admin, "templates edit", channel=stack.world.channel, name=template
+    )
+    return await (await stack.emulator.submit_modal(opened, **fields)).final()
+
+
 async def test_add_opens_a_form_and_answers_with_a_filled_preview(
     stack: Stack, clean_db: asyncpg.Pool
 ) -> None:
@@ -87,8 +96,7 @@ async def test_edit_opens_the_form_filled_in_and_saves_the_change(
     assert (row["template_text"], row["variables"]) == ("Welcome back, {username}!", ["username"])
 
     # A field left as it was keeps what the form was filled with.
-    opened = await emu.invoke(w.admin, "templates edit", channel=w.channel, name="welcome back")
-    kept = await (await emu.submit_modal(opened, text="Welcome back, {display_name}!")).final()
+    kept = await submit_edit(stack, "welcome back", text="Welcome back, {display_name}!")
     assert kept.embeds[0]["title"] == "Template saved: welcome back"
     missing = await stack.reply(w.admin, "templates edit", name="nope")
     assert missing.ephemeral and "No template named nope" in missing.content
@@ -114,8 +122,7 @@ async def test_bad_placeholders_are_refused_quoting_the_text_back(
     assert await clean_db.fetchval("SELECT count(*) FROM message_templates") == 0
 
     await write_template(stack, w.admin, "good", WELCOME)
-    opened = await emu.invoke(w.admin, "templates edit", channel=w.channel, name="good")
-    refused = await (await emu.submit_modal(opened, text=WELCOME + " {username!r}")).final()
+    refused = await submit_edit(stack, "good", text=WELCOME + " {username!r}")
     assert refused.ephemeral and "conversions and format specs are not allowed" in refused.content
     assert quoted(refused) == WELCOME + " {username!r}"
     assert await clean_db.fetchval("SELECT template_text FROM message_templates") == WELCOME
@@ -131,10 +138,7 @@ async def test_a_taken_name_is_refused_for_add_and_for_a_rename(stack: Stack, cl
     assert again.ephemeral and "already exists among the global templates" in again.content
     assert quoted(again) == "Another hello {username}"
 
-    opened = await emu.invoke(w.admin, "templates edit", channel=w.channel, name="thanks")
-    renamed = await (
-        await emu.submit_modal(opened, name="@everyone hi", text="Thanks a lot {username}")
-    ).final()
+    renamed = await submit_edit(stack, "thanks", name="@everyone hi", text="Thanks a lot {username}")
     assert renamed.ephemeral and "already exists" in renamed.content
     assert quoted(renamed) == "Thanks a lot {username}" and renamed.embeds[0]["title"] == "Name: @everyone hi"
     rows = await clean_db.fetch("SELECT name, template_text FROM message_templates ORDER BY id")
