@@ -175,7 +175,7 @@ class Templates(ServiceCog):
             content, embed = wording.not_saved(error.user_message, name, text)
             await interaction.response.send_message(content, embed=to_embed(embed), ephemeral=True)
             return
-        title = "Template saved" if form["id"] is not None else "Template added"
+        title = wording.saved_title(edited=form["id"] is not None)
         preview = sample_text(saved.template_text, saved.account_username)
         await interaction.response.send_message(embed=to_embed(template_embed(saved, preview, title=title)))
 

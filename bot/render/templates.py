@@ -19,6 +19,11 @@ def form_title(editing: str | None = None) -> str:
     return "New message template" if editing is None else cut(f"Edit template: {editing}", MODAL_TITLE)
 
 
+def saved_title(edited: bool) -> str:
+    """The title of the preview answering a saved form: an edit, or a new template."""
+    return "Template saved" if edited else "Template added"
+
+
 def not_saved(reason: str, name: str, text: str) -> tuple[str, Embed]:
     """The private answer to a form that could not be saved: why, and what was typed, to copy into a new
     try (Discord cannot reopen a form from its own submission)."""
