@@ -34,7 +34,6 @@ from bot.notices import AskedQuestion, CommentQuestionsNotice
 from bot.shedding import NEW_POST_RESERVE
 from db import comment_questions as db_q
 from db import comments as db_comments
-from db import outbox as db_outbox
 from db import posts as db_posts
 from db.claims import ClaimedPost
 from db.comments import StoredId
@@ -200,12 +199,7 @@ class CommentChecker:
                 if not found:
                     continue
                 notice = CommentQuestionsNotice(
-                    post_id=post.id,
-                    video_id=post.external_post_id,
-                    url=post.post_url,
-                    author=author,
-                    caption=(caption or "")[:200] or None,
-                    posted_at=post.posted_at,
+                    **notices.about_post(post, author, caption),
                     check_index=check_index,
                     offset=_offset(post, check_index),
                     questions=[
@@ -220,13 +214,13 @@ class CommentChecker:
                     ],
                     more=max(0, len(found) - ANNOUNCED),
                 )
-                report.announced += await notices.enqueue(
+                report.announced += await notices.tell_guilds(
                     conn,
                     notice,
-                    dedupe_key=f"comment_questions:{post.id}:{check_index}:{db_outbox.guild_key(guild_id)}",
-                    guild_id=guild_id,
-                    post_id=post.id,
+                    [guild_id],
+                    key=f"comment_questions:{post.id}:{check_index}",
                     now=now,
+                    post_id=post.id,
                 )
 
 
