@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.errors import CheckbackError
 from bot.insight.models import PostInsight
@@ -59,19 +59,23 @@ class SnapshotView(BaseModel):
 
 
 class PostSummary(BaseModel):
-    """A tracked post as lists and replies show it."""
+    """A tracked post as lists and replies show it. `of` reads it from the post's record: each field from
+    the attribute of its name, or of its validation alias where the record names it otherwise; the count
+    of checks and the latest numbers it sets itself."""
+
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
 
     id: int
-    video_id: str
-    url: str
-    author: str
+    video_id: str = Field(validation_alias="external_post_id")
+    url: str = Field(validation_alias="post_url")
+    author: str = Field(validation_alias="username")
     caption: str | None = None
     posted_at: datetime | None = None
     checks_completed: int = 0
     checks_total: int = 0
     next_check_at: datetime | None = None
     tracking_complete: bool = False
-    stopped_reason: str | None = None
+    stopped_reason: str | None = Field(default=None, validation_alias="tracking_stopped_reason")
     latest: Metrics | None = None
     last_checked_at: datetime | None = None
     checks_dropped: int = 0  # planned checks shed for the API budget (bot/shedding.py)
@@ -89,21 +93,8 @@ class PostSummary(BaseModel):
 
     @classmethod
     def of(cls, post: PostRecord, latest: Metrics | None = None) -> PostSummary:
-        return cls(
-            id=post.id,
-            video_id=post.external_post_id,
-            url=post.post_url,
-            author=post.username,
-            caption=post.caption,
-            posted_at=post.posted_at,
-            checks_completed=post.checks_completed,
-            checks_total=len(post.check_schedule),
-            next_check_at=post.next_check_at,
-            tracking_complete=post.tracking_complete,
-            stopped_reason=post.tracking_stopped_reason,
-            latest=latest,
-            last_checked_at=post.last_checked_at,
-        )
+        summary = cls.model_validate(post)
+        return summary.model_copy(update={"checks_total": len(post.check_schedule), "latest": latest})
 
 
 class TrackResult(BaseModel):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.outcomes import Report
 from db.account_snapshots import AccountSnapshot
@@ -41,11 +41,14 @@ class AccountNumbers(BaseModel):
 
 
 class WatchSummary(BaseModel):
-    """A watched account as replies and lists show it."""
+    """A watched account as replies and lists show it. `of` reads it from the watch's record: each field
+    from the attribute of its name (`active` from `is_active`), the rest from its arguments."""
+
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
 
     username: str
     display_name: str | None = None
-    active: bool
+    active: bool = Field(validation_alias="is_active")
     stopped_reason: str | None = None
     next_poll_at: datetime | None = None
     last_polled_at: datetime | None = None
@@ -69,17 +72,9 @@ class WatchSummary(BaseModel):
         latest: AccountSnapshot | None = None,
         announced: int = 0,
     ) -> WatchSummary:
-        return cls(
-            username=watch.username,
-            display_name=watch.display_name,
-            active=watch.is_active,
-            stopped_reason=watch.stopped_reason,
-            next_poll_at=watch.next_poll_at,
-            last_polled_at=watch.last_polled_at,
-            last_new_post_at=watch.last_new_post_at,
-            channel_id=channel_id,
-            numbers=AccountNumbers.of(latest) if latest else None,
-            announced=announced,
+        numbers = AccountNumbers.of(latest) if latest else None
+        return cls.model_validate(watch).model_copy(
+            update={"channel_id": channel_id, "numbers": numbers, "announced": announced}
         )
 
 
