@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.charts import usage_chart_png
 from bot.checkbacks import CheckOutcome
+from bot.cli.lines import unrecorded, when
 from bot.config import Settings
 from bot.render.config import usage_lines
 from bot.render.insight import insight_lines
@@ -47,11 +47,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("post_id", type=int)
     p.set_defaults(handler=cmd_analytics)
-
-
-def when(value: datetime | None) -> str:
-    """A time for a terminal: UTC, to the minute."""
-    return "—" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 async def cmd_track(args: argparse.Namespace, settings: Settings) -> int:
@@ -103,15 +98,7 @@ def outcome_line(o: CheckOutcome) -> str:
             late = f", {duration(o.late.total_seconds()) if o.late else '?'} late, {o.skipped} missed check(s) skipped"
         nxt = f"next {when(o.next_check_at)}" if o.next_check_at else "tracking complete"
         return f"{head} check {o.check_index}/{o.checks_total} recorded, views {num(o.views)}{growth}{late}; {nxt}"
-    if o.status == "unavailable":
-        return f"{head} video deleted or private; tracking stopped"
-    if o.status == "failing":
-        return f"{head} checks keep failing ({o.error}); tracking stopped"
-    if o.status == "retry":
-        return f"{head} API failed ({o.error}); retry at {when(o.next_check_at)}"
-    if o.status == "postponed":
-        return f"{head} API budget used up; postponed to {when(o.next_check_at)}"
-    return f"{head} already checked by another worker"
+    return unrecorded(head, "check", o.status, o.error, o.next_check_at)
 
 
 async def cmd_check(args: argparse.Namespace, settings: Settings) -> int:

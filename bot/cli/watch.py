@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli.tracking import when
+from bot.cli.lines import unrecorded, when
 from bot.config import Settings
 from bot.render.text import num, signed
 from bot.runtime import Runtime
@@ -95,13 +95,7 @@ def outcome_line(o: PollOutcome) -> str:
         if o.status == "baseline":
             found = f"{o.new_videos} existing video(s) recorded"
         return f"{head} {found}; next look {when(o.next_poll_at)}"
-    if o.status == "stopped":
-        return f"{head} {o.error}; no longer watched"
-    if o.status == "retry":
-        return f"{head} API failed ({o.error}); again at {when(o.next_poll_at)}"
-    if o.status == "postponed":
-        return f"{head} API budget nearly used; postponed to {when(o.next_poll_at)}"
-    return f"{head} already polled by another worker"
+    return unrecorded(head, "poll", o.status, o.error, o.next_poll_at)
 
 
 async def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:

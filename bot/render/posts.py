@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot import tracking_models
 from bot.analytics import TopPosts
 from bot.render.insight import insight_parts
 from bot.render.text import (
@@ -29,16 +30,6 @@ from bot.render.text import (
     utc_short,
 )
 from bot.search import FoundHashtag, FoundUser, FoundVideo
-from bot.tracking_models import (
-    LinkOutcome,
-    Metrics,
-    PostAnalytics,
-    PostChoice,
-    PostPage,
-    PostSummary,
-    TrackResult,
-    UntrackResult,
-)
 
 HISTORY_ROWS = 25
 PAGE_NEWEST = "⏮ Newest"
@@ -47,7 +38,7 @@ PAGE_OLDER = "Older ▶"
 POST_OR_ACCOUNT = "Name a post (post:) or an account (account:)."
 
 
-def _metrics_fields(m: Metrics | None) -> list[dict[str, Any]]:
+def _metrics_fields(m: tracking_models.Metrics | None) -> list[dict[str, Any]]:
     if m is None:
         return []
     return [
@@ -60,7 +51,7 @@ def _metrics_fields(m: Metrics | None) -> list[dict[str, Any]]:
     ]
 
 
-def track_result_embed(result: TrackResult) -> Embed:
+def track_result_embed(result: tracking_models.TrackResult) -> Embed:
     post = result.post
     if result.already_tracked:
         head = "Already tracked here; nothing changed."
@@ -83,7 +74,7 @@ def track_result_embed(result: TrackResult) -> Embed:
     }
 
 
-def track_links_embed(outcomes: Sequence[LinkOutcome]) -> Embed:
+def track_links_embed(outcomes: Sequence[tracking_models.LinkOutcome]) -> Embed:
     """/track with several links (or the "Track TikTok links" menu): one line a link, in the given order."""
     lines = []
     for outcome in outcomes:
@@ -112,7 +103,7 @@ def track_links_embed(outcomes: Sequence[LinkOutcome]) -> Embed:
 NO_LINKS_IN_MESSAGE = "That message has no TikTok link to track."
 
 
-def untrack_result_embed(result: UntrackResult) -> Embed:
+def untrack_result_embed(result: tracking_models.UntrackResult) -> Embed:
     post = result.post
     tail = "Its check-backs stopped." if result.tracking_stopped else "Other servers still track it."
     return {
@@ -122,7 +113,7 @@ def untrack_result_embed(result: UntrackResult) -> Embed:
     }
 
 
-def post_line(post: PostSummary) -> str:
+def post_line(post: tracking_models.PostSummary) -> str:
     """One line of a listing: id, author, video id, checks done, next check."""
     when = f"next {discord_ts(post.next_check_at)}" if post.next_check_at else post.status
     views = f" · {num(post.latest.views)} views" if post.latest else ""
@@ -130,14 +121,14 @@ def post_line(post: PostSummary) -> str:
     return f"**#{post.id}** @{post.author} · [{post.video_id}]({post.url}) · {post.checks_completed}/{post.checks_total}{dropped} · {when}{views}"
 
 
-def choice_label(choice: PostChoice) -> str:
+def choice_label(choice: tracking_models.PostChoice) -> str:
     """ "#12 @maker_jo · Soldering a tiny LED…" cut to Discord's 100 characters (an autocomplete choice)."""
     caption = " ".join((choice.caption or "").split())
     label = f"#{choice.id} @{choice.username} · {caption or choice.video_id}"
     return label if len(label) <= 100 else label[:99] + "…"
 
 
-def post_list_embed(page: PostPage) -> Embed:
+def post_list_embed(page: tracking_models.PostPage) -> Embed:
     lines = [post_line(p) for p in page.items] or ["No posts."]
     embed: Embed = {
         "title": f"Tracked posts ({page.status})",
@@ -149,7 +140,7 @@ def post_list_embed(page: PostPage) -> Embed:
     return embed
 
 
-def analytics_embed(a: PostAnalytics, *, chart: bool = False) -> Embed:
+def analytics_embed(a: tracking_models.PostAnalytics, *, chart: bool = False) -> Embed:
     """Current numbers, growth since the previous and the first snapshot, pace, engagement, and the
     history as a table (newest rows kept when it is long). `chart`: show attachment://chart.png."""
     post = a.post

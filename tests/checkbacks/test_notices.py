@@ -9,32 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from bot import notices
 from bot.insight.models import MilestoneEta, Standing
-from bot.notices import (
-    AskedQuestion,
-    BudgetAlert,
-    CapAlert,
-    ChannelBrokenNotice,
-    CheckbackNotice,
-    ChecksDropped,
-    ChecksPostponed,
-    CommentQuestionsNotice,
-    Counts,
-    DigestCap,
-    DigestMilestone,
-    DigestNewPost,
-    DigestNotice,
-    DigestPost,
-    FailingNotice,
-    MilestoneNotice,
-    NewPostNotice,
-    Notice,
-    PollsPostponed,
-    UntrackedNotice,
-    ViralNotice,
-    WatchStoppedNotice,
-    parse,
-)
+from bot.notices import AskedQuestion, Counts, DigestCap, DigestMilestone, DigestNewPost, DigestPost
 from bot.render.notices import render_notice
 from tests.insight.samples import PROJECTION
 
@@ -46,8 +23,9 @@ POST: dict[str, Any] = {
     "author": "a",
 }
 
-SAMPLES: list[Notice] = [
-    CheckbackNotice(
+# Samples of every kind of notice (`notices.<Kind>`), built from the parts of a payload (`Counts`, `DigestPost`...).
+SAMPLES: list[notices.Notice] = [
+    notices.CheckbackNotice(
         **POST,
         check_index=2,
         checks_total=9,
@@ -61,7 +39,7 @@ SAMPLES: list[Notice] = [
         engagement_rate=0.035,
         next_check_at=NOW + timedelta(hours=6),
     ),
-    CheckbackNotice(
+    notices.CheckbackNotice(
         **POST,
         check_index=4,
         checks_total=9,
@@ -73,25 +51,33 @@ SAMPLES: list[Notice] = [
         projection=PROJECTION,
         milestone_eta=MilestoneEta(milestone=100_000, hours=50.0),
     ),
-    CheckbackNotice(**POST, check_index=1, checks_total=9, standing=Standing(basis="none", why="budget")),
-    MilestoneNotice(**POST, milestone=10_000, views=10_400),
-    ViralNotice(**POST, reason="account_curve", ratio=4.1, views=50_000, median_views=12_000, peers=20),
-    ViralNotice(
+    notices.CheckbackNotice(
+        **POST, check_index=1, checks_total=9, standing=Standing(basis="none", why="budget")
+    ),
+    notices.MilestoneNotice(**POST, milestone=10_000, views=10_400),
+    notices.ViralNotice(
+        **POST, reason="account_curve", ratio=4.1, views=50_000, median_views=12_000, peers=20
+    ),
+    notices.ViralNotice(
         **POST, reason="pace", ratio=3.4, views=50_000, views_per_hour=900.0, previous_views_per_hour=260.0
     ),
-    UntrackedNotice(
+    notices.UntrackedNotice(
         **POST, reason="deleted or private", last_views=900, checks_completed=3, checks_total=9, at=NOW
     ),
-    ChecksPostponed(month="2026-03", postponed_until=NOW + timedelta(days=30), budget=300, used=300, posts=4),
-    PollsPostponed(
+    notices.ChecksPostponed(
+        month="2026-03", postponed_until=NOW + timedelta(days=30), budget=300, used=300, posts=4
+    ),
+    notices.PollsPostponed(
         month="2026-03", postponed_until=NOW + timedelta(days=30), budget=300, used=290, accounts=2
     ),
-    BudgetAlert(month="2026-03", level=80, used=240, budget=300, renews=NOW, run_out=date(2026, 3, 27)),
-    BudgetAlert(month="2026-03", level=100, used=300, budget=300, renews=NOW),
-    ChecksDropped(
+    notices.BudgetAlert(
+        month="2026-03", level=80, used=240, budget=300, renews=NOW, run_out=date(2026, 3, 27)
+    ),
+    notices.BudgetAlert(month="2026-03", level=100, used=300, budget=300, renews=NOW),
+    notices.ChecksDropped(
         month="2026-03", checks=4, by_class={"slow": 3, "fast": 1}, polls_stretched=True, budget=300, left=12
     ),
-    CapAlert(
+    notices.CapAlert(
         account_id=1,
         account="brand",
         action_type="like",
@@ -101,12 +87,12 @@ SAMPLES: list[Notice] = [
         date=NOW.date(),
         at=NOW,
     ),
-    ChannelBrokenNotice(guild_id=1, channel_id=2, reason="Missing Permissions", at=NOW),
-    NewPostNotice(
+    notices.ChannelBrokenNotice(guild_id=1, channel_id=2, reason="Missing Permissions", at=NOW),
+    notices.NewPostNotice(
         account="maker_jo", video_id="7401", url="https://www.tiktok.com/@maker_jo/video/7401", tracked=False
     ),
-    WatchStoppedNotice(account="maker_jo", reason="private", at=NOW),
-    FailingNotice(
+    notices.WatchStoppedNotice(account="maker_jo", reason="private", at=NOW),
+    notices.FailingNotice(
         **POST,
         reason="failing: 5 failed checks in a row, last: malformed answer (digg_count: not a count)",
         last_views=900,
@@ -115,14 +101,14 @@ SAMPLES: list[Notice] = [
         missed=6,
         at=NOW,
     ),
-    CommentQuestionsNotice(
+    notices.CommentQuestionsNotice(
         **POST,
         check_index=2,
         offset="6h",
         questions=[AskedQuestion(comment_id=11, author="fan", text="where to buy?", likes=3)],
         more=12,
     ),
-    DigestNotice(
+    notices.DigestNotice(
         guild_id=1,
         every="weekly",
         period_start=NOW - timedelta(days=7),
@@ -155,30 +141,30 @@ SAMPLES: list[Notice] = [
 def test_every_kind_has_a_sample() -> None:
     kinds = {
         typing.get_args(m.model_fields["kind"].annotation)[0]
-        for m in typing.get_args(typing.get_args(Notice)[0])
+        for m in typing.get_args(typing.get_args(notices.Notice)[0])
     }
     assert {s.kind for s in SAMPLES} == kinds
 
 
 @pytest.mark.parametrize("notice", SAMPLES, ids=lambda n: n.kind)
-def test_a_notice_comes_back_from_its_payload_and_renders(notice: Notice) -> None:
+def test_a_notice_comes_back_from_its_payload_and_renders(notice: notices.Notice) -> None:
     payload = notice.model_dump(mode="json")
-    assert parse(notice.kind, payload) == notice
+    assert notices.parse(notice.kind, payload) == notice
     # The kind column wins over the payload, which need not repeat it (the SQL-written cap alert does not).
-    assert parse(notice.kind, {k: v for k, v in payload.items() if k != "kind"}) == notice
+    assert notices.parse(notice.kind, {k: v for k, v in payload.items() if k != "kind"}) == notice
     embed = render_notice(notice)
     assert embed["title"] and embed["color"]
 
 
 def test_a_payload_of_another_kind_or_with_a_stray_field_is_refused() -> None:
     with pytest.raises(ValidationError):
-        parse("milestone", SAMPLES[0].model_dump(mode="json"))
+        notices.parse("milestone", SAMPLES[0].model_dump(mode="json"))
     with pytest.raises(ValidationError):
-        parse("watch_stopped", {"account": "a", "reason": "private", "reson": "typo"})
+        notices.parse("watch_stopped", {"account": "a", "reason": "private", "reson": "typo"})
     with pytest.raises(ValidationError):
-        parse(
+        notices.parse(
             "cap_alert", {"account_id": 1, "action_type": "like", "level": 80, "count": 8, "daily_limit": 10}
         )
-    [cap] = [s for s in SAMPLES if isinstance(s, CapAlert)]
-    alert = parse("cap_alert", {**cap.model_dump(mode="json"), "date": "2026-03-02"})
-    assert isinstance(alert, CapAlert) and alert.date == date(2026, 3, 2)
+    [cap] = [s for s in SAMPLES if isinstance(s, notices.CapAlert)]
+    alert = notices.parse("cap_alert", {**cap.model_dump(mode="json"), "date": "2026-03-02"})
+    assert isinstance(alert, notices.CapAlert) and alert.date == date(2026, 3, 2)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from bot.errors import InvalidOffsets
 from bot.schedule import (
     DEFAULT_OFFSETS,
     due_times,
@@ -28,24 +25,7 @@ def test_parse_offsets_reads_units_and_mixed_forms() -> None:
     assert parse_offsets("1h 6h") == [3600, 6 * 3600]
 
 
-@pytest.mark.parametrize(
-    ("text", "why"),
-    [
-        ("6h,1h", "ascending"),
-        ("1h,1h", "ascending"),
-        ("0h,1h", "after the post"),
-        ("1h,91d", "90 days"),
-        (",".join(f"{h}h" for h in range(1, 22)), "at most 20"),
-        ("1x", "not a duration"),
-        ("h", "not a duration"),
-        ("1h 30m", "ascending"),
-        ("", "empty"),
-    ],
-)
-def test_bad_offsets_are_refused_with_the_reason(text: str, why: str) -> None:
-    with pytest.raises(InvalidOffsets) as err:
-        parse_offsets(text)
-    assert why in str(err.value)
+# Bad offsets, each refused with its reason: one table with the other typed text, tests/fuzz/test_parsers.py.
 
 
 def test_the_default_is_the_original_schedule() -> None:

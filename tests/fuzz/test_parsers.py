@@ -1,14 +1,17 @@
-"""Hypothesis-driven input fuzzing of what users type: TikTok links, check-back offsets, message templates."""
+"""What users type: TikTok links, check-back offsets, message templates. Hypothesis-driven fuzzing of each
+parser, and one table of known bad text that each refuses with the reason named."""
 
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.errors import InvalidOffsets, InvalidTemplate, InvalidTikTokUrl
+from bot.errors import CheckbackError, InvalidOffsets, InvalidTemplate, InvalidTikTokUrl
 from bot.metrics.urls import (
     FULL_HOSTS,
     SHORT_HOSTS,
@@ -224,3 +227,61 @@ def test_any_text_is_a_template_or_invalid_template(text: str) -> None:
 @example("{0}{}")
 def test_template_shaped_text_renders_exactly_its_placeholders(text: str) -> None:
     _check_template(text)
+
+
+# --- known bad text, refused with the reason ---------------------------------------------------------
+# What a user types, the parser that reads it, the error it refuses with, and how the reply for it begins.
+PARSERS: dict[str, tuple[Callable[[str], object], type[CheckbackError], str]] = {
+    "offsets": (parse_offsets, InvalidOffsets, "That schedule is not valid: "),
+    "link": (parse_video_url, InvalidTikTokUrl, "That is not a TikTok video link"),
+    "template": (placeholders_in, InvalidTemplate, "That template is not valid: "),
+}
+ID = "7400000000000000001"
+CANONICAL = f"https://www.tiktok.com/@maker_jo/video/{ID}"
+# Known bad text of each kind, and the reason its refusal names.
+REFUSED = [
+    ("offsets", "6h,1h", "ascending"),
+    ("offsets", "1h,1h", "ascending"),
+    ("offsets", "0h,1h", "after the post"),
+    ("offsets", "1h,91d", "90 days"),
+    ("offsets", ",".join(f"{h}h" for h in range(1, 22)), "at most 20"),
+    ("offsets", "1x", "not a duration"),
+    ("offsets", "h", "not a duration"),
+    ("offsets", "1h 30m", "ascending"),
+    ("offsets", "", "empty"),
+    ("link", "", "empty"),
+    ("link", "   ", "empty"),
+    ("link", f"https://example.com/@maker_jo/video/{ID}", "not on tiktok.com"),
+    ("link", f"https://tiktok.com.evil.com/@maker_jo/video/{ID}", "not on tiktok.com"),
+    ("link", f"https://eviltiktok.com/@maker_jo/video/{ID}", "not on tiktok.com"),
+    ("link", f"https://www.tiktok.com@evil.com/@maker_jo/video/{ID}", "plain tiktok.com"),
+    ("link", f"https://www.tiktok.com:8080/@maker_jo/video/{ID}", "plain tiktok.com"),
+    ("link", "javascript:alert(document.cookie)", "not a web link"),
+    ("link", f"ftp://www.tiktok.com/@maker_jo/video/{ID}", "not a web link"),
+    ("link", "https://www.tiktok.com/@maker_jo", "one TikTok post"),
+    ("link", "https://www.tiktok.com/@maker_jo/video/12ab", "one TikTok post"),
+    ("link", "https://www.tiktok.com/tag/arduino", "one TikTok post"),
+    ("link", "https://vm.tiktok.com/", "short link"),
+    ("link", f"look at {CANONICAL}", "single link"),
+    ("link", "12345", "not on tiktok.com"),
+    ("link", "https://m.tiktok.com/v/12ab.html", "one TikTok post"),
+    ("link", "https://www.tiktok.com/t/", "one TikTok post"),
+    ("template", "Hi {user}!", "{user} (unknown placeholder)"),
+    ("template", "Hi {username.upper}", "{username.upper} (attribute or index access"),
+    ("template", "Hi {username[0]}", "{username[0]} (attribute or index access"),
+    ("template", "Hi {username:>20}", "{username:>20} (conversions and format specs"),
+    ("template", "Hi {username!r}", "{username!r} (conversions and format specs"),
+    ("template", "Hi {}", "{} (positional fields"),
+    ("template", "Hi {0}", "{0} (positional fields"),
+    ("template", "Hi {username", "malformed braces"),
+    ("template", "Hi username}", "malformed braces"),
+]
+
+
+@pytest.mark.parametrize(("typed", "text", "reason"), REFUSED)
+def test_bad_text_is_refused_with_the_reason(typed: str, text: str, reason: str) -> None:
+    parse, error, reply = PARSERS[typed]
+    with pytest.raises(error) as caught:
+        parse(text)
+    assert reason in caught.value.detail
+    assert caught.value.user_message.startswith(reply)

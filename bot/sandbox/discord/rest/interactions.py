@@ -7,16 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.discord import modals, payload_limits
-from bot.sandbox.discord.http import (
-    BODY,
-    FILES,
-    Resource,
-    attachments_for,
-    error,
-    json_response,
-    unknown,
-)
+from bot.sandbox.discord import http, modals, payload_limits
 from bot.sandbox.discord.records import EPHEMERAL, LOADING, Attachment, Callback, Interaction, Message
 from bot.sandbox.discord.rest.channels import delete_message, edit_message
 from bot.sandbox.discord.snowflake import new_snowflake
@@ -28,7 +19,7 @@ _ALLOWED_CALLBACKS = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 _UPDATES = {6, 7}
 
 
-class InteractionRoutes(Resource):
+class InteractionRoutes(http.Resource):
     """Interaction callbacks and the interaction webhook."""
 
     def _refused_callback(self, request: web.Request, record: Interaction) -> web.Response | None:
@@ -37,29 +28,29 @@ class InteractionRoutes(Resource):
         elapsed = time.monotonic() - record.sent_at
         if elapsed > emu.token_lifetime:
             emu.violate("expired-token", request, f"callback {elapsed:.0f}s after the interaction")
-            return unknown("interaction", 10062)
+            return http.unknown("interaction", 10062)
         if record.callbacks:
             emu.violate("double-ack", request, f"second callback to {record!r}")
-            return error(400, "Interaction has already been acknowledged.", 40060)
+            return http.error(400, "Interaction has already been acknowledged.", 40060)
         if elapsed > emu.callback_deadline:
             emu.violate("late-callback", request, f"first callback after {elapsed:.2f}s (Discord allows 3s)")
             if emu.strict_deadlines:
-                return unknown("interaction", 10062)
+                return http.unknown("interaction", 10062)
         return None
 
     async def callback(self, request: web.Request) -> web.StreamResponse:
         emu = self.emu
         record = emu.interactions_by_id.get(int(request.match_info["iid"]))
         if record is None or record.token != request.match_info["token"]:
-            return unknown("interaction", 10062)
+            return http.unknown("interaction", 10062)
         refused = self._refused_callback(request, record)
         if refused is not None:
             return refused
 
-        body = request[BODY] or {}
+        body = request[http.BODY] or {}
         kind = int(body.get("type", 0))
         data: dict[str, Any] = body.get("data") or {}
-        files: dict[int, Attachment] = request[FILES]
+        files: dict[int, Attachment] = request[http.FILES]
         if kind not in _ALLOWED_CALLBACKS[record.type] or (kind in _UPDATES and record.target is None):
             if record.type == 4:
                 emu.violate("autocomplete-deferred", request, f"autocomplete answered with type {kind}")
@@ -67,7 +58,7 @@ class InteractionRoutes(Resource):
                 emu.violate(
                     "bad-callback-type", request, f"type {kind} to an interaction of type {record.type}"
                 )
-            return error(400, "Interaction response type is invalid for this interaction", 50035)
+            return http.error(400, "Interaction response type is invalid for this interaction", 50035)
         if kind in (4, 7):
             errors = payload_limits.check_message(data, files=len(files), require_something=kind == 4)
         elif kind == 8:
@@ -79,7 +70,7 @@ class InteractionRoutes(Resource):
         if errors:
             return emu.invalid_body(request, errors)
 
-        message = self._apply_callback(record, kind, data, attachments_for(data, files))
+        message = self._apply_callback(record, kind, data, http.attachments_for(data, files))
         record.callbacks.append(Callback(type=kind, data=data, at=time.monotonic()))
         emu.notifier.notify()
 
@@ -98,7 +89,7 @@ class InteractionRoutes(Resource):
         }
         if message is not None:
             answer["resource"] = {"type": kind, "message": message.payload(emu.root_url)}
-        return json_response(answer)
+        return http.json_response(answer)
 
     def _apply_callback(
         self, record: Interaction, kind: int, data: dict[str, Any], new_files: list[Attachment]
@@ -146,25 +137,25 @@ class InteractionRoutes(Resource):
         emu = self.emu
         record = emu.interactions_by_token.get(request.match_info["token"])
         if record is None or str(record.application_id) != request.match_info["app"]:
-            return unknown("Webhook", 10015)
+            return http.unknown("Webhook", 10015)
         if time.monotonic() - record.sent_at > emu.token_lifetime:
             emu.violate("expired-token", request, f"interaction token used after {emu.token_lifetime:g}s")
-            return error(401, "Invalid Webhook Token", 50027)
+            return http.error(401, "Invalid Webhook Token", 50027)
         if not record.callbacks:
             emu.violate("followup-before-ack", request, f"{record!r} was never acknowledged")
-            return unknown("Webhook", 10015)
+            return http.unknown("Webhook", 10015)
         return record
 
     async def webhook_execute(self, request: web.Request) -> web.StreamResponse:
         record = self._interaction_for_webhook(request)
         if isinstance(record, web.Response):
             return record
-        body = request[BODY] or {}
-        files: dict[int, Attachment] = request[FILES]
+        body = request[http.BODY] or {}
+        files: dict[int, Attachment] = request[http.FILES]
         errors = payload_limits.check_message(body, files=len(files))
         if errors:
             return self.emu.invalid_body(request, errors)
-        new_files = attachments_for(body, files)
+        new_files = http.attachments_for(body, files)
         original = record.original
         if original is not None and original.loading and not original.deleted:
             # Discord turns the first follow-up after a deferral into the deferred message itself,
@@ -184,7 +175,7 @@ class InteractionRoutes(Resource):
         record._show(message)
         self.emu.notifier.notify()
         if request.query.get("wait", "").lower() in ("1", "true"):
-            return json_response(message.payload(self.emu.root_url))
+            return http.json_response(message.payload(self.emu.root_url))
         return web.Response(status=204)
 
     async def webhook_message(self, request: web.Request) -> web.StreamResponse:
@@ -198,9 +189,9 @@ class InteractionRoutes(Resource):
         else:
             message = next((m for m in [record.original, *record.followups] if m and str(m.id) == mid), None)
         if message is None or message.deleted:
-            return unknown("Message", 10008)
+            return http.unknown("Message", 10008)
         if request.method == "GET":
-            return json_response(message.payload(self.emu.root_url))
+            return http.json_response(message.payload(self.emu.root_url))
         if request.method == "DELETE":
             delete_message(self.emu, message)
             return web.Response(status=204)
