@@ -1,5 +1,5 @@
 """Rows to records: a dataclass read from the columns named like its fields; records to the column arrays a
-batch write unnests; one value of a guild's row set."""
+batch write unnests; one value of a guild's row set; a row inserted unless its key exists."""
 
 from __future__ import annotations
 
@@ -39,4 +39,20 @@ async def set_guild_value(
         guild_id,
         value,
         now,
+    )
+
+
+async def insert_new(conn: Any, table: str, key: str, row: dict[str, Any], returning: str = "true") -> Any:
+    """Inserts `row` (its values by column) into `table` unless a row with the same `key` (the columns of a
+    unique constraint) exists: the new row's `returning` (an expression of its columns), None when nothing
+    was written. `table`, `key`, `returning` and the columns are constants of the calling module, never
+    input."""
+    params = ", ".join(f"${n}" for n in range(1, len(row) + 1))
+    return await conn.fetchval(
+        f"""
+        INSERT INTO {table} ({", ".join(row)}) VALUES ({params})
+        ON CONFLICT ({key}) DO NOTHING
+        RETURNING {returning}
+        """,  # noqa: S608 - constant identifiers; the values are parameters
+        *row.values(),
     )
