@@ -1,9 +1,10 @@
 """Rows to records: a dataclass read from the columns named like its fields; records to the column arrays a
-batch write unnests; one value of a guild's row set; a row inserted unless its key exists."""
+batch write unnests; one value of a guild's row set; a row inserted unless its key exists; one record found
+by a condition."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 T = TypeVar("T", bound="DataclassInstance")
+R = TypeVar("R")
 
 
 def record_of(cls: type[T], row: Any, **computed: Any) -> T:
@@ -56,3 +58,12 @@ async def insert_new(conn: Any, table: str, key: str, row: dict[str, Any], retur
         """,  # noqa: S608 - constant identifiers; the values are parameters
         *row.values(),
     )
+
+
+async def record_where(
+    conn: Any, of_row: Callable[[Any], R], source: str, where: str, *args: Any
+) -> R | None:
+    """The record `of_row` makes of the row that `source` (a SELECT ... FROM of the calling module) finds
+    under `where` (a constant condition, and a lock if any); None when it finds none."""
+    row = await conn.fetchrow(f"{source} WHERE {where}", *args)
+    return of_row(row) if row else None
