@@ -359,7 +359,7 @@ async def enqueue(
 ) -> bool:
     """Writes one notice to the outbox, with `files` (name, bytes) to attach to its message; False when a
     row with that dedupe_key exists (a repeated write)."""
-    written = await db_outbox.enqueue(
+    outbox_id = await db_outbox.enqueue(
         conn,
         kind=notice.kind,
         dedupe_key=dedupe_key,
@@ -367,9 +367,9 @@ async def enqueue(
         now=now,
         **links,
     )
-    if written and files:
-        await db_outbox.attach_files(conn, dedupe_key, files)
-    return written
+    if outbox_id is not None and files:
+        await db_outbox.attach_files(conn, outbox_id, files)
+    return outbox_id is not None
 
 
 async def tell_guilds(

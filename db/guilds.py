@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from db.rows import record_of
+from db.rows import insert_new, record_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,20 +119,14 @@ async def link_post(
     note: str | None = None,
 ) -> bool:
     """Links the post to the guild (None: the CLI); True when the link is new."""
-    row = await conn.fetchrow(
-        """
-        INSERT INTO guild_posts (guild_id, post_id, tracked_by_user_id, note, created_at)
-        VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (guild_id, post_id) DO NOTHING
-        RETURNING id
-        """,
-        guild_id,
-        post_id,
-        user_id,
-        note,
-        now,
-    )
-    return row is not None
+    link = {
+        "guild_id": guild_id,
+        "post_id": post_id,
+        "tracked_by_user_id": user_id,
+        "note": note,
+        "created_at": now,
+    }
+    return await insert_new(conn, "guild_posts", "guild_id, post_id", link) is not None
 
 
 async def unlink_post(conn: Any, guild_id: int | None, post_id: int) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict, Unpack
 
-from db.rows import record_of
+from db.rows import insert_new, record_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,36 +54,27 @@ async def enqueue(
     payload: dict[str, Any],
     now: datetime,
     **links: Unpack[RowLinks],
-) -> bool:
-    """Writes one notification; False when a row with that dedupe_key exists (a repeated write)."""
-    row = await conn.fetchrow(
-        """
-        INSERT INTO notification_outbox (kind, guild_id, channel_id, post_id, payload, dedupe_key,
-                                         created_at, available_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-        ON CONFLICT (dedupe_key) DO NOTHING
-        RETURNING id
-        """,
-        kind,
-        links.get("guild_id"),
-        links.get("channel_id"),
-        links.get("post_id"),
-        payload,
-        dedupe_key,
-        now,
-    )
-    return row is not None
+) -> int | None:
+    """Writes one notification: the new row's id, None when a row with that dedupe_key exists (a repeated
+    write)."""
+    row = {
+        "kind": kind,
+        "guild_id": links.get("guild_id"),
+        "channel_id": links.get("channel_id"),
+        "post_id": links.get("post_id"),
+        "payload": payload,
+        "dedupe_key": dedupe_key,
+        "created_at": now,
+        "available_at": now,
+    }
+    return await insert_new(conn, "notification_outbox", "dedupe_key", row, returning="id")
 
 
-async def attach_files(conn: Any, dedupe_key: str, files: Sequence[tuple[str, bytes]]) -> None:
-    """Attaches `files` (name, bytes) to the row of `dedupe_key`, in the transaction that wrote it."""
+async def attach_files(conn: Any, outbox_id: int, files: Sequence[tuple[str, bytes]]) -> None:
+    """Attaches `files` (name, bytes) to the row `outbox_id`, in the transaction that wrote it."""
     await conn.executemany(
-        """
-        INSERT INTO outbox_files (outbox_id, filename, content)
-        SELECT id, $2, $3 FROM notification_outbox WHERE dedupe_key = $1
-        ON CONFLICT (outbox_id, filename) DO NOTHING
-        """,
-        [(dedupe_key, name, data) for name, data in files],
+        "INSERT INTO outbox_files (outbox_id, filename, content) VALUES ($1, $2, $3)",
+        [(outbox_id, name, data) for name, data in files],
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from db.rows import record_of
+from db.rows import record_of, record_where
 from db.schedule_codec import schedule_from_json
 
 PLATFORM = "tiktok"
@@ -57,27 +57,22 @@ class PostRecord:
 MAX_POST_ID = 2**31 - 1
 
 
+# The post that a condition finds, with its account (see db.rows.record_where).
+_POST_SOURCE = f"""
+    SELECT {_POST_COLUMNS}
+      FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
+"""  # noqa: S608 - a constant column list
+
+
 async def get_post(conn: Any, post_id: int) -> PostRecord | None:
     if not 0 < post_id <= MAX_POST_ID:
         return None
-    return await _post_where(conn, "p.id = $1", post_id)
+    return await record_where(conn, PostRecord.from_row, _POST_SOURCE, "p.id = $1", post_id)
 
 
 async def get_post_by_external_id(conn: Any, external_post_id: str) -> PostRecord | None:
-    return await _post_where(conn, "p.platform = $1 AND p.external_post_id = $2", PLATFORM, external_post_id)
-
-
-async def _post_where(conn: Any, where: str, *args: Any) -> PostRecord | None:
-    """The post the condition `where` (a constant of this module) finds, with its account."""
-    row = await conn.fetchrow(
-        f"""
-        SELECT {_POST_COLUMNS}
-        FROM social_media_posts p JOIN social_media_accounts a ON a.id = p.account_id
-        WHERE {where}
-        """,  # noqa: S608 - a constant column list and condition, no user input
-        *args,
-    )
-    return PostRecord.from_row(row) if row else None
+    where = "p.platform = $1 AND p.external_post_id = $2"
+    return await record_where(conn, PostRecord.from_row, _POST_SOURCE, where, PLATFORM, external_post_id)
 
 
 async def upsert_post(

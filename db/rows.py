@@ -1,9 +1,10 @@
 """Rows to records: a dataclass read from the columns named like its fields; records to the column arrays a
-batch write unnests; one value of a guild's row set."""
+batch write unnests; one value of a guild's row set; a row inserted unless its key exists; one record found
+by a condition."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 T = TypeVar("T", bound="DataclassInstance")
+R = TypeVar("R")
 
 
 def record_of(cls: type[T], row: Any, **computed: Any) -> T:
@@ -40,3 +42,28 @@ async def set_guild_value(
         value,
         now,
     )
+
+
+async def insert_new(conn: Any, table: str, key: str, row: dict[str, Any], returning: str = "true") -> Any:
+    """Inserts `row` (its values by column) into `table` unless a row with the same `key` (the columns of a
+    unique constraint) exists: the new row's `returning` (an expression of its columns), None when nothing
+    was written. `table`, `key`, `returning` and the columns are constants of the calling module, never
+    input."""
+    params = ", ".join(f"${n}" for n in range(1, len(row) + 1))
+    return await conn.fetchval(
+        f"""
+        INSERT INTO {table} ({", ".join(row)}) VALUES ({params})
+        ON CONFLICT ({key}) DO NOTHING
+        RETURNING {returning}
+        """,  # noqa: S608 - constant identifiers; the values are parameters
+        *row.values(),
+    )
+
+
+async def record_where(
+    conn: Any, of_row: Callable[[Any], R], source: str, where: str, *args: Any
+) -> R | None:
+    """The record `of_row` makes of the row that `source` (a SELECT ... FROM of the calling module) finds
+    under `where` (a constant condition, and a lock if any); None when it finds none."""
+    row = await conn.fetchrow(f"{source} WHERE {where}", *args)
+    return of_row(row) if row else None

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from db.rows import insert_new
+
 
 async def seen_among(conn: Any, account_id: int, video_ids: Sequence[str]) -> set[str]:
     rows = await conn.fetch(
@@ -27,20 +29,14 @@ async def record_seen(
     announced: bool,
 ) -> bool:
     """Records the video as seen; True when this call recorded it (only then is it announced)."""
-    row = await conn.fetchrow(
-        """
-        INSERT INTO account_watch_seen_videos (account_id, video_id, posted_at, first_seen_at, announced)
-        VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (account_id, video_id) DO NOTHING
-        RETURNING video_id
-        """,
-        account_id,
-        video_id,
-        posted_at,
-        now,
-        announced,
-    )
-    return row is not None
+    seen = {
+        "account_id": account_id,
+        "video_id": video_id,
+        "posted_at": posted_at,
+        "first_seen_at": now,
+        "announced": announced,
+    }
+    return await insert_new(conn, "account_watch_seen_videos", "account_id, video_id", seen) is not None
 
 
 async def record_seen_many(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from db.rows import insert_new
+
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
@@ -61,31 +63,23 @@ async def insert_snapshot(
     """Records the snapshot; False (nothing written) when that check of the post is already recorded."""
     at = captured_at.astimezone(UTC)
     engagement = (likes + comments + shares) / views * 100 if views else None
-    row = await conn.fetchrow(
-        """
-        INSERT INTO social_media_post_analytics
-            (post_id, check_index, scheduled_for, captured_at, snapshot_date, snapshot_hour,
-             views_count, likes_count, comments_count, shares_count, saves_count, engagement_rate,
-             created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $4)
-        ON CONFLICT (post_id, check_index) DO NOTHING
-        RETURNING id
-        """,
-        post_id,
-        check_index,
-        scheduled_for,
-        at,
-        at.date(),
-        at.hour,
-        views,
-        likes,
-        comments,
-        shares,
-        saves,
+    snapshot = {
+        "post_id": post_id,
+        "check_index": check_index,
+        "scheduled_for": scheduled_for,
+        "captured_at": at,
+        "snapshot_date": at.date(),
+        "snapshot_hour": at.hour,
+        "views_count": views,
+        "likes_count": likes,
+        "comments_count": comments,
+        "shares_count": shares,
+        "saves_count": saves,
         # numeric(5,2) holds up to 999.99 (percent); a bogus answer must not fail the check.
-        min(round(engagement, 2), 999.99) if engagement is not None else None,
-    )
-    return row is not None
+        "engagement_rate": min(round(engagement, 2), 999.99) if engagement is not None else None,
+        "created_at": at,
+    }
+    return await insert_new(conn, "social_media_post_analytics", "post_id, check_index", snapshot) is not None
 
 
 # Capture order: the original's snapshots (no check index) came before any check of ours on the same post,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from db.account_snapshots import SNAPSHOT_COLUMNS, AccountSnapshot, snapshot_of
-from db.rows import record_of
+from db.rows import record_of, record_where
 
 # Columns every WatchRecord is read from; `w` is the watch, `a` its account.
 _WATCH_COLUMNS = """
@@ -69,6 +69,13 @@ class WatchListRow:
     announced: int  # new posts announced since the watch began
 
 
+# The watch that a condition finds, with its account (see db.rows.record_where).
+_WATCH_SOURCE = f"""
+    SELECT {_WATCH_COLUMNS}
+      FROM account_watches w JOIN social_media_accounts a ON a.id = w.account_id
+"""  # noqa: S608 - a constant column list
+
+
 async def lock_watch(conn: Any, account_id: int, now: datetime) -> WatchRecord:
     """The account's watch, created (not scheduled) when missing, locked FOR UPDATE for this transaction."""
     await conn.execute(
@@ -79,31 +86,20 @@ async def lock_watch(conn: Any, account_id: int, now: datetime) -> WatchRecord:
         account_id,
         now,
     )
-    watch = await _watch_where(conn, "w.account_id = $1 FOR UPDATE OF w", account_id)
+    watch = await record_where(
+        conn, WatchRecord.from_row, _WATCH_SOURCE, "w.account_id = $1 FOR UPDATE OF w", account_id
+    )
     assert watch is not None  # inserted above when missing
     return watch
 
 
 async def get_watch(conn: Any, username: str, platform: str = "tiktok") -> WatchRecord | None:
-    return await _watch_where(conn, "a.platform = $1 AND a.username = $2", platform, username)
+    where = "a.platform = $1 AND a.username = $2"
+    return await record_where(conn, WatchRecord.from_row, _WATCH_SOURCE, where, platform, username)
 
 
 async def get_watch_by_id(conn: Any, watch_id: int) -> WatchRecord | None:
-    return await _watch_where(conn, "w.id = $1", watch_id)
-
-
-async def _watch_where(conn: Any, where: str, *args: Any) -> WatchRecord | None:
-    """The watch that `where` (a constant of this module: the condition, and a lock if any) finds, with its
-    account."""
-    row = await conn.fetchrow(
-        f"""
-        SELECT {_WATCH_COLUMNS}
-          FROM account_watches w JOIN social_media_accounts a ON a.id = w.account_id
-         WHERE {where}
-        """,  # noqa: S608 - a constant column list and condition
-        *args,
-    )
-    return WatchRecord.from_row(row) if row else None
+    return await record_where(conn, WatchRecord.from_row, _WATCH_SOURCE, "w.id = $1", watch_id)
 
 
 async def restart_claimed(conn: Any, watch_id: int, now: datetime, lease: timedelta) -> int:
