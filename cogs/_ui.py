@@ -1,12 +1,12 @@
-"""Discord-side helpers shared by the cogs: the services, embed dicts to discord.Embed, modal values, post
-autocomplete."""
+"""Discord-side helpers shared by the cogs: the services, embed dicts to discord.Embed, modal values, options
+with their suggestions (a tracked post)."""
 
 from __future__ import annotations
 
 import functools
 import io
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import discord
@@ -108,12 +108,53 @@ async def send_with_chart(
         )
 
 
+Suggest = Callable[[discord.Interaction, str], Awaitable[Sequence[app_commands.Choice[Any]]]]
+
+
+class Suggested(app_commands.Transformer):
+    """An option of text (its length within bounds) or a whole number (its value within bounds), with the
+    suggestions of `suggest` as it is typed. Declared once as a type (`TrackedPost`), it brings its
+    autocomplete to every command that takes it, instead of each command registering it again."""
+
+    def __init__(
+        self, suggest: Suggest, kind: discord.AppCommandOptionType, low: int, high: int | None = None
+    ) -> None:
+        self.suggest, self.kind, self.low, self.high = suggest, kind, low, high
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return self.kind
+
+    @property
+    def min_value(self) -> int:
+        return self.low
+
+    @property
+    def max_value(self) -> int | None:
+        return self.high
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
+        return value
+
+    # Narrower than the base's: what is being typed always comes as text, whatever the option's type.
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str, /
+    ) -> Sequence[app_commands.Choice[Any]]:
+        return await self.suggest(interaction, value)
+
+
 async def post_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
     """The guild's tracked posts matching what was typed (id, author, caption); at most 25."""
     if interaction.guild_id is None:
         return []
     choices = await services_of(interaction).tracking.find_posts(interaction.guild_id, current)
     return [app_commands.Choice(name=choice_label(c), value=c.id) for c in choices]
+
+
+# A tracked post as an option: its id, suggested from what is typed (id, author, caption).
+TrackedPost = app_commands.Transform[
+    int, Suggested(post_autocomplete, discord.AppCommandOptionType.integer, 1)
+]
 
 
 class PageButton(

@@ -25,7 +25,7 @@ from bot.render.comments import (
     listing_rows,
     status_embed,
 )
-from cogs._ui import ServiceCog, button, post_autocomplete, replies_on_error, services_of, to_embed
+from cogs._ui import ServiceCog, TrackedPost, button, replies_on_error, services_of, to_embed
 
 Filter = Literal["top", "newest", "questions", "unanswered"]
 
@@ -135,10 +135,9 @@ class Comments(ServiceCog):
         post="The tracked post (type to search)",
         filter="top (most liked, default), newest, questions, or unanswered questions",
     )
-    @app_commands.autocomplete(post=post_autocomplete)
     @app_commands.guild_only()
     async def comments(
-        self, interaction: discord.Interaction, post: app_commands.Range[int, 1], filter: Filter = "top"
+        self, interaction: discord.Interaction, post: TrackedPost, filter: Filter = "top"
     ) -> None:
         guild_id = guild_id_of(interaction)
         # An unknown post is refused before deferring, so its error stays ephemeral.

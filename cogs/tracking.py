@@ -22,7 +22,7 @@ from bot.render.posts import (
 )
 from bot.tracking import TrackingService
 from bot.tracking_models import PostPage
-from cogs._ui import PageButton, ServiceCog, post_autocomplete, replies_on_error, services_of, to_embed
+from cogs._ui import PageButton, ServiceCog, TrackedPost, replies_on_error, services_of, to_embed
 
 Status = Literal["active", "complete", "all"]
 # A status read back from text (a page's, a button's custom_id) as the Literal the service takes.
@@ -124,9 +124,8 @@ class Tracking(ServiceCog):
 
     @app_commands.command(name="untrack", description="Stop tracking a post in this server")
     @app_commands.describe(post="The tracked post (type to search)")
-    @app_commands.autocomplete(post=post_autocomplete)
     @app_commands.guild_only()
-    async def untrack(self, interaction: discord.Interaction, post: app_commands.Range[int, 1]) -> None:
+    async def untrack(self, interaction: discord.Interaction, post: TrackedPost) -> None:
         result = await self.tracking.untrack(guild_id_of(interaction), post)
         await interaction.response.send_message(embed=to_embed(untrack_result_embed(result)))
 
