@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import discord
@@ -157,15 +157,27 @@ TrackedPost = app_commands.Transform[
 ]
 
 
+# A page of a listing: its embed, and the buttons that turn it (None: it is the only page).
+Listing = tuple[Mapping[str, Any], discord.ui.View | None]
+
+
 class PageButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"cb:(?P<which>\w+):(?P<at>\d+):(?P<role>\w+)"
 ):
     """A button that turns a listing's page. Its whole state lives in its custom_id, PREFIX:WHICH:AT:ROLE
     (the listing's filter, where the page starts, and the button's role), so it works after a restart. A
-    subclass names its `prefix`, its `labels` by role, and a template with the groups which, at and role."""
+    subclass names its `prefix`, the filters it takes (`which`) and its `labels` by role, from which its
+    template is made, and shows a page in `listing`; its command's first answer is `send_first`."""
 
     prefix: ClassVar[str]
     labels: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, *, prefix: str, which: Iterable[str], labels: dict[str, str]) -> None:
+        cls.prefix, cls.labels = prefix, labels
+        roles = "|".join(labels)
+        super().__init_subclass__(
+            template=rf"{prefix}:(?P<which>{'|'.join(which)}):(?P<at>\d+):(?P<role>{roles})"
+        )
 
     def __init__(self, which: str, at: int, role: str, *, disabled: bool = False) -> None:
         self.which = which
@@ -178,3 +190,21 @@ class PageButton(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Self:
         return cls(match["which"], int(match["at"]), match["role"])
+
+    @classmethod
+    async def listing(cls, interaction: discord.Interaction, which: str, at: int) -> Listing:
+        """The page of `which` that starts `at` (0: the first)."""
+        raise NotImplementedError
+
+    @classmethod
+    async def send_first(cls, interaction: discord.Interaction, which: str) -> None:
+        """A command's answer: the first page of `which`, with its buttons if there are more."""
+        embed, view = await cls.listing(interaction, which, 0)
+        await interaction.response.send_message(
+            embed=to_embed(embed), view=view if view is not None else discord.utils.MISSING
+        )
+
+    @replies_on_error
+    async def callback(self, interaction: discord.Interaction) -> None:
+        embed, view = await self.listing(interaction, self.which, self.at)
+        await interaction.response.edit_message(embed=to_embed(embed), view=view)
