@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.conversations import ConversationDetail, ConversationPage
-from bot.discord.checks import NotTeamServer, is_team_server, team_only, team_refusal
+from bot.discord.checks import is_team_server, team_only, team_refusal
 from bot.render.team import (
     CONVERSATION_BUTTONS,
     PAGE_NEWER,
@@ -88,9 +88,7 @@ class ConversationButton(
 
     @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
-        refusal = team_refusal(interaction)
-        if refusal is not None:
-            raise NotTeamServer(refusal)
+        await is_team_server(interaction)
         service = services_of(interaction).conversations
         c = (await service.get_by_id(self.conversation_id, messages=1)).conversation
         account, participant = c.account_username, c.participant_username

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.checks import NotTeamServer, admin_only, is_admin, team_only, team_refusal
+from bot.discord.checks import admin_only, is_admin, is_team_server, team_only, team_refusal
 from bot.discord.tree import report_error
 from bot.errors import CheckbackError
 from bot.render import templates as wording
@@ -160,9 +160,7 @@ class Templates(ServiceCog):
     async def _save(self, interaction: discord.Interaction, form: re.Match[str]) -> None:
         """A submitted form: checked again (team server, admin), saved, answered with the filled preview;
         refused with what was typed quoted back, so nothing is lost."""
-        refusal = team_refusal(interaction)
-        if refusal is not None:
-            raise NotTeamServer(refusal)
+        await is_team_server(interaction)
         await is_admin(interaction)
         values = modal_values(interaction)
         name, text = values.get(NAME, ""), values.get(TEXT, "")
