@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.comment_questions import CommentQuestionService, QuestionStatus
+from bot.comment_questions import MAX_KEYWORD, CommentQuestionService, QuestionStatus
 from bot.discord.checks import NotTeamServer, admin_only, guild_id_of, team_refusal
 from bot.render.comments import (
     ANSWERED_ID,
@@ -28,6 +28,8 @@ from bot.render.comments import (
 from cogs._ui import ServiceCog, TrackedPost, button, replies_on_error, services_of, to_embed
 
 Filter = Literal["top", "newest", "questions", "unanswered"]
+# A keyword as an option takes what the service keeps.
+Keyword = app_commands.Range[str, 1, MAX_KEYWORD]
 
 
 def _questions(interaction: discord.Interaction) -> CommentQuestionService:
@@ -165,16 +167,12 @@ class Comments(ServiceCog):
 
     @keywords.command(name="add", description="A word or phrase that makes a comment a question")
     @app_commands.describe(keyword="e.g. link, price, where to buy")
-    async def keyword_add(
-        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 40]
-    ) -> None:
+    async def keyword_add(self, interaction: discord.Interaction, keyword: Keyword) -> None:
         await _show(interaction, await self.service.add_keyword(guild_id_of(interaction), keyword))
 
     @keywords.command(name="remove", description="Stop flagging comments by this keyword")
     @app_commands.describe(keyword="One of the keywords (/questions keywords list)")
-    async def keyword_remove(
-        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 40]
-    ) -> None:
+    async def keyword_remove(self, interaction: discord.Interaction, keyword: Keyword) -> None:
         await _show(interaction, await self.service.remove_keyword(guild_id_of(interaction), keyword))
 
     @keywords.command(name="list", description="The keywords that flag a question")
