@@ -200,6 +200,7 @@ class PageButton(
     async def send_first(cls, interaction: discord.Interaction, which: str) -> None:
         """A command's answer: the first page of `which`, with its buttons if there are more."""
         embed, view = await cls.listing(interaction, which, 0)
+        # send_message takes no view as "not given", never as None (which edit_message takes as "remove").
         await interaction.response.send_message(
             embed=to_embed(embed), view=view if view is not None else discord.utils.MISSING
         )
