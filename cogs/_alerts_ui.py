@@ -1,4 +1,5 @@
-"""The Discord side of alert routes: /config alerts' callback, and whether a channel and a role will work."""
+"""The Discord side of alert routes: /config alerts' callback, and whether a channel (for alerts or the digest)
+and a role will work."""
 
 from __future__ import annotations
 
@@ -37,6 +38,15 @@ def missing_permissions(
     return [label for flag, label in needed if not getattr(mine, flag)]
 
 
+def require_postable(
+    channel: discord.TextChannel | None, needed: tuple[tuple[str, str], ...] = NEEDED
+) -> None:
+    """Refuses, naming what is missing, a channel chosen for alerts (or for what else `needed` names) that
+    the bot cannot post in; None (the default channel) is not this check's."""
+    if channel is not None and (missing := missing_permissions(channel, needed)):
+        raise InvalidInput(channel_unusable_message(channel.mention, missing))
+
+
 def role_notifies(role: discord.Role, where: discord.TextChannel | discord.Guild) -> bool:
     """Whether Discord notifies `role` of the bot's mention: a mentionable role, or a bot that may mention
     every role there (Mention @everyone, @here and All Roles)."""
@@ -63,8 +73,7 @@ async def route_alerts(
         existed = await service.reset(guild_id, kind)
         await interaction.response.send_message(route_reset_message(kind, existed))
         return
-    if channel is not None and (missing := missing_permissions(channel)):
-        raise InvalidInput(channel_unusable_message(channel.mention, missing))
+    require_postable(channel)
     route = await service.set(
         guild_id, kind, channel_id=channel.id if channel else None, role_id=ping.id if ping else None
     )

@@ -1,12 +1,12 @@
-"""Discord-side helpers shared by the cogs: the services, embed dicts to discord.Embed, modal values, post
-autocomplete."""
+"""Discord-side helpers shared by the cogs: the services, embed dicts to discord.Embed, modal values, options
+with their suggestions (a tracked post)."""
 
 from __future__ import annotations
 
 import functools
 import io
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import discord
@@ -108,6 +108,41 @@ async def send_with_chart(
         )
 
 
+Suggest = Callable[[discord.Interaction, str], Awaitable[Sequence[app_commands.Choice[Any]]]]
+
+
+class Suggested(app_commands.Transformer):
+    """An option of text (its length within bounds) or a whole number (its value within bounds), with the
+    suggestions of `suggest` as it is typed. Declared once as a type (`TrackedPost`), it brings its
+    autocomplete to every command that takes it, instead of each command registering it again."""
+
+    def __init__(
+        self, suggest: Suggest, kind: discord.AppCommandOptionType, low: int, high: int | None = None
+    ) -> None:
+        self.suggest, self.kind, self.low, self.high = suggest, kind, low, high
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return self.kind
+
+    @property
+    def min_value(self) -> int:
+        return self.low
+
+    @property
+    def max_value(self) -> int | None:
+        return self.high
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
+        return value
+
+    # Narrower than the base's: what is being typed always comes as text, whatever the option's type.
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str, /
+    ) -> Sequence[app_commands.Choice[Any]]:
+        return await self.suggest(interaction, value)
+
+
 async def post_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
     """The guild's tracked posts matching what was typed (id, author, caption); at most 25."""
     if interaction.guild_id is None:
@@ -116,15 +151,33 @@ async def post_autocomplete(interaction: discord.Interaction, current: str) -> l
     return [app_commands.Choice(name=choice_label(c), value=c.id) for c in choices]
 
 
+# A tracked post as an option: its id, suggested from what is typed (id, author, caption).
+TrackedPost = app_commands.Transform[
+    int, Suggested(post_autocomplete, discord.AppCommandOptionType.integer, 1)
+]
+
+
+# A page of a listing: its embed, and the buttons that turn it (None: it is the only page).
+Listing = tuple[Mapping[str, Any], discord.ui.View | None]
+
+
 class PageButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"cb:(?P<which>\w+):(?P<at>\d+):(?P<role>\w+)"
 ):
     """A button that turns a listing's page. Its whole state lives in its custom_id, PREFIX:WHICH:AT:ROLE
     (the listing's filter, where the page starts, and the button's role), so it works after a restart. A
-    subclass names its `prefix`, its `labels` by role, and a template with the groups which, at and role."""
+    subclass names its `prefix`, the filters it takes (`which`) and its `labels` by role, from which its
+    template is made, and shows a page in `listing`; its command's first answer is `send_first`."""
 
     prefix: ClassVar[str]
     labels: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, *, prefix: str, which: Iterable[str], labels: dict[str, str]) -> None:
+        cls.prefix, cls.labels = prefix, labels
+        roles = "|".join(labels)
+        super().__init_subclass__(
+            template=rf"{prefix}:(?P<which>{'|'.join(which)}):(?P<at>\d+):(?P<role>{roles})"
+        )
 
     def __init__(self, which: str, at: int, role: str, *, disabled: bool = False) -> None:
         self.which = which
@@ -137,3 +190,22 @@ class PageButton(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Self:
         return cls(match["which"], int(match["at"]), match["role"])
+
+    @classmethod
+    async def listing(cls, interaction: discord.Interaction, which: str, at: int) -> Listing:
+        """The page of `which` that starts `at` (0: the first)."""
+        raise NotImplementedError
+
+    @classmethod
+    async def send_first(cls, interaction: discord.Interaction, which: str) -> None:
+        """A command's answer: the first page of `which`, with its buttons if there are more."""
+        embed, view = await cls.listing(interaction, which, 0)
+        # send_message takes no view as "not given", never as None (which edit_message takes as "remove").
+        await interaction.response.send_message(
+            embed=to_embed(embed), view=view if view is not None else discord.utils.MISSING
+        )
+
+    @replies_on_error
+    async def callback(self, interaction: discord.Interaction) -> None:
+        embed, view = await self.listing(interaction, self.which, self.at)
+        await interaction.response.edit_message(embed=to_embed(embed), view=view)

@@ -7,7 +7,7 @@ from discord import app_commands
 
 from bot.charts import account_chart_png
 from bot.render.watch import ACCOUNT_CHART, account_analytics_embed, watched_choice
-from cogs._ui import send_with_chart, services_of
+from cogs._ui import Suggested, send_with_chart, services_of
 
 
 async def watched_autocomplete(
@@ -18,6 +18,12 @@ async def watched_autocomplete(
         return []
     names = await services_of(interaction).watches.find(interaction.guild_id, current)
     return [app_commands.Choice(name=watched_choice(n), value=n) for n in names]
+
+
+# A watched account as an option: a TikTok username (at most 40 characters), suggested from this server's.
+WatchedAccount = app_commands.Transform[
+    str, Suggested(watched_autocomplete, discord.AppCommandOptionType.string, 1, 40)
+]
 
 
 async def send_account_analytics(

@@ -16,8 +16,8 @@ from bot.discord.checks import guild_id_of
 from bot.errors import InvalidInput
 from bot.render.posts import POST_OR_ACCOUNT, analytics_embed, export_message, top_embed
 from bot.render.what_works import BESTTIME_FILENAME, besttime_embed, ranking_embed
-from cogs._ui import ServiceCog, post_autocomplete, send_with_chart, to_embed
-from cogs._watch_ui import send_account_analytics, watched_autocomplete
+from cogs._ui import ServiceCog, TrackedPost, send_with_chart, to_embed
+from cogs._watch_ui import WatchedAccount, send_account_analytics
 
 Metric = Literal["views", "likes", "comments", "shares"]
 Period = Literal["24h", "7d", "30d"]
@@ -33,15 +33,13 @@ class Analytics(ServiceCog):
         chart="Attach a chart (default: yes)",
         account="Instead of a post: an account's followers, hearts and videos over time",
     )
-    @app_commands.autocomplete(post=post_autocomplete)
-    @app_commands.autocomplete(account=watched_autocomplete)
     @app_commands.guild_only()
     async def analytics(
         self,
         interaction: discord.Interaction,
-        post: app_commands.Range[int, 1] | None = None,
+        post: TrackedPost | None = None,
         chart: bool = True,
-        account: app_commands.Range[str, 1, 40] | None = None,
+        account: WatchedAccount | None = None,
     ) -> None:
         if account is not None:
             await send_account_analytics(interaction, account, chart=chart)
@@ -100,9 +98,8 @@ class Analytics(ServiceCog):
 
     @app_commands.command(name="export", description="A tracked post's snapshots as a CSV file")
     @app_commands.describe(post="The tracked post (type to search)")
-    @app_commands.autocomplete(post=post_autocomplete)
     @app_commands.guild_only()
-    async def export(self, interaction: discord.Interaction, post: app_commands.Range[int, 1]) -> None:
+    async def export(self, interaction: discord.Interaction, post: TrackedPost) -> None:
         export = await self.services.analytics.export_csv(guild_id_of(interaction), post)
         await interaction.response.send_message(
             export_message(export.rows, post),

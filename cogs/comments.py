@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.comment_questions import CommentQuestionService, QuestionStatus
+from bot.comment_questions import MAX_KEYWORD, CommentQuestionService, QuestionStatus
 from bot.discord.checks import NotTeamServer, admin_only, guild_id_of, team_refusal
 from bot.render.comments import (
     ANSWERED_ID,
@@ -25,9 +25,11 @@ from bot.render.comments import (
     listing_rows,
     status_embed,
 )
-from cogs._ui import ServiceCog, button, post_autocomplete, replies_on_error, services_of, to_embed
+from cogs._ui import ServiceCog, TrackedPost, button, replies_on_error, services_of, to_embed
 
 Filter = Literal["top", "newest", "questions", "unanswered"]
+# A keyword as an option takes what the service keeps.
+Keyword = app_commands.Range[str, 1, MAX_KEYWORD]
 
 
 def _questions(interaction: discord.Interaction) -> CommentQuestionService:
@@ -135,10 +137,9 @@ class Comments(ServiceCog):
         post="The tracked post (type to search)",
         filter="top (most liked, default), newest, questions, or unanswered questions",
     )
-    @app_commands.autocomplete(post=post_autocomplete)
     @app_commands.guild_only()
     async def comments(
-        self, interaction: discord.Interaction, post: app_commands.Range[int, 1], filter: Filter = "top"
+        self, interaction: discord.Interaction, post: TrackedPost, filter: Filter = "top"
     ) -> None:
         guild_id = guild_id_of(interaction)
         # An unknown post is refused before deferring, so its error stays ephemeral.
@@ -166,16 +167,12 @@ class Comments(ServiceCog):
 
     @keywords.command(name="add", description="A word or phrase that makes a comment a question")
     @app_commands.describe(keyword="e.g. link, price, where to buy")
-    async def keyword_add(
-        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 40]
-    ) -> None:
+    async def keyword_add(self, interaction: discord.Interaction, keyword: Keyword) -> None:
         await _show(interaction, await self.service.add_keyword(guild_id_of(interaction), keyword))
 
     @keywords.command(name="remove", description="Stop flagging comments by this keyword")
     @app_commands.describe(keyword="One of the keywords (/questions keywords list)")
-    async def keyword_remove(
-        self, interaction: discord.Interaction, keyword: app_commands.Range[str, 1, 40]
-    ) -> None:
+    async def keyword_remove(self, interaction: discord.Interaction, keyword: Keyword) -> None:
         await _show(interaction, await self.service.remove_keyword(guild_id_of(interaction), keyword))
 
     @keywords.command(name="list", description="The keywords that flag a question")

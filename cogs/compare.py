@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.charts.compare import COMPARE_CHART, compare_chart_png
 from bot.discord.checks import guild_id_of
 from bot.render.compare import compare_embed
-from cogs._ui import ServiceCog, post_autocomplete, send_with_chart
+from cogs._ui import ServiceCog, TrackedPost, send_with_chart
 
 
 class Compare(ServiceCog):
@@ -22,13 +22,12 @@ class Compare(ServiceCog):
         chart="Attach the chart of both posts' views by age (default: yes)",
     )
     @app_commands.rename(with_="with")
-    @app_commands.autocomplete(post=post_autocomplete, with_=post_autocomplete)
     @app_commands.guild_only()
     async def compare(
         self,
         interaction: discord.Interaction,
-        post: app_commands.Range[int, 1],
-        with_: app_commands.Range[int, 1],
+        post: TrackedPost,
+        with_: TrackedPost,
         chart: bool = True,
     ) -> None:
         result = await self.services.compare.compare(guild_id_of(interaction), post, with_)

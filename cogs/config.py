@@ -12,9 +12,8 @@ from discord.ext import commands
 from bot.charts import USAGE_CHART, usage_chart_png
 from bot.digest import EVERY
 from bot.discord.checks import admin_only, guild_id_of, team_only
-from bot.errors import InvalidInput
 from bot.guild_config import GuildConfigService
-from bot.render.alerts import channel_unusable_message, with_alert_routes
+from bot.render.alerts import with_alert_routes
 from bot.render.config import (
     admin_role_set_message,
     channel_set_message,
@@ -25,7 +24,7 @@ from bot.render.config import (
 )
 from bot.render.digest import digest_off_message, digest_set_message, with_digest
 from bot.timezones import matching_zones
-from cogs._alerts_ui import DIGEST_NEEDS, KIND_CHOICES, missing_permissions, route_alerts
+from cogs._alerts_ui import DIGEST_NEEDS, KIND_CHOICES, require_postable, route_alerts
 from cogs._ui import ServiceCog, to_embed
 
 
@@ -117,8 +116,7 @@ class Config(ServiceCog):
         at: app_commands.Range[str, 1, 10] | None = None,
         off: bool = False,
     ) -> None:
-        if channel is not None and (missing := missing_permissions(channel, DIGEST_NEEDS)):
-            raise InvalidInput(channel_unusable_message(channel.mention, missing))
+        require_postable(channel, DIGEST_NEEDS)
         done = await self.services.digests.configure(
             guild_id_of(interaction),
             channel_id=channel.id if channel else None,

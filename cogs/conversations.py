@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.conversations import ConversationDetail, ConversationPage
-from bot.discord.checks import NotTeamServer, team_only, team_refusal
+from bot.discord.checks import is_team_server, team_only, team_refusal
 from bot.render.team import (
     CONVERSATION_BUTTONS,
     PAGE_NEWER,
@@ -19,7 +19,7 @@ from bot.render.team import (
     conversation_embed,
     conversations_embed,
 )
-from cogs._ui import PageButton, ServiceCog, button, replies_on_error, services_of, to_embed
+from cogs._ui import Listing, PageButton, ServiceCog, button, replies_on_error, services_of, to_embed
 
 Filter = Literal["unread", "all", "archived"]
 PAGE_SIZE = 10
@@ -41,24 +41,15 @@ def list_view(page: ConversationPage, which: str) -> discord.ui.View | None:
 
 
 class ConversationsPageButton(
-    PageButton, template=r"cb:convs:(?P<which>unread|all|archived):(?P<at>\d+):(?P<role>newer|older)"
+    PageButton, prefix="cb:convs", which=get_args(Filter), labels={"newer": PAGE_NEWER, "older": PAGE_OLDER}
 ):
     """A page of /conversations: `which` is the filter, `at` the offset."""
 
-    prefix = "cb:convs"
-    labels = {"newer": PAGE_NEWER, "older": PAGE_OLDER}
-
-    @replies_on_error
-    async def callback(self, interaction: discord.Interaction) -> None:
-        refusal = team_refusal(interaction)
-        if refusal is not None:
-            raise NotTeamServer(refusal)
-        page = await services_of(interaction).conversations.list(
-            which=self.which, limit=PAGE_SIZE, offset=self.at
-        )
-        await interaction.response.edit_message(
-            embed=to_embed(conversations_embed(page, self.which)), view=list_view(page, self.which)
-        )
+    @classmethod
+    async def listing(cls, interaction: discord.Interaction, which: str, at: int) -> Listing:
+        await is_team_server(interaction)  # a press passes through no command check: the team rule is here
+        page = await services_of(interaction).conversations.list(which=which, limit=PAGE_SIZE, offset=at)
+        return conversations_embed(page, which), list_view(page, which)
 
 
 # --- one conversation, with its actions ----------------------------------------------------------------
@@ -97,9 +88,7 @@ class ConversationButton(
 
     @replies_on_error
     async def callback(self, interaction: discord.Interaction) -> None:
-        refusal = team_refusal(interaction)
-        if refusal is not None:
-            raise NotTeamServer(refusal)
+        await is_team_server(interaction)
         service = services_of(interaction).conversations
         c = (await service.get_by_id(self.conversation_id, messages=1)).conversation
         account, participant = c.account_username, c.participant_username
@@ -132,13 +121,7 @@ class Conversations(ServiceCog):
     @app_commands.describe(filter="unread (default), all (not archived), or archived")
     @app_commands.guild_only()
     async def conversations(self, interaction: discord.Interaction, filter: Filter = "unread") -> None:
-        page = await self.services.conversations.list(which=filter, limit=PAGE_SIZE)
-        view = list_view(page, filter)
-        embed = to_embed(conversations_embed(page, filter))
-        if view is None:
-            await interaction.response.send_message(embed=embed)
-        else:
-            await interaction.response.send_message(embed=embed, view=view)
+        await ConversationsPageButton.send_first(interaction, filter)
 
     @team_only()
     @app_commands.command(name="conversation", description="One conversation's latest messages")

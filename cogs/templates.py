@@ -9,13 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.checks import NotTeamServer, admin_only, is_admin, team_only, team_refusal
+from bot.discord.checks import admin_only, is_admin, is_team_server, team_only, team_refusal
 from bot.discord.tree import report_error
 from bot.errors import CheckbackError
 from bot.render import templates as wording
 from bot.render.team import template_embed, template_removed_message, templates_embed
 from bot.templates import MAX_NAME, MAX_TEXT, sample_text
-from cogs._ui import AccountName, ServiceCog, modal_values, services_of, to_embed
+from cogs._ui import AccountName, ServiceCog, Suggested, modal_values, services_of, to_embed
 
 # The categories bot/templates.py accepts (CATEGORIES), offered as choices.
 Category = Literal["welcome", "follow_up", "thank_you", "promo", "custom"]
@@ -23,8 +23,6 @@ Category = Literal["welcome", "follow_up", "thank_you", "promo", "custom"]
 # edited), so a form submitted after the bot restarted is still understood.
 FORM_ID = re.compile(r"cb:tpl:(?:add:(?P<category>\w+):(?P<account>[^:]*)|edit:(?P<id>\d+))")
 NAME, TEXT = "name", "text"
-# A template's name as an option takes it: Discord's autocomplete values stop at 100 characters.
-TemplateName = app_commands.Range[str, 1, 100]
 
 
 class TemplateForm(discord.ui.Modal):
@@ -60,6 +58,13 @@ async def template_autocomplete(
     templates = await services_of(interaction).templates.list()
     names = sorted({t.name for t in templates if t.name.lower().startswith(typed)})
     return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:25]]
+
+
+# A template's name as an option, suggested from the saved ones: Discord's autocomplete values stop at 100
+# characters, so the option takes 100 too.
+TemplateName = app_commands.Transform[
+    str, Suggested(template_autocomplete, discord.AppCommandOptionType.string, 1, 100)
+]
 
 
 class Templates(ServiceCog):
@@ -99,7 +104,6 @@ class Templates(ServiceCog):
         name="edit", description="Change a message template's name and text in a form (admins)"
     )
     @app_commands.describe(name="The template", account="Edit this account's template of that name")
-    @app_commands.autocomplete(name=template_autocomplete)
     async def templates_edit(
         self,
         interaction: discord.Interaction,
@@ -118,7 +122,6 @@ class Templates(ServiceCog):
     @admin_only()
     @templates.command(name="remove", description="Remove a message template (admins)")
     @app_commands.describe(name="The template", account="The account it belongs to (default: global)")
-    @app_commands.autocomplete(name=template_autocomplete)
     async def templates_remove(
         self,
         interaction: discord.Interaction,
@@ -130,7 +133,6 @@ class Templates(ServiceCog):
 
     @templates.command(name="preview", description="A template filled with sample values")
     @app_commands.describe(name="The template", account="Use this account's template of that name")
-    @app_commands.autocomplete(name=template_autocomplete)
     async def templates_preview(
         self,
         interaction: discord.Interaction,
@@ -158,9 +160,7 @@ class Templates(ServiceCog):
     async def _save(self, interaction: discord.Interaction, form: re.Match[str]) -> None:
         """A submitted form: checked again (team server, admin), saved, answered with the filled preview;
         refused with what was typed quoted back, so nothing is lost."""
-        refusal = team_refusal(interaction)
-        if refusal is not None:
-            raise NotTeamServer(refusal)
+        await is_team_server(interaction)
         await is_admin(interaction)
         values = modal_values(interaction)
         name, text = values.get(NAME, ""), values.get(TEXT, "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import discord
 from discord import app_commands
@@ -22,7 +22,7 @@ from bot.render.posts import (
 )
 from bot.tracking import TrackingService
 from bot.tracking_models import PostPage
-from cogs._ui import PageButton, ServiceCog, post_autocomplete, replies_on_error, services_of, to_embed
+from cogs._ui import Listing, PageButton, ServiceCog, TrackedPost, services_of, to_embed
 
 Status = Literal["active", "complete", "all"]
 # A status read back from text (a page's, a button's custom_id) as the Literal the service takes.
@@ -45,22 +45,19 @@ def page_view(page: PostPage, *, first_page: bool) -> discord.ui.View | None:
 
 
 class TrackedPageButton(
-    PageButton, template=r"cb:tracked:(?P<which>active|complete|all):(?P<at>\d+):(?P<role>newest|older)"
+    PageButton,
+    prefix="cb:tracked",
+    which=get_args(Status),
+    labels={"newest": PAGE_NEWEST, "older": PAGE_OLDER},
 ):
     """A page of /tracked: `which` is the status shown, `at` the post the page starts before (0: newest)."""
 
-    prefix = "cb:tracked"
-    labels = {"newest": PAGE_NEWEST, "older": PAGE_OLDER}
-
-    @replies_on_error
-    async def callback(self, interaction: discord.Interaction) -> None:
-        guild_id = guild_id_of(interaction)
+    @classmethod
+    async def listing(cls, interaction: discord.Interaction, which: str, at: int) -> Listing:
         page = await services_of(interaction).tracking.list_posts(
-            guild_id, status=STATUSES[self.which], limit=PAGE_SIZE, before=self.at or None
+            guild_id_of(interaction), status=STATUSES[which], limit=PAGE_SIZE, before=at or None
         )
-        await interaction.response.edit_message(
-            embed=to_embed(post_list_embed(page)), view=page_view(page, first_page=self.at == 0)
-        )
+        return post_list_embed(page), page_view(page, first_page=at == 0)
 
 
 class Tracking(ServiceCog):
@@ -124,9 +121,8 @@ class Tracking(ServiceCog):
 
     @app_commands.command(name="untrack", description="Stop tracking a post in this server")
     @app_commands.describe(post="The tracked post (type to search)")
-    @app_commands.autocomplete(post=post_autocomplete)
     @app_commands.guild_only()
-    async def untrack(self, interaction: discord.Interaction, post: app_commands.Range[int, 1]) -> None:
+    async def untrack(self, interaction: discord.Interaction, post: TrackedPost) -> None:
         result = await self.tracking.untrack(guild_id_of(interaction), post)
         await interaction.response.send_message(embed=to_embed(untrack_result_embed(result)))
 
@@ -134,12 +130,7 @@ class Tracking(ServiceCog):
     @app_commands.describe(status="Which posts: active (default), complete, or all")
     @app_commands.guild_only()
     async def tracked(self, interaction: discord.Interaction, status: Status = "active") -> None:
-        page = await self.tracking.list_posts(guild_id_of(interaction), status=status, limit=PAGE_SIZE)
-        view = page_view(page, first_page=True)
-        if view is None:
-            await interaction.response.send_message(embed=to_embed(post_list_embed(page)))
-        else:
-            await interaction.response.send_message(embed=to_embed(post_list_embed(page)), view=view)
+        await TrackedPageButton.send_first(interaction, status)
 
 
 async def setup(bot: commands.Bot) -> None:

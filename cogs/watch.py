@@ -12,7 +12,7 @@ from bot.render.alerts import watch_ping_message
 from bot.render.watch import watch_added_embed, watch_list_embed, watch_removed_embed
 from bot.watches import WatchService, normalise_username
 from cogs._ui import ServiceCog, to_embed
-from cogs._watch_ui import watched_autocomplete
+from cogs._watch_ui import WatchedAccount
 
 
 class Watch(ServiceCog):
@@ -64,8 +64,7 @@ class Watch(ServiceCog):
     @admin_only()
     @watch.command(name="remove", description="Stop announcing an account's new posts here (admins)")
     @app_commands.describe(account="A watched account (type to search)")
-    @app_commands.autocomplete(account=watched_autocomplete)
-    async def remove(self, interaction: discord.Interaction, account: app_commands.Range[str, 1, 40]) -> None:
+    async def remove(self, interaction: discord.Interaction, account: WatchedAccount) -> None:
         result = await self.watches.remove(guild_id_of(interaction), account)
         await interaction.response.send_message(embed=to_embed(watch_removed_embed(result)))
 

@@ -40,8 +40,14 @@ EARLIER_CHECKSUMS: dict[str, frozenset[str]] = {
     "0003": frozenset({"900744986a05d641c2c7abd5cdf4dbda17c143a0bd45aa846264de2e01ae5af3"}),
     # Before issue 13: it also made the span functions, the trigger and the straddle index (0090's).
     "0030": frozenset({"00dd00f9ffc3fe58f366503bfcd76535817e5c22938f2a58bbcb7fcaca4b78b9"}),
-    # Before issue 13: the trigger was 0030's.
-    "0090": frozenset({"61a3b52af0888b95d78c5df1b37448ab285abed0721217e5621232fa2346ee37"}),
+    "0090": frozenset(
+        {
+            # Before issue 13: the trigger was 0030's.
+            "61a3b52af0888b95d78c5df1b37448ab285abed0721217e5621232fa2346ee37",
+            # In issue 13, before 0092: it made the span functions and the trigger itself.
+            "d7bf0bdd84d5bc083854f41f0fbd8925560141b50831102c568af3f890273af7",
+        }
+    ),
 }
 
 

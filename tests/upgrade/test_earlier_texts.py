@@ -73,3 +73,25 @@ async def test_an_original_database_upgrades_as_it_did_before_issue_13(
     await build_original(scratch_dsn, shape)
     await migrate(scratch_dsn, tmp_path / "migrations")
     assert await schema_catalog(scratch_dsn) == await migrated_schema(shape)
+
+
+@pytest.mark.parametrize("shape", ["empty", "data"])
+async def test_a_database_that_ran_0090_with_its_span_functions_ends_like_a_fresh_one(
+    scratch_dsn: str, tmp_path: Path, shape: Shape
+) -> None:
+    """0090 made the span functions and the trigger itself until issue 13 moved them to 0092, which reads
+    one view: a database migrated to 0091 with that text gets 0092 and today's schema, its spans rebuilt."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if path.name < "0092":
+            own = path.name.startswith("0090_")
+            text = earlier_migration("0090", "released_in_issue13") if own else path.read_text("utf-8")
+            (folder / path.name).write_text(text, encoding="utf-8")
+    assert (
+        hashlib.sha256((folder / "0090_top_series.sql").read_bytes()).hexdigest() in EARLIER_CHECKSUMS["0090"]
+    )
+    await build_original(scratch_dsn, shape)
+    await migrate(scratch_dsn, folder)
+    assert await migrate(scratch_dsn) == ["0092_snapshot_series.sql"]
+    assert await schema_catalog(scratch_dsn) == await migrated_schema(shape)
