@@ -33,7 +33,6 @@ class Analytics(ServiceCog):
         chart="Attach a chart (default: yes)",
         account="Instead of a post: an account's followers, hearts and videos over time",
     )
-    @app_commands.guild_only()
     async def analytics(
         self,
         interaction: discord.Interaction,
@@ -62,7 +61,6 @@ class Analytics(ServiceCog):
         "published within it (default: all)",
         by="Posts (default), or hashtags or sounds by the median of their posts' figure at 24 hours",
     )
-    @app_commands.guild_only()
     async def top(
         self,
         interaction: discord.Interaction,
@@ -84,7 +82,6 @@ class Analytics(ServiceCog):
         name="besttime", description="When to post: 24-hour views by publishing day and hour"
     )
     @app_commands.describe(account="Only this tracked account's posts (default: every tracked post)")
-    @app_commands.guild_only()
     async def besttime(
         self, interaction: discord.Interaction, account: app_commands.Range[str, 1, 40] | None = None
     ) -> None:
@@ -98,7 +95,6 @@ class Analytics(ServiceCog):
 
     @app_commands.command(name="export", description="A tracked post's snapshots as a CSV file")
     @app_commands.describe(post="The tracked post (type to search)")
-    @app_commands.guild_only()
     async def export(self, interaction: discord.Interaction, post: TrackedPost) -> None:
         export = await self.services.analytics.export_csv(guild_id_of(interaction), post)
         await interaction.response.send_message(

@@ -121,7 +121,6 @@ class Comments(ServiceCog):
         app_commands.Group(
             name="questions",
             description="Comment questions: fetch new comments at check-backs and flag questions (admins)",
-            guild_only=True,
         )
     )
     keywords = app_commands.Group(
@@ -137,7 +136,6 @@ class Comments(ServiceCog):
         post="The tracked post (type to search)",
         filter="top (most liked, default), newest, questions, or unanswered questions",
     )
-    @app_commands.guild_only()
     async def comments(
         self, interaction: discord.Interaction, post: TrackedPost, filter: Filter = "top"
     ) -> None:

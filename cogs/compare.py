@@ -22,7 +22,6 @@ class Compare(ServiceCog):
         chart="Attach the chart of both posts' views by age (default: yes)",
     )
     @app_commands.rename(with_="with")
-    @app_commands.guild_only()
     async def compare(
         self,
         interaction: discord.Interaction,

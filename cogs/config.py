@@ -41,9 +41,7 @@ class Config(ServiceCog):
 
     # Every /config subcommand is for admins (Manage Server, or the role /config admin-role sets).
     config = admin_only()(
-        app_commands.Group(
-            name="config", description="Checkback's settings for this server (admins)", guild_only=True
-        )
+        app_commands.Group(name="config", description="Checkback's settings for this server (admins)")
     )
 
     @property
@@ -139,7 +137,6 @@ class Config(ServiceCog):
     @app_commands.command(
         name="usage", description="Metrics API calls today and this month, against the budget"
     )
-    @app_commands.guild_only()
     async def usage(self, interaction: discord.Interaction) -> None:
         report = await self.services.usage.report()
         await interaction.response.send_message(embed=to_embed(usage_embed(report)))

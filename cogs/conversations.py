@@ -119,7 +119,6 @@ class Conversations(ServiceCog):
     @team_only()
     @app_commands.command(name="conversations", description="Direct-message conversations, newest first")
     @app_commands.describe(filter="unread (default), all (not archived), or archived")
-    @app_commands.guild_only()
     async def conversations(self, interaction: discord.Interaction, filter: Filter = "unread") -> None:
         await ConversationsPageButton.send_first(interaction, filter)
 
@@ -127,7 +126,6 @@ class Conversations(ServiceCog):
     @app_commands.command(name="conversation", description="One conversation's latest messages")
     @app_commands.describe(participant="Who the conversation is with (type to search)")
     @app_commands.autocomplete(participant=conversation_autocomplete)
-    @app_commands.guild_only()
     async def conversation(
         self, interaction: discord.Interaction, participant: app_commands.Range[str, 1, 100]
     ) -> None:

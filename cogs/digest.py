@@ -24,7 +24,7 @@ class DigestCog(ServiceCog):
     """The digest, previewed by any member of the team."""
 
     digest = team_only()(
-        app_commands.Group(name="digest", description="The team's digest of the day or week", guild_only=True)
+        app_commands.Group(name="digest", description="The team's digest of the day or week")
     )
 
     @digest.command(name="now", description="Preview the digest so far (only you see it; nothing is posted)")

@@ -21,12 +21,8 @@ RECENT = 15
 class Limits(ServiceCog):
     """Daily and hourly caps on automation actions, and the actions recorded."""
 
-    limits = team_only()(
-        app_commands.Group(name="limits", description="Caps on automation actions", guild_only=True)
-    )
-    actions = team_only()(
-        app_commands.Group(name="actions", description="Recorded automation actions", guild_only=True)
-    )
+    limits = team_only()(app_commands.Group(name="limits", description="Caps on automation actions"))
+    actions = team_only()(app_commands.Group(name="actions", description="Recorded automation actions"))
 
     @limits.command(name="show", description="Today's and this hour's count against each cap (UTC)")
     @app_commands.describe(account="An account's usage (default: the caps every account gets)")

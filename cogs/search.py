@@ -20,7 +20,7 @@ RESULTS = 10
 class Search(ServiceCog):
     """TikTok search through the metrics API."""
 
-    search = app_commands.Group(name="search", description="Search TikTok", guild_only=True)
+    search = app_commands.Group(name="search", description="Search TikTok")
 
     # Each search calls the API (maybe several pages): acknowledge first, answer in the follow-up.
     @staticmethod

@@ -71,9 +71,7 @@ class Templates(ServiceCog):
     """Message templates for the team's direct messages."""
 
     templates = team_only()(
-        app_commands.Group(
-            name="templates", description="Message templates for direct messages", guild_only=True
-        )
+        app_commands.Group(name="templates", description="Message templates for direct messages")
     )
 
     @templates.command(name="list", description="The message templates")

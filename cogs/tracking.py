@@ -71,7 +71,6 @@ class Tracking(ServiceCog):
             callback=self.track_message,
             extras={"help": "Track every TikTok link in the message (up to 10), one line each"},
         )
-        app_commands.guild_only()(self.track_menu)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.track_menu)
@@ -99,7 +98,6 @@ class Tracking(ServiceCog):
         url="The video's TikTok link or id; up to 10, separated by spaces",
         note="A note for the team (optional)",
     )
-    @app_commands.guild_only()
     async def track(
         self,
         interaction: discord.Interaction,
@@ -121,14 +119,12 @@ class Tracking(ServiceCog):
 
     @app_commands.command(name="untrack", description="Stop tracking a post in this server")
     @app_commands.describe(post="The tracked post (type to search)")
-    @app_commands.guild_only()
     async def untrack(self, interaction: discord.Interaction, post: TrackedPost) -> None:
         result = await self.tracking.untrack(guild_id_of(interaction), post)
         await interaction.response.send_message(embed=to_embed(untrack_result_embed(result)))
 
     @app_commands.command(name="tracked", description="List this server's tracked posts")
     @app_commands.describe(status="Which posts: active (default), complete, or all")
-    @app_commands.guild_only()
     async def tracked(self, interaction: discord.Interaction, status: Status = "active") -> None:
         await TrackedPageButton.send_first(interaction, status)
 

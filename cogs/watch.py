@@ -21,8 +21,6 @@ class Watch(ServiceCog):
     watch = app_commands.Group(
         name="watch",
         description="Accounts whose new posts are tracked and announced",
-        guild_only=True,
-        allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
     @property

@@ -124,8 +124,24 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
 
 
 class CheckbackTree(app_commands.CommandTree):
-    """Command tree whose on_error turns every failure into one ephemeral reply, and that times every
-    command for the interaction-latency histogram."""
+    """Command tree whose on_error turns every failure into one ephemeral reply, that times every
+    command for the interaction-latency histogram, and that makes every command server-only."""
+
+    def add_command(
+        self,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu | app_commands.Group,
+        /,
+        **options: Any,
+    ) -> None:
+        """Add `command` as discord.py does, marked server-only: the one place that says so.
+
+        Every command, group and context menu reads or changes one server's data, so none is offered in
+        direct messages (Discord is sent `contexts: [0]` and `dm_permission: false`). Cogs reach this when
+        they are loaded, so the README's reference (bot/cli/docs.py) sees what the real sync sends.
+        """
+        root = command if isinstance(command, app_commands.ContextMenu) else command.root_parent or command
+        app_commands.guild_only(root)
+        super().add_command(command, **options)
 
     async def _call(self, interaction: discord.Interaction) -> None:
         started = time.perf_counter()
