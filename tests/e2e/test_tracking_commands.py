@@ -9,6 +9,7 @@ import asyncpg
 
 from bot.clock import ManualClock
 from bot.sandbox.stack import Stack
+from cogs.tracking import TRACK_MENU
 from tests.e2e.helpers import track_fresh
 
 VIDEO = "https://www.tiktok.com/@demo/video/7301234567890123456"
@@ -104,10 +105,14 @@ async def test_a_checkback_falls_due_and_reaches_the_channel(
     assert [s["check_index"] for s in snaps] == [0, 1]
 
 
-async def test_tracking_commands_are_registered_for_servers_only(stack: Stack) -> None:
+async def test_every_command_is_registered_for_servers_only(stack: Stack) -> None:
+    # Every top-level command, group and context menu the bot syncs, not a chosen few: the tree marks
+    # them all (bot/discord/tree.py), so a new cog cannot forget to.
     registered = {c["name"]: c for c in stack.emulator.commands()}
-    for name in ("track", "untrack", "tracked"):
-        assert registered[name]["contexts"] == [0], registered[name]
+    assert {"track", "untrack", "tracked", TRACK_MENU} <= registered.keys()
+    for command in registered.values():
+        assert command["contexts"] == [0], command
+        assert command["dm_permission"] is False, command
 
 
 async def test_an_unexpected_error_gets_a_reference_that_is_in_the_log(
