@@ -9,6 +9,8 @@ from typing import Any
 import asyncpg
 from pydantic import BaseModel
 
+from db.rows import record_where
+
 _COLUMNS = "id, username, display_name"
 
 
@@ -19,6 +21,15 @@ class Account(BaseModel):
     id: int
     username: str
     display_name: str | None = None
+
+
+def _account(row: Any) -> Account:
+    # A pydantic model, which db.rows.record_of (dataclasses only) does not read.
+    return Account(**dict(row))
+
+
+# Accounts as Checkback reads them (see db.rows.record_where).
+_SOURCE = f"SELECT {_COLUMNS} FROM social_media_accounts"  # noqa: S608 - a constant column list
 
 
 def normalise_username(username: str) -> str:
@@ -74,20 +85,12 @@ async def upsert_account(
 async def get_account_by_username(
     conn: asyncpg.Connection, username: str, platform: str = "tiktok"
 ) -> Account | None:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM social_media_accounts WHERE platform = $1 AND username = $2",  # noqa: S608
-        platform,
-        normalise_username(username),
-    )
-    return Account(**dict(row)) if row else None
+    where = "platform = $1 AND username = $2"
+    return await record_where(conn, _account, _SOURCE, where, platform, normalise_username(username))
 
 
 async def get_account(conn: asyncpg.Connection, account_id: int) -> Account | None:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM social_media_accounts WHERE id = $1",  # noqa: S608
-        account_id,
-    )
-    return Account(**dict(row)) if row else None
+    return await record_where(conn, _account, _SOURCE, "id = $1", account_id)
 
 
 async def get_or_create_account(conn: asyncpg.Connection, username: str, platform: str = "tiktok") -> Account:
@@ -104,7 +107,7 @@ async def get_or_create_account(conn: asyncpg.Connection, username: str, platfor
         platform,
         name,
     )
-    return Account(**dict(row))
+    return _account(row)
 
 
 async def mark_account_unavailable(conn: Any, account_id: int, *, private: bool, now: datetime) -> None:

@@ -8,6 +8,8 @@ from typing import TypedDict, Unpack
 
 import asyncpg
 
+from db.rows import record_of
+
 # The action types automation_actions accepts (its CHECK constraint).
 ACTION_TYPES = ("like", "comment", "follow", "unfollow", "message", "search", "view")
 TARGET_TYPES = ("video", "user", "hashtag", "sound", "conversation")
@@ -93,7 +95,7 @@ async def caps_in_force(conn: asyncpg.Connection, account_id: int | None) -> lis
         """,
         account_id,
     )
-    return [Cap(**dict(r)) for r in rows]
+    return [record_of(Cap, r) for r in rows]
 
 
 async def cap_in_force(conn: asyncpg.Connection, account_id: int | None, action_type: str) -> Cap | None:
@@ -108,7 +110,7 @@ async def cap_in_force(conn: asyncpg.Connection, account_id: int | None, action_
         account_id,
         action_type,
     )
-    return Cap(**dict(row)) if row else None
+    return record_of(Cap, row) if row else None
 
 
 async def usage(conn: asyncpg.Connection, account_id: int, at: datetime | None = None) -> dict[str, Usage]:
@@ -128,7 +130,7 @@ async def usage(conn: asyncpg.Connection, account_id: int, at: datetime | None =
         account_id,
         at,
     )
-    return {r["action_type"]: Usage(r["action_type"], r["today"], r["this_hour"]) for r in rows}
+    return {r["action_type"]: record_of(Usage, r) for r in rows}
 
 
 async def set_cap(
@@ -157,7 +159,7 @@ async def set_cap(
         hourly_limit,
         updated_by,
     )
-    return Cap(**dict(row))
+    return record_of(Cap, row)
 
 
 async def try_record_action(
@@ -233,4 +235,4 @@ async def recent_actions(
         action_type,
         limit,
     )
-    return [ActionRecord(**dict(r)) for r in rows]
+    return [record_of(ActionRecord, r) for r in rows]

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from db.api_usage import PROVIDER, month_bounds
+from db.rows import record_of
 from db.schedule_codec import schedule_from_json, schedule_to_json
 
 
@@ -47,7 +48,7 @@ async def watch_paces(conn: Any) -> list[WatchPace]:
          WHERE next_poll_at IS NOT NULL
         """
     )
-    return [WatchPace(r["account_id"], r["next_poll_at"], r["interval"]) for r in rows]
+    return [record_of(WatchPace, r) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from db.rows import record_of
+
 FaultKind = Literal["vague", "gone", "bad"]
 
 
@@ -41,7 +43,7 @@ async def add_fault(conn: Any, post_id: int, kind: FaultKind, reason: str, now: 
         now,
         reason[:500],
     )
-    return FaultRun(**dict(row))
+    return record_of(FaultRun, row)
 
 
 async def clear_faults(conn: Any, post_id: int) -> None:

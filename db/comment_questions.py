@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from db.comments import StoredComment
-from db.rows import set_guild_value
+from db.rows import record_of, set_guild_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,20 +182,7 @@ _QUESTION_COLUMNS = """
 
 
 def _question(r: Any) -> Question:
-    comment = StoredComment(
-        external_comment_id=r["external_comment_id"],
-        comment_text=r["comment_text"],
-        author_username=r["author_username"],
-        author_id=r["author_id"],
-        likes_count=r["likes_count"],
-        api_reply_count=r["api_reply_count"],
-        commented_at=r["commented_at"],
-        id=r["id"],
-        post_id=r["post_id"],
-    )
-    return Question(
-        comment, r["matched"], r["check_index"], r["answered_at"], r["answered_via"], r["action_id"]
-    )
+    return record_of(Question, r, comment=record_of(StoredComment, r, is_creator_reply=False))
 
 
 async def questions(
@@ -245,7 +232,7 @@ async def target(conn: Any, guild_id: int, comment_id: int, *, lock: bool = Fals
         guild_id,
         comment_id,
     )
-    return QuestionTarget(**dict(row)) if row is not None else None
+    return record_of(QuestionTarget, row) if row is not None else None
 
 
 async def mark_answered(

@@ -9,7 +9,7 @@ from typing import Literal
 
 import asyncpg
 
-from db.rows import arrays_of
+from db.rows import arrays_of, record_of
 
 PLATFORM = "tiktok"
 CommentOrder = Literal["likes", "newest"]
@@ -98,7 +98,7 @@ async def store_comments(
         parent_id,
         creator,
     )
-    return [StoredId(r["id"], r["external_comment_id"], r["inserted"]) for r in rows]
+    return [record_of(StoredId, r) for r in rows]
 
 
 async def top_comments(
@@ -121,7 +121,8 @@ async def top_comments(
         post_id,
         limit,
     )
-    return [StoredComment(**dict(r)) for r in rows]
+    # Top-level comments only: none is a reply, so none is the account's own reply.
+    return [record_of(StoredComment, r, is_creator_reply=False) for r in rows]
 
 
 async def count_comments(conn: asyncpg.Connection, post_id: int) -> int:

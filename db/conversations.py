@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 
 import asyncpg
 
-from db.rows import arrays_of
+from db.rows import arrays_of, record_of, record_where
 
 PREVIEW_CHARS = 200
 ConversationFilter = Literal["unread", "all", "archived"]
@@ -67,6 +68,13 @@ _CONVERSATION_COLUMNS = """
     coalesce(c.unread_count, 0) AS unread_count, coalesce(c.is_muted, false) AS is_muted,
     coalesce(c.is_archived, false) AS is_archived, c.conversation_started_at
 """
+
+# Conversations with their account (see db.rows.record_where).
+_CONVERSATION_SOURCE = f"""
+    SELECT {_CONVERSATION_COLUMNS}
+      FROM social_media_conversations c JOIN social_media_accounts a ON a.id = c.account_id
+"""  # noqa: S608 - a constant column list
+_conversation = partial(record_of, Conversation)
 
 _MESSAGE_COLUMNS = """
     id, conversation_id, external_message_id, message_text, coalesce(message_type, 'text') AS message_type,
@@ -171,17 +179,10 @@ async def record_message(
 async def find_conversation(
     conn: asyncpg.Connection, account_id: int, participant_username: str, platform: str = "tiktok"
 ) -> Conversation | None:
-    row = await conn.fetchrow(
-        f"""
-        SELECT {_CONVERSATION_COLUMNS}
-        FROM social_media_conversations c JOIN social_media_accounts a ON a.id = c.account_id
-        WHERE c.account_id = $1 AND c.platform = $2 AND c.participant_username = $3
-        """,  # noqa: S608
-        account_id,
-        platform,
-        participant_username,
+    where = "c.account_id = $1 AND c.platform = $2 AND c.participant_username = $3"
+    return await record_where(
+        conn, _conversation, _CONVERSATION_SOURCE, where, account_id, platform, participant_username
     )
-    return Conversation(**dict(row)) if row else None
 
 
 async def latest_messages(conn: asyncpg.Connection, conversation_id: int, limit: int) -> list[Message]:
@@ -199,7 +200,7 @@ async def latest_messages(conn: asyncpg.Connection, conversation_id: int, limit:
         conversation_id,
         limit,
     )
-    return [Message(**dict(r)) for r in rows]
+    return [record_of(Message, r) for r in rows]
 
 
 async def mark_read(conn: asyncpg.Connection, conversation_id: int, read_at: datetime) -> int:
@@ -266,8 +267,7 @@ async def list_conversations(
     where = f"({_filter_sql(which)}) AND ($1::integer IS NULL OR c.account_id = $1)"
     rows = await conn.fetch(
         f"""
-        SELECT {_CONVERSATION_COLUMNS}
-        FROM social_media_conversations c JOIN social_media_accounts a ON a.id = c.account_id
+        {_CONVERSATION_SOURCE}
         WHERE {where}
         ORDER BY c.last_message_at DESC NULLS LAST, c.id DESC
         LIMIT $2 OFFSET $3
@@ -280,19 +280,11 @@ async def list_conversations(
         f"SELECT count(*) FROM social_media_conversations c WHERE {where}",  # noqa: S608
         account_id,
     )
-    return [Conversation(**dict(r)) for r in rows], total
+    return [_conversation(r) for r in rows], total
 
 
 async def get_conversation(conn: asyncpg.Connection, conversation_id: int) -> Conversation | None:
-    row = await conn.fetchrow(
-        f"""
-        SELECT {_CONVERSATION_COLUMNS}
-        FROM social_media_conversations c JOIN social_media_accounts a ON a.id = c.account_id
-        WHERE c.id = $1
-        """,  # noqa: S608
-        conversation_id,
-    )
-    return Conversation(**dict(row)) if row else None
+    return await record_where(conn, _conversation, _CONVERSATION_SOURCE, "c.id = $1", conversation_id)
 
 
 def _like_prefix(text: str) -> str:
@@ -306,8 +298,7 @@ async def find_conversations(conn: asyncpg.Connection, query: str, limit: int) -
     text = query.strip().lstrip("@")
     rows = await conn.fetch(
         f"""
-        SELECT {_CONVERSATION_COLUMNS}
-        FROM social_media_conversations c JOIN social_media_accounts a ON a.id = c.account_id
+        {_CONVERSATION_SOURCE}
         WHERE $1::text IS NULL OR lower(c.participant_username) LIKE $1
               OR lower(c.participant_display_name) LIKE $1
         ORDER BY (coalesce(c.unread_count, 0) > 0) DESC, c.last_message_at DESC NULLS LAST, c.id DESC
@@ -316,7 +307,7 @@ async def find_conversations(conn: asyncpg.Connection, query: str, limit: int) -
         _like_prefix(text) if text else None,
         limit,
     )
-    return [Conversation(**dict(r)) for r in rows]
+    return [_conversation(r) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

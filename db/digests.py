@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from db.rows import record_of
+from db.rows import record_of, record_where
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class ActionCount:
     daily_limit: int | None
 
 
+# A guild's digest setting with its time zone (see db.rows.record_where).
 _SETTING = """
     SELECT d.guild_id, d.channel_id, d.every, d.at_minute, d.last_period_start, z.zone
       FROM digest_settings d LEFT JOIN guild_timezones z ON z.guild_id = d.guild_id
@@ -50,8 +52,7 @@ _SETTING = """
 
 
 async def get_setting(conn: Any, guild_id: int) -> DigestSetting | None:
-    row = await conn.fetchrow(_SETTING + " WHERE d.guild_id = $1", guild_id)
-    return record_of(DigestSetting, row) if row is not None else None
+    return await record_where(conn, partial(record_of, DigestSetting), _SETTING, "d.guild_id = $1", guild_id)
 
 
 async def all_settings(conn: Any) -> list[DigestSetting]:

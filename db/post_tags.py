@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.hashtags import PLATFORM
+from db.rows import record_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +47,7 @@ async def stored_tags(conn: Any, post_id: int) -> StoredTags:
     )
     if row is None:
         return StoredTags([], None)
-    sound = (
-        SoundRow(row["external_sound_id"], row["title"], row["author"], row["is_original"])
-        if row["external_sound_id"] is not None
-        else None
-    )
+    sound = record_of(SoundRow, row) if row["external_sound_id"] is not None else None
     return StoredTags(list(row["hashtags"]), sound)
 
 

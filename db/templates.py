@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
 import asyncpg
+
+from db.rows import record_of, record_where
 
 _COLUMNS = """
     t.id, t.account_id, a.username AS account_username, t.name, t.category, t.template_text,
@@ -28,6 +31,14 @@ class Template:
     last_used_at: datetime | None
     is_active: bool
     created_at: datetime | None
+
+
+# Templates with their account, if any (see db.rows.record_where).
+_TEMPLATE_SOURCE = f"""
+    SELECT {_COLUMNS}
+      FROM message_templates t LEFT JOIN social_media_accounts a ON a.id = t.account_id
+"""  # noqa: S608 - a constant column list
+_template = partial(record_of, Template)
 
 
 async def create_template(
@@ -115,23 +126,14 @@ async def _lock_scope_and_find_name(
 
 
 async def get_template_by_id(conn: asyncpg.Connection, template_id: int) -> Template | None:
-    row = await conn.fetchrow(
-        f"""
-        SELECT {_COLUMNS} FROM message_templates t
-        LEFT JOIN social_media_accounts a ON a.id = t.account_id
-        WHERE t.id = $1
-        """,  # noqa: S608
-        template_id,
-    )
-    return Template(**dict(row)) if row else None
+    return await record_where(conn, _template, _TEMPLATE_SOURCE, "t.id = $1", template_id)
 
 
 async def find_template(conn: asyncpg.Connection, account_id: int | None, name: str) -> Template | None:
     """The account's own template of that name, else the global one (names compare case-insensitively)."""
     row = await conn.fetchrow(
         f"""
-        SELECT {_COLUMNS} FROM message_templates t
-        LEFT JOIN social_media_accounts a ON a.id = t.account_id
+        {_TEMPLATE_SOURCE}
         WHERE (t.account_id = $1 OR t.account_id IS NULL) AND lower(t.name) = lower($2)
         ORDER BY t.account_id NULLS LAST, t.id
         LIMIT 1
@@ -139,7 +141,7 @@ async def find_template(conn: asyncpg.Connection, account_id: int | None, name: 
         account_id,
         name,
     )
-    return Template(**dict(row)) if row else None
+    return _template(row) if row else None
 
 
 async def list_templates(
@@ -148,8 +150,7 @@ async def list_templates(
     """account_id given: its templates and the global ones; None: every template. By name."""
     rows = await conn.fetch(
         f"""
-        SELECT {_COLUMNS} FROM message_templates t
-        LEFT JOIN social_media_accounts a ON a.id = t.account_id
+        {_TEMPLATE_SOURCE}
         WHERE ($1::integer IS NULL OR t.account_id = $1 OR t.account_id IS NULL)
           AND ($2::text IS NULL OR t.category = $2)
         ORDER BY lower(t.name), t.account_id NULLS LAST, t.id
@@ -157,7 +158,7 @@ async def list_templates(
         account_id,
         category,
     )
-    return [Template(**dict(r)) for r in rows]
+    return [_template(r) for r in rows]
 
 
 async def delete_template(conn: asyncpg.Connection, account_id: int | None, name: str) -> bool:

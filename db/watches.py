@@ -164,7 +164,7 @@ async def watchers(conn: Any, watch_id: int) -> list[Watcher]:
     rows = await conn.fetch(
         "SELECT guild_id, channel_id FROM account_watch_guilds WHERE watch_id = $1 ORDER BY id", watch_id
     )
-    return [Watcher(r["guild_id"], r["channel_id"]) for r in rows]
+    return [record_of(Watcher, r) for r in rows]
 
 
 async def is_watched_by(conn: Any, watch_id: int, guild_id: int | None) -> bool:

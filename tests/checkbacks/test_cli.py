@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from bot.cli.lines import unrecorded
 from bot.clock import ManualClock
+from bot.metrics.evidence import MAX_BAD_ANSWERS
 from bot.sandbox.metrics import MetricsSimulator
 from bot.schedule import DEFAULT_OFFSETS, due_times
+from db import check_faults as db_faults
 from db import snapshots as db_snapshots
 from db.schedule_codec import schedule_to_json
 from tests import cli
@@ -240,3 +243,133 @@ async def test_analytics_prints_the_standing_and_projection_that_analytics_shows
     assert projected.startswith("  projected: 7d ≈ ") and " · 30d ≈ " in projected
     assert projected.endswith(" · from the account's curve")
     assert "**" not in out
+
+
+# --- what `check` prints for a post it recorded nothing for ------------------------------------------------
+def minute(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+async def due_post(world: World, vid: str) -> int:
+    """A post tracked a moment ago whose next check-back is due now."""
+    world.sim.add_video(vid, world.clock.now() - timedelta(minutes=10))
+    post_id = (await world.tracking.track(None, video_url(vid))).post.id
+    await make_due(world, post_id)
+    return post_id
+
+
+async def make_due(world: World, post_id: int) -> None:
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    await world.pool.execute(
+        "UPDATE social_media_posts SET next_check_at = $2, claimed_until = NULL WHERE id = $1", post_id, due
+    )
+
+
+async def check_line(dsn: str, world: World, **env: str) -> str:
+    """The one line `check` prints (the API answers once: no retries inside a call)."""
+    code, out, err = await run_cli(dsn, world.sim, "check", METRICS_API_RETRIES="0", **env)
+    assert code == 0, err
+    [line] = out.splitlines()
+    return line
+
+
+async def next_try(world: World, post_id: int) -> datetime:
+    """When the post's check is tried again: after a failure, its claim holds it until then."""
+    return await world.pool.fetchval(
+        "SELECT coalesce(claimed_until, next_check_at) FROM social_media_posts WHERE id = $1", post_id
+    )
+
+
+async def test_check_of_a_video_made_private_says_retry_then_tracking_stopped(world: World, dsn: str) -> None:
+    vid = "7450000000000000011"
+    post_id = await due_post(world, vid)
+    world.sim.make_private(vid)
+    head = f"post {post_id} (video {vid}):"
+
+    # One "private" answer proves nothing yet: asked again half an hour later.
+    line = await check_line(dsn, world)
+    assert line == (
+        f"{head} API failed (the API answered: code -1: This video is private or unavailable.); "
+        f"retry at {minute(await next_try(world, post_id))}"
+    )
+
+    # Half an hour on (the CLI runs on the wall clock: the first answer is moved back), a second one does.
+    await world.pool.execute(
+        "UPDATE post_check_faults SET first_at = first_at - interval '31 minutes',"
+        " gone_first_at = gone_first_at - interval '31 minutes' WHERE post_id = $1",
+        post_id,
+    )
+    await make_due(world, post_id)
+    assert await check_line(dsn, world) == f"{head} video deleted or private; tracking stopped"
+
+
+async def test_check_of_a_deleted_video_failing_for_hours_says_tracking_stopped(
+    world: World, dsn: str
+) -> None:
+    vid = "7450000000000000021"
+    post_id = await due_post(world, vid)
+    world.sim.delete_video(vid)
+    # Two vague answers already, the first seven hours ago: a third proves the video gone.
+    async with world.pool.acquire() as conn:
+        for hours in (7, 1):
+            await db_faults.add_fault(
+                conn, post_id, "vague", "code -1", datetime.now(UTC) - timedelta(hours=hours)
+            )
+    assert (
+        await check_line(dsn, world)
+        == f"post {post_id} (video {vid}): video deleted or private; tracking stopped"
+    )
+
+
+async def test_check_of_a_post_whose_answers_keep_breaking_says_tracking_stopped(
+    world: World, dsn: str
+) -> None:
+    vid = "7450000000000000031"
+    post_id = await due_post(world, vid)
+    async with world.pool.acquire() as conn:
+        for _ in range(MAX_BAD_ANSWERS - 1):
+            await db_faults.add_fault(conn, post_id, "bad", "malformed answer", datetime.now(UTC))
+    world.sim.answer_video(vid, "count_text")
+    assert await check_line(dsn, world) == (
+        f"post {post_id} (video {vid}): checks keep failing (malformed answer (play_count: not a count: '12.3M')); tracking stopped"
+    )
+
+
+async def test_check_when_the_api_fails_says_when_it_retries(world: World, dsn: str) -> None:
+    vid = "7450000000000000041"
+    post_id = await due_post(world, vid)
+    world.sim.answer_video(vid, "error")
+    line = await check_line(dsn, world)
+    assert line == (
+        f"post {post_id} (video {vid}): API failed (ApiUnavailable: / failed 1 time; last: HTTP 503); "
+        f"retry at {minute(await next_try(world, post_id))}"
+    )
+
+
+@pytest.mark.parametrize("spent_by", ["this month's calls", "the API plan's quota"])
+async def test_check_past_the_budget_says_postponed_to_the_1st(world: World, dsn: str, spent_by: str) -> None:
+    vid = "7450000000000000051"
+    post_id = await due_post(world, vid)
+    env = {}
+    if spent_by == "this month's calls":
+        await world.client.recorder.flush()  # the tracking's call, where the CLI counts it
+        env["METRICS_API_MONTHLY_BUDGET"] = str(await world.client.budget.used())
+    else:
+        world.sim.answer_video(vid, "quota")
+    line = await check_line(dsn, world, **env)
+    until = await next_try(world, post_id)
+    assert until.day == 1 and until.astimezone(UTC).time() == time(0, 0)
+    assert line == f"post {post_id} (video {vid}): API budget used up; postponed to {minute(until)}"
+
+
+def test_a_check_or_poll_another_worker_finished_says_so() -> None:
+    # Only a race brings it about (another worker takes over a claim whose five-minute lease ran out, or
+    # stops the post first), which no CLI run can be made to lose on purpose: the wording alone.
+    assert (
+        unrecorded("post 7 (video 7450000000000000061):", "check", "superseded", None, None)
+        == "post 7 (video 7450000000000000061): already checked by another worker"
+    )
+    assert (
+        unrecorded("@maker_jo:", "poll", "superseded", None, None)
+        == "@maker_jo: already polled by another worker"
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.metrics import MetricsSimulator
+from bot.sandbox.metrics import MetricsSimulator, SimAccount
 from tests import cli
 from tests.watch.conftest import World
 from tests.watch.helpers import outbox
@@ -21,7 +21,7 @@ def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
-async def run_cli(dsn: str, sim: MetricsSimulator, *args: str) -> tuple[int, str, str]:
+async def run_cli(dsn: str, sim: MetricsSimulator, *args: str, **env: str) -> tuple[int, str, str]:
     result = await cli.run_cli(
         dsn,
         "watch",
@@ -29,6 +29,7 @@ async def run_cli(dsn: str, sim: MetricsSimulator, *args: str) -> tuple[int, str
         METRICS_API_BASE_URL=str(sim.base_url),
         METRICS_API_RATE="2000",
         LOG_LEVEL="WARNING",
+        **env,
     )
     return result.returncode, result.stdout, result.stderr
 
@@ -76,3 +77,61 @@ async def test_the_cli_refuses_a_missing_account_and_bad_usage(world: World, dsn
     assert c1 == 1 and "does not exist or is private" in e1
     assert c2 == 2
     assert await world.pool.fetchval("SELECT count(*) FROM account_watches") == 0
+
+
+# --- what `watch poll` prints for an account it recorded nothing for ---------------------------------------
+def minute(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+async def watched_and_due(world: World, dsn: str, username: str) -> SimAccount:
+    """`username` watched from the CLI, its next poll due now; the simulator's account."""
+    account = world.sim.add_account(username, videos=2)
+    code, _, err = await run_cli(dsn, world.sim, "add", username)
+    assert code == 0, err
+    await world.pool.execute("UPDATE account_watches SET next_poll_at = now() - interval '1 minute'")
+    return account
+
+
+async def poll_line(dsn: str, world: World, **env: str) -> str:
+    """The one line `watch poll` prints (the API answers once: no retries inside a call)."""
+    code, out, err = await run_cli(dsn, world.sim, "poll", METRICS_API_RETRIES="0", **env)
+    assert code == 0, err
+    [line] = out.splitlines()
+    return line
+
+
+async def next_poll(world: World) -> datetime:
+    return await world.pool.fetchval("SELECT next_poll_at FROM account_watches")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"), [("private", "private"), ("removed", "deleted or does not exist")]
+)
+async def test_poll_of_an_account_gone_private_or_removed_says_no_longer_watched(
+    world: World, dsn: str, change: str, reason: str
+) -> None:
+    account = await watched_and_due(world, dsn, "maker_jo")
+    if change == "private":
+        account.private = True
+    else:
+        world.sim.remove_account("maker_jo")
+    assert await poll_line(dsn, world) == f"@maker_jo: @maker_jo is {reason}; no longer watched"
+
+
+async def test_poll_when_the_api_fails_says_when_it_looks_again(world: World, dsn: str) -> None:
+    await watched_and_due(world, dsn, "maker_jo")
+    world.sim.fail_next(1, "error")
+    line = await poll_line(dsn, world)
+    assert line == (
+        "@maker_jo: API failed (ApiUnavailable: /user/info failed 1 time; last: HTTP 503); "
+        f"again at {minute(await next_poll(world))}"
+    )
+
+
+async def test_poll_past_the_budget_says_postponed_to_the_1st(world: World, dsn: str) -> None:
+    await watched_and_due(world, dsn, "maker_jo")  # two calls of the month: the add's
+    line = await poll_line(dsn, world, METRICS_API_MONTHLY_BUDGET="4")
+    until = await next_poll(world)
+    assert until.day == 1 and until.astimezone(UTC).time() == time(0, 0)
+    assert line == f"@maker_jo: API budget nearly used; postponed to {minute(until)}"
