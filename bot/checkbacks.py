@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 # A check answered more than this after its time says how late it is.
 LATE_AFTER = timedelta(minutes=10)
 
-Status = Literal["recorded", "unavailable", "failing", "retry", "postponed", "superseded"]
+# "finished": every check of the schedule was already recorded, only the post's completion was left to write.
+Status = Literal["recorded", "unavailable", "failing", "retry", "postponed", "superseded", "finished"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,9 +401,10 @@ class CheckbackRunner:
         return CheckOutcome(post.id, post.external_post_id, "retry", error=error, next_check_at=when)
 
     async def _finish_empty(self, post: ClaimedPost) -> CheckOutcome:
-        # Every check of the schedule is answered: complete it as record_check_completion would.
+        # Every check of the schedule is answered: complete it as record_check_completion would (unless
+        # another worker got there first: then it is theirs, as with a check they recorded).
         async with self.pool.acquire() as conn:
-            await db_claims.complete_check(
+            finished = await db_claims.complete_check(
                 conn,
                 post.id,
                 expected_done=post.checks_completed,
@@ -410,7 +412,7 @@ class CheckbackRunner:
                 next_check_at=None,
                 now=self.clock.now(),
             )
-        return CheckOutcome(post.id, post.external_post_id, "superseded")
+        return CheckOutcome(post.id, post.external_post_id, "finished" if finished else "superseded")
 
     async def next_due_at(self) -> datetime | None:
         async with self.pool.acquire() as conn:

@@ -15,6 +15,7 @@ UNRECORDED: dict[tuple[str, str], str] = {
     ("poll", "postponed"): "API budget nearly used; postponed to {next}",
     ("check", "superseded"): "already checked by another worker",
     ("poll", "superseded"): "already polled by another worker",
+    ("check", "finished"): "every check-back already recorded; tracking complete",
 }
 
 

@@ -342,6 +342,28 @@ async def test_check_past_the_budget_says_postponed_to_the_1st(world: World, dsn
     assert line == f"post {post_id} (video {vid}): API budget used up; postponed to {minute(until)}"
 
 
+async def test_check_of_a_post_with_every_check_back_recorded_says_tracking_complete(
+    world: World, dsn: str
+) -> None:
+    # Every check-back of its schedule recorded, yet still due (its schedule shortened by hand, say): the
+    # check only completes the post's tracking, and says so.
+    vid = "7450000000000000071"
+    post_id = await due_post(world, vid)
+    await world.pool.execute(
+        "UPDATE social_media_posts SET checks_completed = jsonb_array_length(check_schedule) WHERE id = $1",
+        post_id,
+    )
+    snapshots = len(await db_snapshots.list_snapshots(world.pool, post_id))
+    assert await check_line(dsn, world) == (
+        f"post {post_id} (video {vid}): every check-back already recorded; tracking complete"
+    )
+    row = await world.pool.fetchrow(
+        "SELECT tracking_complete, next_check_at FROM social_media_posts WHERE id = $1", post_id
+    )
+    assert row["tracking_complete"] and row["next_check_at"] is None
+    assert len(await db_snapshots.list_snapshots(world.pool, post_id)) == snapshots  # nothing new recorded
+
+
 def test_a_check_or_poll_another_worker_finished_says_so() -> None:
     # Only a race brings it about (another worker takes over a claim whose five-minute lease ran out, or
     # stops the post first), which no CLI run can be made to lose on purpose: the wording alone.
