@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 UNRECORDED: dict[tuple[str, str], str] = {
     ("check", "unavailable"): "video deleted or private; tracking stopped",
     ("check", "failing"): "checks keep failing ({error}); tracking stopped",
-    ("poll", "stopped"): "{error}; no longer watched",
+    ("poll", "stopped"): "account {error}; no longer watched",
     ("check", "retry"): "API failed ({error}); retry at {next}",
     ("poll", "retry"): "API failed ({error}); again at {next}",
     ("check", "postponed"): "API budget used up; postponed to {next}",

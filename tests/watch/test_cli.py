@@ -108,7 +108,7 @@ async def test_poll_of_an_account_gone_private_or_removed_says_no_longer_watched
         account.private = True
     else:
         world.sim.remove_account("maker_jo")
-    assert await poll_line(dsn, world) == f"@maker_jo: @maker_jo is {reason}; no longer watched"
+    assert await poll_line(dsn, world) == f"@maker_jo: account {reason}; no longer watched"
 
 
 async def test_poll_when_the_api_fails_says_when_it_looks_again(world: World, dsn: str) -> None:
@@ -116,8 +116,12 @@ async def test_poll_when_the_api_fails_says_when_it_looks_again(world: World, ds
     world.sim.fail_next(1, "error")
     line = await poll_line(dsn, world)
     assert line == (
-        "@maker_jo: API failed (ApiUnavailable: /user/info failed 1 time; last: HTTP 503); "
+        "@maker_jo: API failed (/user/info failed 1 time; last: HTTP 503); "
         f"again at {minute(await next_poll(world))}"
+    )
+    # What is stored for the operator keeps the error's class.
+    assert await world.pool.fetchval("SELECT last_error FROM account_watches") == (
+        "ApiUnavailable: /user/info failed 1 time; last: HTTP 503"
     )
 
 
