@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 # A check answered more than this after its time says how late it is.
 LATE_AFTER = timedelta(minutes=10)
 
-Status = Literal["recorded", "unavailable", "failing", "retry", "postponed", "superseded"]
+# "finished": every check of the schedule was already recorded, only the post's completion was left to write.
+Status = Literal["recorded", "unavailable", "failing", "retry", "postponed", "superseded", "finished"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +233,7 @@ class CheckbackRunner:
             [outcome] = await self._postpone([post], self.clock.now())
             return replace(outcome, error=str(exc))
         except MetricsApiError as exc:  # RateLimited, ApiUnavailable, ApiRejected: try again later
-            return await self._release(post, f"{type(exc).__name__}: {exc}")
+            return await self._release(post, exc)
         except Exception as exc:  # a bug or a surprise answer: retried, but a bounded number of times
             log.exception("check-back of post %s failed", post.id)
             return await self._failed(post, "bad", f"{type(exc).__name__}: {str(exc)[:200]}")
@@ -389,20 +390,25 @@ class CheckbackRunner:
     def _backoff(self, post: ClaimedPost) -> timedelta:
         return min(self.retry_max, self.retry_base * (2 ** min(post.check_failures, 20)))
 
-    async def _release(self, post: ClaimedPost, error: str, *, at: datetime | None = None) -> CheckOutcome:
+    async def _release(
+        self, post: ClaimedPost, error: str | MetricsApiError, *, at: datetime | None = None
+    ) -> CheckOutcome:
         """A failure that proves nothing: the check stays due and is retried at `at`, by default after a
-        backoff that doubles per failure (capped), so a struggling API is not hammered."""
+        backoff that doubles per failure (capped), so a struggling API is not hammered. An API's error is
+        logged with its class name; the outcome says what the API did, in its own words."""
         now = self.clock.now()
         when = at or now + self._backoff(post)
         async with self.pool.acquire() as conn:
             await db_claims.release_claim(conn, post.id, expected_done=post.checks_completed, retry_at=when)
-        log.warning("check-back of post %s failed (%s); retrying in %s", post.id, error, when - now)
-        return CheckOutcome(post.id, post.external_post_id, "retry", error=error, next_check_at=when)
+        logged = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        log.warning("check-back of post %s failed (%s); retrying in %s", post.id, logged, when - now)
+        return CheckOutcome(post.id, post.external_post_id, "retry", error=str(error), next_check_at=when)
 
     async def _finish_empty(self, post: ClaimedPost) -> CheckOutcome:
-        # Every check of the schedule is answered: complete it as record_check_completion would.
+        # Every check of the schedule is answered: complete it as record_check_completion would (unless
+        # another worker got there first: then it is theirs, as with a check they recorded).
         async with self.pool.acquire() as conn:
-            await db_claims.complete_check(
+            finished = await db_claims.complete_check(
                 conn,
                 post.id,
                 expected_done=post.checks_completed,
@@ -410,7 +416,7 @@ class CheckbackRunner:
                 next_check_at=None,
                 now=self.clock.now(),
             )
-        return CheckOutcome(post.id, post.external_post_id, "superseded")
+        return CheckOutcome(post.id, post.external_post_id, "finished" if finished else "superseded")
 
     async def next_due_at(self) -> datetime | None:
         async with self.pool.acquire() as conn:

@@ -352,12 +352,7 @@ class AccountPoller:
                     )
         if stopped:
             log.warning("watch of @%s stopped: %s (%s)", watch.username, reason, detail)
-        return PollOutcome(
-            watch.id,
-            watch.username,
-            "stopped" if stopped else "superseded",
-            error=f"@{watch.username} is {reason}",
-        )
+        return PollOutcome(watch.id, watch.username, "stopped" if stopped else "superseded", error=reason)
 
     async def _release(self, watch: WatchRecord, error: BaseException) -> PollOutcome:
         """A transient failure: poll again after a backoff that doubles per failure (capped)."""
@@ -369,7 +364,9 @@ class AccountPoller:
                 conn, watch.id, watch.claim_count, retry_at=now + delay, error=text, now=now
             )
         log.warning("polling @%s failed (%s); again in %s", watch.username, text, delay)
-        return PollOutcome(watch.id, watch.username, "retry", next_poll_at=now + delay, error=text)
+        # The outcome says what the API did in its own words; a surprise keeps its class name, the clue.
+        said = str(error) if isinstance(error, MetricsApiError) else text
+        return PollOutcome(watch.id, watch.username, "retry", next_poll_at=now + delay, error=said)
 
     async def _within_budget(self, batch: list[WatchRecord]) -> tuple[list[WatchRecord], list[PollOutcome]]:
         """The watches the month's budget can poll; the rest are postponed. Check-backs already promised to

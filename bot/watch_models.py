@@ -123,7 +123,7 @@ class PollOutcome:
     new_videos: int = 0  # found by this poll and recorded as seen
     announced: int = 0  # of those, announced (and tracked) now
     next_poll_at: datetime | None = None
-    error: str | None = None
+    error: str | None = None  # stopped: why ("private", ...); retry: what failed, in the API's words
 
 
 @dataclass(slots=True)

@@ -86,7 +86,7 @@ class WatchService:
             outcome = await self.polling.poll(claimed, info=info)
             baseline = outcome.new_videos
             if outcome.status == "stopped":
-                raise AccountUnavailable(outcome.error or f"@{name}", username=name)
+                raise AccountUnavailable(f"@{name} is {outcome.error}", username=name)
         log.info("guild %s watches @%s (%d existing videos recorded)", guild_id, name, baseline)
         summary = await self._summary(guild_id, name)
         return WatchAddResult(watch=summary, already_watching=not new_watcher, baseline_videos=baseline)

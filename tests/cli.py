@@ -62,3 +62,20 @@ async def run_cli(
         out, err = await proc.communicate(stdin.encode() if stdin is not None else None)
     assert proc.returncode is not None
     return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
+
+
+async def run_on_sim(dsn: str, sim: MetricsSimulator, *args: str, **settings: str) -> tuple[int, str, str]:
+    """`python -m bot ARGS` on `dsn` and the metrics simulator `sim` (no rate limit in the way, warnings only
+    logged; `settings` last): the exit code, stdout and stderr."""
+    assert sim.base_url is not None
+    result = await run_cli(
+        dsn,
+        *args,
+        **{
+            "METRICS_API_BASE_URL": str(sim.base_url),
+            "METRICS_API_RATE": "2000",
+            "LOG_LEVEL": "WARNING",
+            **settings,
+        },
+    )
+    return result.returncode, result.stdout, result.stderr

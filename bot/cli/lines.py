@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 UNRECORDED: dict[tuple[str, str], str] = {
     ("check", "unavailable"): "video deleted or private; tracking stopped",
     ("check", "failing"): "checks keep failing ({error}); tracking stopped",
-    ("poll", "stopped"): "{error}; no longer watched",
+    ("poll", "stopped"): "account {error}; no longer watched",
     ("check", "retry"): "API failed ({error}); retry at {next}",
     ("poll", "retry"): "API failed ({error}); again at {next}",
     ("check", "postponed"): "API budget used up; postponed to {next}",
     ("poll", "postponed"): "API budget nearly used; postponed to {next}",
     ("check", "superseded"): "already checked by another worker",
     ("poll", "superseded"): "already polled by another worker",
+    ("check", "finished"): "every check-back already recorded; tracking complete",
 }
 
 

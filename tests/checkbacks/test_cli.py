@@ -10,7 +10,6 @@ import pytest
 from bot.cli.lines import unrecorded
 from bot.clock import ManualClock
 from bot.metrics.evidence import MAX_BAD_ANSWERS
-from bot.sandbox.metrics import MetricsSimulator
 from bot.schedule import DEFAULT_OFFSETS, due_times
 from db import check_faults as db_faults
 from db import snapshots as db_snapshots
@@ -27,18 +26,6 @@ def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
-async def run_cli(dsn: str, sim: MetricsSimulator, *args: str, **env: str) -> tuple[int, str, str]:
-    result = await cli.run_cli(
-        dsn,
-        *args,
-        METRICS_API_BASE_URL=str(sim.base_url),
-        METRICS_API_RATE="2000",
-        LOG_LEVEL="WARNING",
-        **env,
-    )
-    return result.returncode, result.stdout, result.stderr
-
-
 async def test_check_records_one_snapshot_per_due_post_and_advances_the_schedule(
     world: World, dsn: str
 ) -> None:
@@ -51,7 +38,7 @@ async def test_check_records_one_snapshot_per_due_post_and_advances_the_schedule
     due = world.clock.now() - timedelta(minutes=1)
     await world.pool.execute("UPDATE social_media_posts SET next_check_at = $1", due)
 
-    code, out, err = await run_cli(dsn, world.sim, "check")
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "check")
     assert code == 0, err
     lines = out.strip().splitlines()
     assert len(lines) == 3 and all("check 1/9 recorded" in line for line in lines)
@@ -67,7 +54,7 @@ async def test_check_records_one_snapshot_per_due_post_and_advances_the_schedule
     outbox = await world.pool.fetch("SELECT post_id, guild_id FROM notification_outbox ORDER BY post_id")
     assert [(r["post_id"], r["guild_id"]) for r in outbox] == [(i, None) for i in ids]
 
-    code, out, _ = await run_cli(dsn, world.sim, "check")
+    code, out, _ = await cli.run_on_sim(dsn, world.sim, "check")
     assert code == 0 and out.strip() == "no check-backs due"
 
 
@@ -94,7 +81,7 @@ async def test_two_check_processes_on_500_due_posts_record_exactly_500(world: Wo
     )
     world.sim.latency = 0.005  # (ids end in 1: the simulator treats ids ending in 403/404 as private/deleted)
     (c1, out1, err1), (c2, out2, err2) = await asyncio.gather(
-        run_cli(dsn, world.sim, "check"), run_cli(dsn, world.sim, "check")
+        cli.run_on_sim(dsn, world.sim, "check"), cli.run_on_sim(dsn, world.sim, "check")
     )
     assert c1 == 0 and c2 == 0, err1 + err2
     others = [line for line in (out1 + out2).splitlines() if "recorded" not in line]
@@ -119,29 +106,29 @@ async def test_track_list_and_analytics_from_the_command_line(world: World, dsn:
     world.sim.add_video(
         vid, world.clock.now() - timedelta(minutes=5), username="maker_jo", title="LED matrix"
     )
-    code, out, err = await run_cli(dsn, world.sim, "track", video_url(vid), "--note", "launch")
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "track", video_url(vid), "--note", "launch")
     assert code == 0, err
     assert out.startswith("tracking post 1: @maker_jo, video 7440000000000000001")
     assert "next check:" in out and "9 check-backs to go" in out
     assert await world.pool.fetchval("SELECT note FROM guild_posts WHERE guild_id IS NULL") == "launch"
 
-    code, out, _ = await run_cli(dsn, world.sim, "track", video_url(vid))
+    code, out, _ = await cli.run_on_sim(dsn, world.sim, "track", video_url(vid))
     assert code == 0 and "already tracked" in out
 
-    code, out, _ = await run_cli(dsn, world.sim, "list")
+    code, out, _ = await cli.run_on_sim(dsn, world.sim, "list")
     assert code == 0
     header, row = out.strip().splitlines()
     assert "video id" in header and "@maker_jo" in row and vid in row and " 0/9 " in row
 
-    code, out, _ = await run_cli(dsn, world.sim, "analytics", "1")
+    code, out, _ = await cli.run_on_sim(dsn, world.sim, "analytics", "1")
     assert code == 0 and "at tracking" in out and "LED matrix" in out
     # No baseline for an account with one post and no known videos: the standing says so, as /analytics does.
     assert "  vs typical: No baseline yet: fewer than 5 of @maker_jo's posts are tracked at this age" in out
     assert "**" not in out
 
-    code, out, err = await run_cli(dsn, world.sim, "analytics", "99")
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "analytics", "99")
     assert code == 1 and out == "" and err.strip() == "error: No tracked post matches #99."
-    code, _, err = await run_cli(dsn, world.sim, "track", "https://example.com/x")
+    code, _, err = await cli.run_on_sim(dsn, world.sim, "track", "https://example.com/x")
     assert (
         code == 1
         and err.startswith("error: That is not a TikTok video link")
@@ -168,7 +155,7 @@ async def test_track_past_a_budget_of_3_exits_1_without_a_request(world: World, 
     world.sim.add_video("7431000000000000001", now - timedelta(minutes=1))
     world.sim.reset_counters()
 
-    code, out, err = await run_cli(
+    code, out, err = await cli.run_on_sim(
         dsn, world.sim, "track", video_url("7431000000000000001"), METRICS_API_MONTHLY_BUDGET="3"
     )
     assert code == 1, out
@@ -180,10 +167,10 @@ async def test_track_past_a_budget_of_3_exits_1_without_a_request(world: World, 
 
 async def test_usage_prints_the_month_the_plan_and_writes_its_chart(world: World, dsn: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     world.sim.add_video("7431000000000000002", datetime.now(UTC) - timedelta(minutes=1))
-    code, _, err = await run_cli(dsn, world.sim, "track", video_url("7431000000000000002"))
+    code, _, err = await cli.run_on_sim(dsn, world.sim, "track", video_url("7431000000000000002"))
     assert code == 0, err
     chart = tmp_path / "usage.png"
-    code, out, err = await run_cli(
+    code, out, err = await cli.run_on_sim(
         dsn, world.sim, "usage", "--chart", str(chart), METRICS_API_MONTHLY_BUDGET="1000"
     )
     assert code == 0, err
@@ -208,16 +195,9 @@ async def test_track_from_the_command_line_takes_every_link_form(
     world.sim.add_video(expected, world.clock.now() - timedelta(minutes=5), username="maker_jo")
     world.sim.add_short_link("ZTcli123", "7440000000000000021")
     world.sim.add_short_link("ZMcli456", "7440000000000000022")
-    result = await cli.run_cli(
-        dsn,
-        "track",
-        form,
-        METRICS_API_BASE_URL=str(world.sim.base_url),
-        TIKTOK_SHORT_LINK_BASE_URL=f"{world.sim.base_url}/shortlinks",
-        METRICS_API_RATE="2000",
-        LOG_LEVEL="WARNING",
+    code, out, err = await cli.run_on_sim(
+        dsn, world.sim, "track", form, TIKTOK_SHORT_LINK_BASE_URL=f"{world.sim.base_url}/shortlinks"
     )
-    code, out, err = result.returncode, result.stdout, result.stderr
     assert code == 0, err
     assert out.startswith(f"tracking post 1: @maker_jo, video {expected}")
     url = await world.pool.fetchval("SELECT post_url FROM social_media_posts")
@@ -231,7 +211,7 @@ async def test_analytics_prints_the_standing_and_projection_that_analytics_shows
     post_id = await track(world, "7430000000000000001", "twentyfour")
     await run_until(world, insight_runner(world), post_id, 24)  # the 1h, 6h, 12h and 24h checks
     # (The command reads what the check-backs stored and calls no API: the wall clock is not the test's.)
-    code, out, err = await run_cli(dsn, world.sim, "analytics", str(post_id))
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "analytics", str(post_id))
     assert code == 0, err
     lines = out.splitlines()
     standing = next(line for line in lines if line.startswith("  vs typical: "))
@@ -267,7 +247,7 @@ async def make_due(world: World, post_id: int) -> None:
 
 async def check_line(dsn: str, world: World, **env: str) -> str:
     """The one line `check` prints (the API answers once: no retries inside a call)."""
-    code, out, err = await run_cli(dsn, world.sim, "check", METRICS_API_RETRIES="0", **env)
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "check", METRICS_API_RETRIES="0", **env)
     assert code == 0, err
     [line] = out.splitlines()
     return line
@@ -341,7 +321,7 @@ async def test_check_when_the_api_fails_says_when_it_retries(world: World, dsn: 
     world.sim.answer_video(vid, "error")
     line = await check_line(dsn, world)
     assert line == (
-        f"post {post_id} (video {vid}): API failed (ApiUnavailable: / failed 1 time; last: HTTP 503); "
+        f"post {post_id} (video {vid}): API failed (/ failed 1 time; last: HTTP 503); "
         f"retry at {minute(await next_try(world, post_id))}"
     )
 
@@ -360,6 +340,28 @@ async def test_check_past_the_budget_says_postponed_to_the_1st(world: World, dsn
     until = await next_try(world, post_id)
     assert until.day == 1 and until.astimezone(UTC).time() == time(0, 0)
     assert line == f"post {post_id} (video {vid}): API budget used up; postponed to {minute(until)}"
+
+
+async def test_check_of_a_post_with_every_check_back_recorded_says_tracking_complete(
+    world: World, dsn: str
+) -> None:
+    # Every check-back of its schedule recorded, yet still due (its schedule shortened by hand, say): the
+    # check only completes the post's tracking, and says so.
+    vid = "7450000000000000071"
+    post_id = await due_post(world, vid)
+    await world.pool.execute(
+        "UPDATE social_media_posts SET checks_completed = jsonb_array_length(check_schedule) WHERE id = $1",
+        post_id,
+    )
+    snapshots = len(await db_snapshots.list_snapshots(world.pool, post_id))
+    assert await check_line(dsn, world) == (
+        f"post {post_id} (video {vid}): every check-back already recorded; tracking complete"
+    )
+    row = await world.pool.fetchrow(
+        "SELECT tracking_complete, next_check_at FROM social_media_posts WHERE id = $1", post_id
+    )
+    assert row["tracking_complete"] and row["next_check_at"] is None
+    assert len(await db_snapshots.list_snapshots(world.pool, post_id)) == snapshots  # nothing new recorded
 
 
 def test_a_check_or_poll_another_worker_finished_says_so() -> None:

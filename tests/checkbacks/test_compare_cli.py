@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.charts.style import WIDE
+from tests import cli
 from tests.charts.png import assert_chart
 
 from .conftest import World, video_url
-from .test_cli import run_cli
 
 
 async def two_tracked_posts(world: World) -> tuple[int, int]:
@@ -30,7 +30,9 @@ async def two_tracked_posts(world: World) -> tuple[int, int]:
 async def test_compare_prints_the_table_and_writes_the_chart(world: World, dsn: str, tmp_path: Path) -> None:
     big, small = await two_tracked_posts(world)
     chart = tmp_path / "both.png"
-    code, out, err = await run_cli(dsn, world.sim, "compare", str(small), str(big), "--chart", str(chart))
+    code, out, err = await cli.run_on_sim(
+        dsn, world.sim, "compare", str(small), str(big), "--chart", str(chart)
+    )
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith(f"post {small}: @maker_jo, video 7440000000000000102, 1 h")
@@ -43,17 +45,17 @@ async def test_compare_prints_the_table_and_writes_the_chart(world: World, dsn: 
     assert lines[-1] == f"chart: {chart}"
     assert_chart(chart.read_bytes(), WIDE)
 
-    code, out, err = await run_cli(dsn, world.sim, "compare", str(small), str(big), "--no-chart")
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "compare", str(small), str(big), "--no-chart")
     assert code == 0 and "chart:" not in out and f"At 1h, #{big}" in out
 
 
 async def test_compare_refuses_bad_input_with_one_line(world: World, dsn: str) -> None:
     big, _ = await two_tracked_posts(world)
-    code, out, err = await run_cli(dsn, world.sim, "compare", str(big), "99")
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "compare", str(big), "99")
     assert (code, out, err.strip()) == (1, "", "error: No tracked post matches #99.")
-    code, out, err = await run_cli(dsn, world.sim, "compare", str(big), str(big))
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "compare", str(big), str(big))
     assert (code, out, err.strip()) == (1, "", "error: Pick two different posts to compare.")
-    code, out, err = await run_cli(dsn, world.sim, "compare", str(big), "latest")
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "compare", str(big), "latest")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "invalid int value" in err
-    code, _, err = await run_cli(dsn, world.sim, "compare", str(big))
+    code, _, err = await cli.run_on_sim(dsn, world.sim, "compare", str(big))
     assert code == 2 and len(err.strip().splitlines()) == 1
