@@ -5,7 +5,9 @@
 
 -- Each post's row of post_snapshot_spans as its snapshots make it, its columns in the table's order: the
 -- one definition both rebuilds below read. A condition on post_id reaches the snapshots' index through the
--- window and the grouping, so the rebuild of one post reads only that post's snapshots.
+-- window and the grouping, so the rebuild of one post reads only that post's snapshots. It names the
+-- snapshot columns it reads (no *): a view depends on each column it reads, so a later migration that drops
+-- or retypes another snapshot column is not refused because of it.
 CREATE OR REPLACE VIEW post_snapshot_spans_rebuilt AS
 SELECT post_id, c[1] AS first_check, t[1] AS first_at, v[1] AS first_views, l[1] AS first_likes,
        cm[1] AS first_comments, sh[1] AS first_shares, c[n] AS last_check, t[n] AS last_at,
@@ -19,7 +21,8 @@ SELECT post_id, c[1] AS first_check, t[1] AS first_at, v[1] AS first_views, l[1]
                array_agg(coalesce(likes_count, 0)::bigint ORDER BY check_index) AS l,
                array_agg(coalesce(comments_count, 0)::bigint ORDER BY check_index) AS cm,
                array_agg(coalesce(shares_count, 0)::bigint ORDER BY check_index) AS sh
-          FROM (SELECT *, lag(captured_at) OVER (PARTITION BY post_id ORDER BY check_index) AS before
+          FROM (SELECT post_id, check_index, captured_at, views_count, likes_count, comments_count, shares_count,
+                       lag(captured_at) OVER (PARTITION BY post_id ORDER BY check_index) AS before
                   FROM social_media_post_analytics
                  WHERE check_index IS NOT NULL AND captured_at IS NOT NULL) a
          GROUP BY post_id) x;
