@@ -6,10 +6,14 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.clock import ManualClock
 from bot.sandbox.child_env import bot_process_env
+from bot.schedule import first_of_next_month
 
 if TYPE_CHECKING:
     from bot.sandbox.discord import DiscordEmulator
@@ -18,6 +22,21 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 # Settings of the developer's shell that must not leak into a child under test.
 _OWN_SETTINGS = ("DATABASE_", "METRICS_API_", "RAPIDAPI_", "NOTIFY_", "LOG_")
+
+
+# Longer than any test of the command line runs: one that starts this long before a month's end ends in it.
+MONTH_END_MARGIN = timedelta(minutes=2)
+
+
+def wall_clock() -> ManualClock:
+    """A clock at the wall clock's time, which the children run on, so that a test's own services agree with
+    them; started clear of a UTC month's end (waiting for the next month when closer than MONTH_END_MARGIN),
+    so the calls the test counts against a monthly budget and those its children count fall in one month."""
+    now = datetime.now(UTC)
+    while (left := first_of_next_month(now) - now) < MONTH_END_MARGIN:
+        time.sleep(left.total_seconds())
+        now = datetime.now(UTC)
+    return ManualClock(now.replace(microsecond=0))
 
 
 def cli_env(database_url: str, **settings: str) -> dict[str, str]:

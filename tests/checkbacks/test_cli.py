@@ -22,8 +22,7 @@ from .test_insight import insight_runner, run_until, track
 
 @pytest.fixture
 def clock() -> ManualClock:
-    # The subprocesses run on the wall clock; the simulator and the services here agree with them.
-    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+    return cli.wall_clock()
 
 
 async def test_check_records_one_snapshot_per_due_post_and_advances_the_schedule(

@@ -17,8 +17,7 @@ from tests.watch.helpers import outbox
 
 @pytest.fixture
 def clock() -> ManualClock:
-    # The subprocesses run on the wall clock; the simulator here agrees with them.
-    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+    return cli.wall_clock()
 
 
 async def run_watch(dsn: str, sim: MetricsSimulator, *args: str, **env: str) -> tuple[int, str, str]:
