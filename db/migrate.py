@@ -38,7 +38,7 @@ EARLIER_CHECKSUMS: dict[str, frozenset[str]] = {
     ),
     # Before issue 13: it also made the six-argument try_record_action (0020 drops it).
     "0003": frozenset({"900744986a05d641c2c7abd5cdf4dbda17c143a0bd45aa846264de2e01ae5af3"}),
-    # Before issue 13: it also made the span functions, the trigger and the straddle index (0090's).
+    # Before issue 13: it also made the span functions and the trigger (0092's) and the straddle index (0090's).
     "0030": frozenset({"00dd00f9ffc3fe58f366503bfcd76535817e5c22938f2a58bbcb7fcaca4b78b9"}),
     "0090": frozenset(
         {
