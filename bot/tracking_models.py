@@ -63,7 +63,7 @@ class PostSummary(BaseModel):
     the attribute of its name, or of its validation alias where the record names it otherwise; the count
     of checks and the latest numbers it sets itself."""
 
-    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
     id: int
     video_id: str = Field(validation_alias="external_post_id")

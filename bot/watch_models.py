@@ -44,7 +44,7 @@ class WatchSummary(BaseModel):
     """A watched account as replies and lists show it. `of` reads it from the watch's record: each field
     from the attribute of its name (`active` from `is_active`), the rest from its arguments."""
 
-    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
     username: str
     display_name: str | None = None
