@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import median_committed_claim_ms  # noqa: E402
+from bench._common import median_claim_exec_ms, median_committed_claim_ms  # noqa: E402
 from bench._dataset import load  # noqa: E402
 from bot.charts import (  # noqa: E402
     ChartPoint,
@@ -54,7 +54,6 @@ from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
-from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import top as db_top  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -64,7 +63,6 @@ from db.pool import create_pool  # noqa: E402
 SNAPSHOTS_PER_POST = 20
 WARMUP = 20
 CLAIM_RUNS = 25
-CLAIM_LEASE = timedelta(minutes=5)
 TOKEN = "bench-interactions-token"
 DRAIN_RATE = 100  # metrics API calls per second allowed to the bot while it drains
 
@@ -219,8 +217,8 @@ async def top_ms(pool, guild_id: int) -> dict[str, float]:  # type: ignore[no-un
 async def claim_ms(pool) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """The real claim of 64 among the data set's posts, as production claims: 25 claims, each committed, of
     different due posts, 50 ms apart (bench._common.median_committed_claim_ms); the median. Also the
-    server's own time for it (EXPLAIN ANALYZE's execution time, median of 5, rolled back; the first plan
-    is printed): the part the machine's other load does not stretch.
+    server's own time for it (bench._common.median_claim_exec_ms: EXPLAIN ANALYZE's execution time, median
+    of 5, rolled back; the first plan is printed): the part the machine's other load does not stretch.
 
     1,600 active posts (25 × 64) are made due by a committed transaction before the claims, as posts fall due
     in production; a claim inside the transaction that changed its rows would also fire the account foreign
@@ -241,9 +239,8 @@ async def claim_ms(pool) -> tuple[float, float]:  # type: ignore[no-untyped-def]
             now - timedelta(minutes=1),
         )
         try:
-            plans = [await db_claims.explain_claim_due(conn, now, 64, CLAIM_LEASE) for _ in range(5)]
-            print("claim plan:\n  " + "\n  ".join(plans[0]))
-            exec_ms = statistics.median(execution_ms(plan) for plan in plans)
+            plan, exec_ms = await median_claim_exec_ms(conn, now)
+            print("claim plan:\n  " + "\n  ".join(plan))
             ms = await median_committed_claim_ms(conn, now, CLAIM_RUNS)
         finally:
             await conn.execute(
@@ -259,12 +256,6 @@ async def claim_ms(pool) -> tuple[float, float]:  # type: ignore[no-untyped-def]
         f"of it in the server (load average {os.getloadavg()[0]:.1f})"
     )
     return ms, exec_ms
-
-
-def execution_ms(plan: list[str]) -> float:
-    """EXPLAIN ANALYZE's "Execution Time: N ms" line, in ms."""
-    [line] = [line for line in plan if line.startswith("Execution Time:")]
-    return float(line.split()[2])
 
 
 async def start_bot(dsn: str, emu: DiscordEmulator, sim: MetricsSimulator, channel_id: int, log: Path):  # type: ignore[no-untyped-def]
