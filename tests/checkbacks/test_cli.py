@@ -320,7 +320,7 @@ async def test_check_when_the_api_fails_says_when_it_retries(world: World, dsn: 
     world.sim.answer_video(vid, "error")
     line = await check_line(dsn, world)
     assert line == (
-        f"post {post_id} (video {vid}): API failed (/ failed 1 time; last: HTTP 503); "
+        f"post {post_id} (video {vid}): API failed (the video endpoint (/) failed 1 time; last: HTTP 503); "
         f"retry at {minute(await next_try(world, post_id))}"
     )
 
