@@ -193,14 +193,15 @@ async def actions_by_type(conn: Any, start: datetime, end: datetime) -> list[Act
     return [record_of(ActionCount, r) for r in rows]
 
 
-async def calls_between(conn: Any, start: datetime, end: datetime) -> int:
-    """Metrics API calls made in [start, end)."""
+async def calls_between(conn: Any, start: datetime, end: datetime, provider: str | None = None) -> int:
+    """Metrics API calls made in [start, end), of `provider` alone when given."""
     value = await conn.fetchval(
         """
         SELECT COALESCE(SUM(COALESCE(request_count, 1)), 0) FROM api_usage_tracking
-         WHERE requested_at >= $1 AND requested_at < $2
+         WHERE requested_at >= $1 AND requested_at < $2 AND ($3::text IS NULL OR provider_name = $3)
         """,
         start,
         end,
+        provider,
     )
     return int(value)

@@ -1,11 +1,12 @@
-"""What one period's digest holds, read from Postgres: the posts that gained most views since the period
-began (/top's ranking; their views over the period, for the chart), what the guild was told in it
+"""What one period's digest holds, read from Postgres: the posts that gained most views in the period
+(/top's ranking, ended at the period's end; their views over it, for the chart), what the guild was told in it
 (milestones, new posts of watched accounts, posts whose schedule finished), automation actions against the
 caps, and API calls against the budget."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,14 @@ class Digest:
         return await digest_chart_png(self.series, self.chart_title, n.period_start, n.period_end, zone)
 
 
+async def month_calls_before(conn: Any, end: datetime) -> int:
+    """The budget's calls in `end`'s UTC month made before `end`: the month's use as of a period's end, also
+    when its digest goes out later (the calls made since belong to a later digest)."""
+    first, _ = db_api_usage.month_bounds(end)
+    month = datetime.combine(first, time(), UTC)
+    return await db_digests.calls_between(conn, month, end, db_api_usage.PROVIDER)
+
+
 async def gather(
     conn: Any,
     guild_id: int,
@@ -65,8 +74,11 @@ async def gather(
 ) -> Digest:
     start, end = period.start, period.end
     # /top's ranking (db/top.py, fast at millions of snapshots): growth from the period's start to each
-    # post's latest snapshot, which is the period's end when the digest goes out on time.
-    movers = await db_top.top_growth(conn, guild_id=guild_id, metric="views", since=start, limit=MOVERS)
+    # post's last snapshot before its end, also when the digest goes out late (after downtime). A preview's
+    # period ends now: up to each post's latest snapshot.
+    movers = await db_top.top_growth(
+        conn, guild_id=guild_id, metric="views", since=start, limit=MOVERS, until=None if preview else end
+    )
     points = await db_digests.views_over(conn, [m.post_id for m in movers], start, end)
     milestones: list[DigestMilestone] = []
     new_posts: list[DigestNewPost] = []
@@ -127,7 +139,7 @@ async def gather(
         },
         caps=caps,
         api_calls=await db_digests.calls_between(conn, start, end),
-        month_calls=await db_api_usage.count_calls_in_month(conn, end),
+        month_calls=await month_calls_before(conn, end),
         monthly_budget=monthly_budget,
         chart=DIGEST_CHART,
         preview=preview,

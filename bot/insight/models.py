@@ -73,9 +73,10 @@ class ProjectionCheck(_Model):
 
 
 class PostInsight(_Model):
-    """/analytics' insight: the latest snapshot's standing, the projection, and after 7 and 30 days how far
-    off the early projection was."""
+    """/analytics' insight: the latest snapshot's standing, the projection, the next milestone's ETA (from
+    now, as a check-back gives it), and after 7 and 30 days how far off the early projection was."""
 
     standing: Standing | None = None
     projection: ProjectedViews | None = None
+    eta: MilestoneEta | None = None
     accuracy: list[ProjectionCheck] = []

@@ -29,7 +29,7 @@ NOISE = 0.03
 PRIOR_SD_CURVE = math.log(4.0)
 PRIOR_SD_DECAY = math.log(6.0)
 RANGE_COST = 4.0
-# A milestone this near (at the projected pace) is announced with its ETA in check-backs.
+# A milestone this near (at the projected pace) is announced with its ETA in check-backs and /analytics.
 ETA_HORIZON_HOURS = 7 * 24.0
 
 

@@ -203,11 +203,10 @@ class InsightService:
                     (view.views_30d, view.low_30d, view.high_30d),
                 ),
             )
-        eta = milestone_eta(projection, age_hours or 0.0, views, MILESTONES)
         return CheckInsight(
             standing=standing,
             projection=view,
-            eta=MilestoneEta(milestone=eta.milestone, hours=round(eta.hours, 1)) if eta else None,
+            eta=_eta(projection, age_hours or 0.0, views),
             viral=_viral(standing, views, pace, previous),
         )
 
@@ -231,14 +230,18 @@ class InsightService:
             post.id, post.account_id, post.external_post_id, check_age, fetch=False
         )
         standing = baseline.standing(label, age_hours, latest.views)
-        projection = None
+        projection, eta = None, None
         if posted is not None and age_hours is not None and age_hours < MONTH_HOURS:
             points = [Point(h, s.views) for s in snaps if (h := _hours(posted, s.captured_at)) is not None]
             fitted = project(points, _tau(baseline.curve))
             projection = _projected(fitted, posted=posted) if fitted is not None else None
+            since = _hours(latest.captured_at, self.clock.now()) or 0.0
+            eta = _eta(fitted, age_hours, latest.views, since=since)
         async with self.pool.acquire() as conn:
             made = await db_baselines.projections_of(conn, post.id)
-        return PostInsight(standing=standing, projection=projection, accuracy=_accuracy(made, snaps, posted))
+        return PostInsight(
+            standing=standing, projection=projection, eta=eta, accuracy=_accuracy(made, snaps, posted)
+        )
 
 
 def _curve(stored: db_baselines.CurvePoints | None, video_id: str) -> AccountCurve | None:
@@ -255,6 +258,17 @@ def _curve(stored: db_baselines.CurvePoints | None, video_id: str) -> AccountCur
 
 def _tau(curve: AccountCurve | None) -> float | None:
     return curve.tau_hours if curve is not None else None
+
+
+def _eta(p: Projection | None, age_hours: float, views: int, *, since: float = 0.0) -> MilestoneEta | None:
+    """The next milestone's ETA, from the snapshot of `views` at `age_hours` (projection.milestone_eta: only a
+    near one), counted from `since` hours after that snapshot; None when the projected pace has it passed by
+    then (the next check will tell). A clock behind the snapshot counts from the snapshot."""
+    eta = milestone_eta(p, age_hours, views, MILESTONES)
+    if eta is None:
+        return None
+    wait = eta.hours - max(0.0, since)
+    return MilestoneEta(milestone=eta.milestone, hours=round(wait, 1)) if wait >= 0 else None
 
 
 def _projected(p: Projection, *, posted: datetime | None = None) -> ProjectedViews:

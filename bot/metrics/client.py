@@ -346,7 +346,9 @@ class MetricsClient:
             if last.retry_after is not None:
                 if last.retry_after > self.max_retry_after:
                     raise RateLimited(
-                        f"{path}: the API asked to wait {last.retry_after:.0f} s", endpoint=path, status=429
+                        f"{_named(path)}: the API asked to wait {last.retry_after:.0f} s",
+                        endpoint=path,
+                        status=429,
                     )
                 delay = last.retry_after
                 self.bucket.pause(delay)  # everyone in the process backs off, not only this caller
@@ -359,7 +361,7 @@ class MetricsClient:
             await asyncio.sleep(delay)
         assert last is not None
         tries = self.retries + 1
-        detail = f"{path} failed {tries} time{'s' if tries > 1 else ''}; last: {last.reason}"
+        detail = f"{_named(path)} failed {tries} time{'s' if tries > 1 else ''}; last: {last.reason}"
         if last.outcome == "throttled":
             raise RateLimited(detail, endpoint=path, status=last.status, attempts=tries)
         raise ApiUnavailable(detail, endpoint=path, status=last.status, attempts=tries)
@@ -424,6 +426,11 @@ async def _all_pages(
     return found[:limit]
 
 
+def _named(path: str) -> str:
+    """An endpoint as the words of an error name it: its path, the video endpoint's "/" said in words."""
+    return "the video endpoint (/)" if path == "/" else path
+
+
 def _validated(
     path: str, model: type[ItemT] | None, data: Any, build: Callable[[], Any] | None = None
 ) -> Any:
@@ -436,7 +443,9 @@ def _validated(
         where = ".".join(str(p) for p in first["loc"]) or "answer"
         detail = f"{where}: {first['msg'].removeprefix('Value error, ')}"
         more = exc.error_count() - 1
-        log.warning("malformed answer from %s: %s%s", path, detail, f" (and {more} more)" if more else "")
+        log.warning(
+            "malformed answer from %s: %s%s", _named(path), detail, f" (and {more} more)" if more else ""
+        )
         raise MalformedAnswer(detail, endpoint=path, field=where) from None
 
 

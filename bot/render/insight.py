@@ -91,6 +91,8 @@ def insight_parts(insight: PostInsight | None) -> list[tuple[str, str]]:
         parts.append(("Vs typical", standing_text(insight.standing)))
     if insight.projection is not None:
         parts.append(("Projected", projection_text(insight.projection)))
+    if insight.eta is not None:
+        parts.append(("Next milestone", eta_text(insight.eta)))
     if insight.accuracy:
         parts.append(
             ("How far off the early projection was", "\n".join(accuracy_text(c) for c in insight.accuracy))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -124,6 +125,7 @@ async def test_track_list_and_analytics_from_the_command_line(world: World, dsn:
     # No baseline for an account with one post and no known videos: the standing says so, as /analytics does.
     assert "  vs typical: No baseline yet: fewer than 5 of @maker_jo's posts are tracked at this age" in out
     assert "**" not in out
+    assert "projected:" not in out and "next milestone:" not in out  # one snapshot projects nothing
 
     code, out, err = await cli.run_on_sim(dsn, world.sim, "analytics", "99")
     assert code == 1 and out == "" and err.strip() == "error: No tracked post matches #99."
@@ -224,6 +226,20 @@ async def test_analytics_prints_the_standing_and_projection_that_analytics_shows
     assert "**" not in out
 
 
+async def test_analytics_prints_the_next_milestone_s_eta_under_the_projection(world: World, dsn: str) -> None:
+    post_id = await track(world, "7430000000000000002", "nearly", views_30d=150_000)
+    world.sim.video("7430000000000000002").tau_hours = 4.0  # 56k at 24 h, 100k at about 5 days
+    await run_until(world, insight_runner(world), post_id, 24)
+    # The command's wall clock is behind the test's, which ran the day ahead: counted from the 24h check.
+    code, out, err = await cli.run_on_sim(dsn, world.sim, "analytics", str(post_id))
+    assert code == 0, err
+    lines = out.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("  projected: "))
+    assert re.fullmatch(
+        r"  next milestone: 100k in about \d+ (hours|days) at the current pace", lines[at + 1]
+    )
+
+
 # --- what `check` prints for a post it recorded nothing for ------------------------------------------------
 def minute(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -320,7 +336,7 @@ async def test_check_when_the_api_fails_says_when_it_retries(world: World, dsn: 
     world.sim.answer_video(vid, "error")
     line = await check_line(dsn, world)
     assert line == (
-        f"post {post_id} (video {vid}): API failed (/ failed 1 time; last: HTTP 503); "
+        f"post {post_id} (video {vid}): API failed (the video endpoint (/) failed 1 time; last: HTTP 503); "
         f"retry at {minute(await next_try(world, post_id))}"
     )
 

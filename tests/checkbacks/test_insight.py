@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.checkbacks import CheckbackRunner
+from bot.insight.models import PostInsight
 from bot.insight.service import InsightService
 from bot.notices import parse
 from bot.render.insight import insight_lines
@@ -168,7 +171,7 @@ async def test_from_the_second_snapshot_on_each_check_back_projects_and_stores_t
     assert stored[-1]["views_30d"] == last["views_30d"]
 
 
-async def test_a_check_back_near_a_milestone_gives_its_eta(world: World) -> None:
+async def test_near_a_milestone_check_backs_and_analytics_give_its_eta(world: World) -> None:
     post_id = await track(world, "7435000000000000001", "nearly", views_30d=150_000)
     world.sim.video("7435000000000000001").tau_hours = 4.0  # 56k at 24 h, 100k at about 5 days
     runner = insight_runner(world)
@@ -178,6 +181,21 @@ async def test_a_check_back_near_a_milestone_gives_its_eta(world: World) -> None
     notice = (await checkbacks(world, post_id))[-1]
     description = render_notice(parse("checkback", notice))["description"]
     assert "100k in about" in description and "at the current pace" in description
+
+    async def analytics_insight() -> PostInsight:
+        insight = (await world.tracking.analytics(None, post_id)).insight
+        assert insight is not None and insight.projection is not None
+        return insight
+
+    # /analytics gives the ETA of the projection it shows (fitted to every snapshot), counted from now ...
+    eta = (await analytics_insight()).eta
+    assert eta is not None and eta.milestone == 100_000 and 0 < eta.hours <= 7 * 24
+    world.advance(hours=48)
+    later = (await analytics_insight()).eta
+    assert later is not None and later.hours == pytest.approx(eta.hours - 48, abs=0.1)
+    # ... and once the projected pace has it passed, it is left to the next check to tell.
+    world.advance(hours=later.hours + 1)
+    assert (await analytics_insight()).eta is None
 
 
 async def test_after_30_days_analytics_says_how_far_off_the_projection_made_at_24h_was(world: World) -> None:

@@ -9,10 +9,10 @@ from bot.sandbox.discord import Member, Message
 from bot.sandbox.stack import Stack
 
 
-async def track_fresh(stack: Stack, video_id: str, username: str = "demo") -> Message:
-    """Publish the video five minutes ago (so its whole schedule lies ahead) and /track it as the member in
-    the sandbox channel; returns the bot's answer."""
-    stack.simulator.add_video(video_id, stack.clock.now() - timedelta(minutes=5), username=username)
+async def track_fresh(stack: Stack, video_id: str, username: str = "demo", **video: Any) -> Message:
+    """Publish the video five minutes ago (so its whole schedule lies ahead; `video`: the simulator's
+    add_video options) and /track it as the member in the sandbox channel; returns the bot's answer."""
+    stack.simulator.add_video(video_id, stack.clock.now() - timedelta(minutes=5), username=username, **video)
     url = f"https://www.tiktok.com/@{username}/video/{video_id}"
     return await stack.reply(stack.world.member, "track", url=url)
 

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -26,9 +27,9 @@ async def wait_for_snapshots(pool: asyncpg.Pool, count: int) -> None:
     raise AssertionError(f"fewer than {count} snapshots were recorded")
 
 
-async def track(stack: Stack, video_id: str, username: str = "demo") -> int:
-    """Track a video published five minutes ago; returns the post id."""
-    await track_fresh(stack, video_id, username)
+async def track(stack: Stack, video_id: str, username: str = "demo", **video: Any) -> int:
+    """Track a video published five minutes ago (`video`: as track_fresh's); returns the post id."""
+    await track_fresh(stack, video_id, username, **video)
     w = stack.world
     choices = await stack.emulator.autocomplete(w.member, "analytics", focused="post", value=video_id)
     return int(choices[0]["value"])
@@ -87,6 +88,8 @@ async def test_analytics_without_a_chart_sends_no_file(stack: Stack, clean_db: a
     finally:
         stack.bot.remove_listener(on_app_command_completion)
     assert final.embeds[0]["fields"][3]["value"] == "first snapshot"
+    # One snapshot projects nothing, so there is no milestone's ETA either.
+    assert not {"Projected", "Next milestone"} & {f["name"] for f in final.embeds[0]["fields"]}
     assert not i.message.attachments and i.message.edits == 0
 
 

@@ -3,6 +3,7 @@ emulator: a post of an account with 20+ videos, tracked for a day."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import asyncpg
@@ -56,3 +57,18 @@ async def test_a_day_after_tracking_check_backs_and_analytics_compare_with_the_a
         "SELECT viral_score FROM social_media_post_analytics WHERE post_id = $1 AND check_index > 0", post
     )
     assert len(scores) == 4 and all(r["viral_score"] is not None for r in scores)
+
+
+async def test_analytics_gives_the_next_milestone_s_eta_when_the_projected_pace_reaches_it_within_a_week(
+    stack: Stack, clean_db: asyncpg.Pool, clock: ManualClock
+) -> None:
+    w = stack.world
+    post = await track(stack, "7301234567890126002", username="nearly", views_30d=250_000)  # 55k at 1d
+    await run_checks(stack, clock, clean_db, [1, 6, 12, 24])
+    i = await stack.emulator.invoke(w.member, "analytics", channel=w.channel, post=post)
+    embed = (await i.response()).data["embeds"][0]
+    names = [f["name"] for f in embed["fields"]]
+    assert names.index("Next milestone") == names.index("Projected") + 1, embed["fields"]
+    assert re.fullmatch(r"100k in about [2-7] days at the current pace", field(embed, "Next milestone"))
+    await stack.emulator.wait_until(lambda: i.message if i.message.attachments else None, 10)
+    stack.emulator.assert_no_violations()

@@ -1,4 +1,5 @@
-"""/top from post_snapshot_spans (migration 0030) ranks exactly as the original scan of every snapshot did."""
+"""/top from post_snapshot_spans (migration 0030) ranks exactly as the original scan of every snapshot did, and
+so does a digest's ranking of a window with an end (`until`)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from db import top as db_top
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
-# The ranking as it was before the spans: every snapshot in the window read (kept here as the reference).
+# The ranking as it was before the spans: every snapshot in the window read (kept here as the reference);
+# $4, the window's end (NULL: none).
 REFERENCE = """
 WITH window_checks AS (
     SELECT s.post_id, min(s.check_index) AS first_index, max(s.check_index) AS last_index
       FROM social_media_post_analytics s
       JOIN guild_posts gp ON gp.post_id = s.post_id
-     WHERE s.captured_at >= $1 AND s.check_index IS NOT NULL AND gp.guild_id = $3
+     WHERE s.captured_at >= $1 AND s.captured_at < coalesce($4::timestamptz, 'infinity') AND s.check_index IS NOT NULL
+       AND gp.guild_id = $3
      GROUP BY s.post_id
 ), growth AS (
     SELECT w.post_id, latest.value - coalesce(before.value, first.value) AS growth
@@ -110,9 +113,15 @@ async def test_top_from_spans_matches_the_full_scan_for_every_window(
             monkeypatch.setattr(db_top, "FEW_INSIDE", 0 if step % 2 else 20_000)
             guild = rng.choice([11, 22])
             limit = rng.choice([1, 5, 10, 200])
-            want = [(r["post_id"], r["growth"]) for r in await conn.fetch(REFERENCE, since, limit, guild)]
-            got = await db_top.top_growth(conn, guild_id=guild, metric="views", since=since, limit=limit)
-            assert [(r.post_id, r.growth) for r in got] == want, (since, guild, limit)
+            # Every third window has an end (a digest's period): a day or a week.
+            until = None if step % 3 else since + timedelta(days=rng.choice((1, 7)))
+            want = [
+                (r["post_id"], r["growth"]) for r in await conn.fetch(REFERENCE, since, limit, guild, until)
+            ]
+            got = await db_top.top_growth(
+                conn, guild_id=guild, metric="views", since=since, limit=limit, until=until
+            )
+            assert [(r.post_id, r.growth) for r in got] == want, (since, until, guild, limit)
 
 
 async def test_a_series_whose_times_go_back_finds_the_last_check_taken_before_the_window(
@@ -132,6 +141,10 @@ async def test_a_series_whose_times_go_back_finds_the_last_check_taken_before_th
         assert [(r.post_id, r.growth, r.since) for r in got] == [
             (post_id, 1000 - 250, START + timedelta(hours=8))
         ]
+        # A window ending at 13:00: its latest is check 3 (12:00), not 4 (14:00).
+        until = START + timedelta(hours=13)
+        got = await db_top.top_growth(conn, guild_id=11, metric="views", since=since, limit=5, until=until)
+        assert [(r.current, r.growth) for r in got] == [(900, 900 - 250)]
 
         # In order again (check 2 rewritten at 10:30): the binary search finds the same check.
         await conn.execute(
