@@ -345,11 +345,8 @@ class MetricsClient:
                 break
             if last.retry_after is not None:
                 if last.retry_after > self.max_retry_after:
-                    raise RateLimited(
-                        f"{_named(path)}: the API asked to wait {last.retry_after:.0f} s",
-                        endpoint=path,
-                        status=429,
-                    )
+                    wait = f"the API asked to wait {last.retry_after:.0f} s"
+                    raise RateLimited(f"{_named(path)}: {wait}", endpoint=path, status=429)
                 delay = last.retry_after
                 self.bucket.pause(delay)  # everyone in the process backs off, not only this caller
                 if self.shared is not None:
@@ -443,9 +440,7 @@ def _validated(
         where = ".".join(str(p) for p in first["loc"]) or "answer"
         detail = f"{where}: {first['msg'].removeprefix('Value error, ')}"
         more = exc.error_count() - 1
-        log.warning(
-            "malformed answer from %s: %s%s", _named(path), detail, f" (and {more} more)" if more else ""
-        )
+        log.warning("malformed answer from %s: %s%s", path, detail, f" (and {more} more)" if more else "")
         raise MalformedAnswer(detail, endpoint=path, field=where) from None
 
 
