@@ -256,7 +256,7 @@ class CheckbackRunner:
                     return CheckOutcome(post.id, post.external_post_id, "superseded", check_index=check_index)
                 if post.check_failures:
                     await db_faults.clear_faults(conn, post.id)  # an answer: the run of failures ends
-                previous = await db_snapshots.previous_snapshots(conn, post.id, check_index)
+                previous = await db_snapshots.list_snapshots(conn, post.id, before_index=check_index)
                 inserted = await db_snapshots.insert_snapshot(
                     conn,
                     post_id=post.id,

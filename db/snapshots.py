@@ -94,37 +94,18 @@ _COLUMNS = """
 """
 
 
-async def list_snapshots(conn: Any, post_id: int) -> list[Snapshot]:
-    """The post's snapshots in capture order, the original system's first."""
+async def list_snapshots(conn: Any, post_id: int, *, before_index: int | None = None) -> list[Snapshot]:
+    """The post's snapshots in capture order, the original system's first; with `before_index`, those
+    before that check (the history a check-back's growth, pace and projection are of)."""
+    before = "" if before_index is None else "AND (check_index IS NULL OR check_index < $2)"
     rows = await conn.fetch(
         f"""
         SELECT {_COLUMNS} FROM social_media_post_analytics
-         WHERE post_id = $1
+         WHERE post_id = $1 {before}
          ORDER BY {_CAPTURE_ORDER}
         """,  # noqa: S608 - constant fragments
         post_id,
-    )
-    return [_snapshot(r) for r in rows]
-
-
-async def previous_snapshots(conn: Any, post_id: int, before_index: int) -> list[Snapshot]:
-    """The first snapshot and the two latest before check `before_index` (what growth and pace need),
-    the original system's snapshots included, in capture order."""
-    rows = await conn.fetch(
-        f"""
-        SELECT * FROM (
-            (SELECT {_COLUMNS} FROM social_media_post_analytics
-              WHERE post_id = $1 AND (check_index IS NULL OR check_index < $2)
-              ORDER BY {_CAPTURE_ORDER} LIMIT 1)
-            UNION
-            (SELECT {_COLUMNS} FROM social_media_post_analytics
-              WHERE post_id = $1 AND (check_index IS NULL OR check_index < $2)
-              ORDER BY {_CAPTURE_ORDER_DESC} LIMIT 2)
-        ) AS s
-        ORDER BY check_index IS NOT NULL, check_index, captured_at, id
-        """,  # noqa: S608 - constant fragments
-        post_id,
-        before_index,
+        *(() if before_index is None else (before_index,)),
     )
     return [_snapshot(r) for r in rows]
 

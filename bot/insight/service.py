@@ -184,10 +184,11 @@ class InsightService:
         )
         if standing.ratio is not None:
             await db_baselines.set_viral_score(conn, post.id, check_index, standing.ratio)
-        points = [Point(h, s.views) for s in previous if (h := _hours(post.posted_at, s.captured_at))]
         projection = None
         if age_hours is not None:
-            projection = project([*points, Point(age_hours, views)], _tau(baseline.curve))
+            # Fitted to every snapshot of the post up to this one, as /analytics fits it (of_post).
+            points = [*_points(post.posted_at, previous), Point(age_hours, views)]
+            projection = project(points, _tau(baseline.curve))
         view = None
         if projection is not None and age_hours is not None:
             view = _projected(projection)
@@ -232,8 +233,7 @@ class InsightService:
         standing = baseline.standing(label, age_hours, latest.views)
         projection, eta = None, None
         if posted is not None and age_hours is not None and age_hours < MONTH_HOURS:
-            points = [Point(h, s.views) for s in snaps if (h := _hours(posted, s.captured_at)) is not None]
-            fitted = project(points, _tau(baseline.curve))
+            fitted = project(_points(posted, snaps), _tau(baseline.curve))
             projection = _projected(fitted, posted=posted) if fitted is not None else None
             since = _hours(latest.captured_at, self.clock.now()) or 0.0
             eta = _eta(fitted, age_hours, latest.views, since=since)
@@ -254,6 +254,11 @@ def _curve(stored: db_baselines.CurvePoints | None, video_id: str) -> AccountCur
         if vid != video_id
     ]
     return fit_account_curve(points[:CURVE_VIDEOS])
+
+
+def _points(posted: datetime | None, snaps: Sequence[Snapshot]) -> list[Point]:
+    """The snapshots' views at the post's age (hours) when taken: what a projection is fitted to."""
+    return [Point(h, s.views) for s in snaps if (h := _hours(posted, s.captured_at)) is not None]
 
 
 def _tau(curve: AccountCurve | None) -> float | None:

@@ -198,6 +198,34 @@ async def test_near_a_milestone_check_backs_and_analytics_give_its_eta(world: Wo
     assert (await analytics_insight()).eta is None
 
 
+async def test_at_each_check_the_check_back_and_analytics_give_the_same_projection_and_eta(
+    world: World,
+) -> None:
+    post_id = await track(world, "7435000000000000002", "samefit", views_30d=150_000)
+    world.sim.video("7435000000000000002").tau_hours = 4.0
+    runner = insight_runner(world)
+    end = world.clock.now() + timedelta(days=7)
+    compared = 0
+    while (post := await world.tracking.get_post(None, post_id)).next_check_at and post.next_check_at <= end:
+        world.clock.set(post.next_check_at)
+        await runner.run_once()
+        notice = (await checkbacks(world, post_id))[-1]
+        insight = (await world.tracking.analytics(None, post_id)).insight
+        assert insight is not None
+        if notice["projection"] is None:
+            assert insight.projection is None
+            continue
+        # At the moment of the check /analytics fits the same snapshots: the same figures and the same ETA.
+        assert insight.projection is not None
+        assert insight.projection.model_dump(exclude={"path"}) == {
+            k: v for k, v in notice["projection"].items() if k != "path"
+        }
+        eta = insight.eta.model_dump() if insight.eta is not None else None
+        assert notice["milestone_eta"] == eta
+        compared += 1
+    assert compared >= 5  # from the second check to the 7-day one: far more snapshots than first and last two
+
+
 async def test_after_30_days_analytics_says_how_far_off_the_projection_made_at_24h_was(world: World) -> None:
     world.sim.add_account("month", videos=24)
     post_id = await track(world, "7436000000000000001", "month", views_30d=400_000)
