@@ -185,8 +185,9 @@ class InsightService:
         if standing.ratio is not None:
             await db_baselines.set_viral_score(conn, post.id, check_index, standing.ratio)
         projection = None
-        if age_hours is not None:
-            # Fitted to every snapshot of the post up to this one, as /analytics fits it (of_post).
+        # Fitted to every snapshot of the post up to this one, as /analytics fits it (of_post), and like it
+        # only before 30 days: from then on the 30-day figure is measured, not projected.
+        if age_hours is not None and age_hours < MONTH_HOURS:
             points = [*_points(post.posted_at, previous), Point(age_hours, views)]
             projection = project(points, _tau(baseline.curve))
         view = None

@@ -234,6 +234,8 @@ async def test_after_30_days_analytics_says_how_far_off_the_projection_made_at_2
     analytics = await world.tracking.analytics(None, post_id)
     insight = analytics.insight
     assert insight is not None and insight.projection is None  # past 30 days: nothing left to project
+    # Nor does the 30-day check-back project: its 30-day figure is measured (as /analytics says it).
+    assert (await checkbacks(world, post_id))[-1]["projection"] is None
     made = await world.pool.fetchrow(
         "SELECT age_hours, views_7d, views_30d FROM post_projections WHERE post_id = $1 AND check_index = 4",
         post_id,
