@@ -88,16 +88,11 @@ async def gather(
             told = notices.parse(row.kind, row.payload)
         except ValidationError:
             continue  # a row the dispatcher set aside: it was never told either
+        # A digest's entry takes its fields from the notice told (by name).
         if isinstance(told, MilestoneNotice):
-            milestones.append(
-                DigestMilestone(
-                    post_id=told.post_id, author=told.author, url=told.url, milestone=told.milestone
-                )
-            )
+            milestones.append(DigestMilestone.model_validate(told, from_attributes=True))
         elif isinstance(told, NewPostNotice):
-            new_posts.append(
-                DigestNewPost(account=told.account, url=told.url, post_id=told.post_id, tracked=told.tracked)
-            )
+            new_posts.append(DigestNewPost.model_validate(told, from_attributes=True))
         elif isinstance(told, CheckbackNotice):
             finished.append(
                 DigestPost(post_id=told.post_id, author=told.author, url=told.url, views=told.metrics.views)
