@@ -11,7 +11,6 @@ from bot.notices import DigestCap, DigestMilestone, DigestNotice, DigestPost
 from bot.render.text import BLUE, GREY, TITLE, Embed, count, cut_lines, discord_ts, field, num, pct, signed
 from bot.timezones import zone_of
 
-_EVERY = {"daily": "Daily", "weekly": "Weekly"}
 _WHEN = {"daily": "every day", "weekly": "every Monday"}
 
 
@@ -24,8 +23,9 @@ def _post(p: DigestPost | DigestMilestone) -> str:
     return f"[#{p.post_id} {who}]({p.url})" if p.url else f"#{p.post_id} {who}"
 
 
-def _more(lines: list[str], more: int) -> str:
-    return "\n".join(lines + ([f"… and {num(more)} more"] if more else []))
+def _listed(lines: list[str], more: int) -> str:
+    """The lines and how many more were left out; "None." when there are none."""
+    return "\n".join(lines + ([f"… and {num(more)} more"] if more else [])) or "None."
 
 
 def _cap(c: DigestCap) -> str:
@@ -37,7 +37,7 @@ def _cap(c: DigestCap) -> str:
 def digest_embed(n: DigestNotice) -> Embed:
     zone = zone_of(n.zone)
     span = f"{_local(n.period_start, zone)} – {_local(n.period_end, zone)} ({zone.key})"
-    title = f"📰 {_EVERY.get(n.every, 'Daily')} digest" + (" · preview, so far" if n.preview else "")
+    title = f"📰 {n.every.capitalize()} digest" + (" · preview, so far" if n.preview else "")
     movers = [
         f"{i}. {_post(p)}: {signed(p.gained)} views (now {num(p.views)})" for i, p in enumerate(n.movers, 1)
     ]
@@ -54,11 +54,9 @@ def digest_embed(n: DigestNotice) -> Embed:
         month = f"{num(n.month_calls)} this month (no budget set)"
     fields = [
         field("Top movers", "\n".join(movers) or "No snapshots in this period.", False),
-        field("Milestones crossed", _more(milestones, n.more.get("milestones", 0)) or "None.", False),
-        field(
-            "New posts of watched accounts", _more(new_posts, n.more.get("new_posts", 0)) or "None.", False
-        ),
-        field("Finished their schedule", _more(finished, n.more.get("finished", 0)) or "None.", False),
+        field("Milestones crossed", _listed(milestones, n.more.get("milestones", 0)), False),
+        field("New posts of watched accounts", _listed(new_posts, n.more.get("new_posts", 0)), False),
+        field("Finished their schedule", _listed(finished, n.more.get("finished", 0)), False),
         field(
             "Actions against the caps", "\n".join(_cap(c) for c in n.caps) or "No automation actions.", False
         ),
