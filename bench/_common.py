@@ -44,11 +44,7 @@ async def median_committed_claim_ms(conn: Any, now: datetime, runs: int = 25, pa
             timings.append((time.perf_counter() - t0) * 1000)
             taken.update((c.id, c.next_check_at) for c in claimed)
             assert len(claimed) == 64, len(claimed)
-            await conn.execute(
-                "UPDATE social_media_posts SET next_check_at = $2, claimed_until = NULL WHERE id = ANY($1::int[])",
-                [c.id for c in claimed],
-                now + timedelta(days=1),
-            )
+            await db_claims.postpone(conn, [c.id for c in claimed], now + timedelta(days=1))
             await asyncio.sleep(pause)
     finally:
         await conn.execute(
