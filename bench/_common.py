@@ -47,14 +47,7 @@ async def median_committed_claim_ms(conn: Any, now: datetime, runs: int = 25, pa
             await db_claims.postpone(conn, [c.id for c in claimed], now + timedelta(days=1))
             await asyncio.sleep(pause)
     finally:
-        await conn.execute(
-            """
-            UPDATE social_media_posts p SET next_check_at = v.at, claimed_until = NULL
-              FROM unnest($1::int[], $2::timestamptz[]) AS v(id, at) WHERE p.id = v.id
-            """,
-            list(taken),
-            list(taken.values()),
-        )
+        await db_claims.set_next_checks(conn, taken)
     return statistics.median(timings)
 
 
