@@ -85,9 +85,6 @@ async def insert_snapshot(
 # Capture order: the original's snapshots (no check index) came before any check of ours on the same post,
 # and ours are in check order; the time breaks ties (and orders the original's among themselves).
 _CAPTURE_ORDER = "check_index IS NOT NULL, check_index, coalesce(captured_at, created_at), id"
-_CAPTURE_ORDER_DESC = (
-    "check_index IS NOT NULL DESC, check_index DESC, coalesce(captured_at, created_at) DESC, id DESC"
-)
 _COLUMNS = """
     id, post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
     views_count, likes_count, comments_count, shares_count, saves_count
