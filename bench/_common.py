@@ -18,6 +18,7 @@ from typing import Any
 from db import claims as db_claims
 
 CLAIM_LEASE = timedelta(minutes=5)
+CLAIM_RUNS = 25  # the committed claims a bench times (each of 64 posts: it makes CLAIM_RUNS × 64 due)
 
 
 def spawn(target: Callable[..., None], *args: Any) -> tuple[Connection, BaseProcess]:
@@ -30,7 +31,9 @@ def spawn(target: Callable[..., None], *args: Any) -> tuple[Connection, BaseProc
     return parent, server
 
 
-async def median_committed_claim_ms(conn: Any, now: datetime, runs: int = 25, pause: float = 0.05) -> float:
+async def median_committed_claim_ms(
+    conn: Any, now: datetime, runs: int = CLAIM_RUNS, pause: float = 0.05
+) -> float:
     """The real claim of 64 due posts as production runs it, `runs` times, `pause` seconds apart: each claim
     committed, on posts no earlier claim took, and the posts it took then moved out of reach as a completed
     check moves them (next check after `now`, no lease); the median in milliseconds. Every post a claim took

@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import median_claim_exec_ms, median_committed_claim_ms  # noqa: E402
+from bench._common import CLAIM_RUNS, median_claim_exec_ms, median_committed_claim_ms  # noqa: E402
 from bench._dataset import load  # noqa: E402
 from bot.charts import (  # noqa: E402
     ChartPoint,
@@ -63,7 +63,6 @@ from db.pool import create_pool  # noqa: E402
 
 SNAPSHOTS_PER_POST = 20
 WARMUP = 20
-CLAIM_RUNS = 25
 TOKEN = "bench-interactions-token"
 DRAIN_RATE = 100  # metrics API calls per second allowed to the bot while it drains
 
