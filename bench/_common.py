@@ -18,6 +18,7 @@ from typing import Any
 from db import claims as db_claims
 
 CLAIM_LEASE = timedelta(minutes=5)
+CLAIM_RUNS = 25  # the committed claims a bench times (each of 64 posts: it makes CLAIM_RUNS × 64 due)
 
 
 def spawn(target: Callable[..., None], *args: Any) -> tuple[Connection, BaseProcess]:
@@ -30,7 +31,9 @@ def spawn(target: Callable[..., None], *args: Any) -> tuple[Connection, BaseProc
     return parent, server
 
 
-async def median_committed_claim_ms(conn: Any, now: datetime, runs: int = 25, pause: float = 0.05) -> float:
+async def median_committed_claim_ms(
+    conn: Any, now: datetime, runs: int = CLAIM_RUNS, pause: float = 0.05
+) -> float:
     """The real claim of 64 due posts as production runs it, `runs` times, `pause` seconds apart: each claim
     committed, on posts no earlier claim took, and the posts it took then moved out of reach as a completed
     check moves them (next check after `now`, no lease); the median in milliseconds. Every post a claim took
@@ -44,21 +47,10 @@ async def median_committed_claim_ms(conn: Any, now: datetime, runs: int = 25, pa
             timings.append((time.perf_counter() - t0) * 1000)
             taken.update((c.id, c.next_check_at) for c in claimed)
             assert len(claimed) == 64, len(claimed)
-            await conn.execute(
-                "UPDATE social_media_posts SET next_check_at = $2, claimed_until = NULL WHERE id = ANY($1::int[])",
-                [c.id for c in claimed],
-                now + timedelta(days=1),
-            )
+            await db_claims.postpone(conn, [c.id for c in claimed], now + timedelta(days=1))
             await asyncio.sleep(pause)
     finally:
-        await conn.execute(
-            """
-            UPDATE social_media_posts p SET next_check_at = v.at, claimed_until = NULL
-              FROM unnest($1::int[], $2::timestamptz[]) AS v(id, at) WHERE p.id = v.id
-            """,
-            list(taken),
-            list(taken.values()),
-        )
+        await db_claims.set_next_checks(conn, taken)
     return statistics.median(timings)
 
 

@@ -24,7 +24,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-from bench._common import command_line, median_claim_exec_ms, median_committed_claim_ms, spawn  # noqa: E402
+from bench._common import (  # noqa: E402
+    CLAIM_RUNS,
+    command_line,
+    median_claim_exec_ms,
+    median_committed_claim_ms,
+    spawn,
+)
 from bot.checkbacks import CheckbackRunner  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.metrics import MetricsClient  # noqa: E402
@@ -38,7 +44,6 @@ from db.pool import create_pool  # noqa: E402
 
 RATE = 50.0
 LATENCY = 0.75
-CLAIM_RUNS = 25
 
 
 def serve(conn: Connection, latency: float) -> None:

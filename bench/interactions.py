@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import median_claim_exec_ms, median_committed_claim_ms  # noqa: E402
+from bench._common import CLAIM_RUNS, median_claim_exec_ms, median_committed_claim_ms  # noqa: E402
 from bench._dataset import load  # noqa: E402
 from bot.charts import (  # noqa: E402
     ChartPoint,
@@ -54,6 +54,7 @@ from bot.sandbox.discord import DiscordEmulator  # noqa: E402
 from bot.sandbox.discord.records import Interaction, Message  # noqa: E402
 from bot.sandbox.metrics import MetricsSimulator  # noqa: E402
 from bot.schedule import DEFAULT_OFFSETS  # noqa: E402
+from db import claims as db_claims  # noqa: E402
 from db import seed as db_seed  # noqa: E402
 from db import top as db_top  # noqa: E402
 from db.admin import create_database, drop_database  # noqa: E402
@@ -62,7 +63,6 @@ from db.pool import create_pool  # noqa: E402
 
 SNAPSHOTS_PER_POST = 20
 WARMUP = 20
-CLAIM_RUNS = 25
 TOKEN = "bench-interactions-token"
 DRAIN_RATE = 100  # metrics API calls per second allowed to the bot while it drains
 
@@ -243,14 +243,7 @@ async def claim_ms(pool) -> tuple[float, float]:  # type: ignore[no-untyped-def]
             print("claim plan:\n  " + "\n  ".join(plan))
             ms = await median_committed_claim_ms(conn, now, CLAIM_RUNS)
         finally:
-            await conn.execute(
-                """
-                UPDATE social_media_posts p SET next_check_at = v.at, claimed_until = NULL
-                  FROM unnest($1::int[], $2::timestamptz[]) AS v(id, at) WHERE p.id = v.id
-                """,
-                ids,
-                [r["next_check_at"] for r in rows],
-            )
+            await db_claims.set_next_checks(conn, {r["id"]: r["next_check_at"] for r in rows})
     print(
         f"claim of 64 due posts: median {ms:.2f} ms of {CLAIM_RUNS} committed claims, {exec_ms:.2f} ms "
         f"of it in the server (load average {os.getloadavg()[0]:.1f})"

@@ -1,9 +1,10 @@
 """SQL of the check-back claim cycle: claim due posts (FOR UPDATE SKIP LOCKED, a lease), advance the
-schedule, release a failed check, postpone past the budget, and when the next check falls due."""
+schedule, release a failed check, postpone past the budget, and when the next check falls due; a benchmark's
+own: the claim explained, next checks put back."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -133,6 +134,19 @@ async def postpone(conn: Any, post_ids: Sequence[int], until: datetime) -> int:
         until,
     )
     return int(status.split()[-1])
+
+
+async def set_next_checks(conn: Any, next_at: Mapping[int, datetime | None]) -> None:
+    """Sets each post's next check to its time, its lease cleared: a benchmark putting back the posts it made
+    due or claimed."""
+    await conn.execute(
+        """
+        UPDATE social_media_posts p SET next_check_at = v.at, claimed_until = NULL
+          FROM unnest($1::int[], $2::timestamptz[]) AS v(id, at) WHERE p.id = v.id
+        """,
+        list(next_at),
+        list(next_at.values()),
+    )
 
 
 async def next_due_at(conn: Any, now: datetime) -> datetime | None:

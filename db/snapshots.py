@@ -85,9 +85,6 @@ async def insert_snapshot(
 # Capture order: the original's snapshots (no check index) came before any check of ours on the same post,
 # and ours are in check order; the time breaks ties (and orders the original's among themselves).
 _CAPTURE_ORDER = "check_index IS NOT NULL, check_index, coalesce(captured_at, created_at), id"
-_CAPTURE_ORDER_DESC = (
-    "check_index IS NOT NULL DESC, check_index DESC, coalesce(captured_at, created_at) DESC, id DESC"
-)
 _COLUMNS = """
     id, post_id, check_index, coalesce(captured_at, created_at) AS captured_at, scheduled_for,
     views_count, likes_count, comments_count, shares_count, saves_count
@@ -97,15 +94,14 @@ _COLUMNS = """
 async def list_snapshots(conn: Any, post_id: int, *, before_index: int | None = None) -> list[Snapshot]:
     """The post's snapshots in capture order, the original system's first; with `before_index`, those
     before that check (the history a check-back's growth, pace and projection are of)."""
-    before = "" if before_index is None else "AND (check_index IS NULL OR check_index < $2)"
     rows = await conn.fetch(
         f"""
         SELECT {_COLUMNS} FROM social_media_post_analytics
-         WHERE post_id = $1 {before}
+         WHERE post_id = $1 AND ($2::integer IS NULL OR check_index IS NULL OR check_index < $2)
          ORDER BY {_CAPTURE_ORDER}
         """,  # noqa: S608 - constant fragments
         post_id,
-        *(() if before_index is None else (before_index,)),
+        before_index,
     )
     return [_snapshot(r) for r in rows]
 

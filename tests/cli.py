@@ -39,6 +39,11 @@ def wall_clock() -> ManualClock:
     return ManualClock(now.replace(microsecond=0))
 
 
+def minute(value: datetime) -> str:
+    """A time as the command line prints it: UTC, to the minute."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def cli_env(database_url: str, **settings: str) -> dict[str, str]:
     """The environment for a child: this one without Checkback's settings, then DATABASE_URL and `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_SETTINGS)}
@@ -98,3 +103,12 @@ async def run_on_sim(dsn: str, sim: MetricsSimulator, *args: str, **settings: st
         },
     )
     return result.returncode, result.stdout, result.stderr
+
+
+async def one_line(dsn: str, sim: MetricsSimulator, *args: str, **settings: str) -> str:
+    """The one line `python -m bot ARGS` prints on the simulator, exiting 0 (the API answers once: no retries
+    inside a call)."""
+    code, out, err = await run_on_sim(dsn, sim, *args, METRICS_API_RETRIES="0", **settings)
+    assert code == 0, err
+    [line] = out.splitlines()
+    return line

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.sandbox.discord import Guild
+from bot.sandbox.discord.commands import MESSAGE_MENU, command_names
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class Completer:
         if before == ["/as"]:
             return [w + " " for w in ("admin", "member") if w.startswith(current)]
         if before == ["/menu"]:  # a message context menu's name, quoted (it has spaces)
-            names = sorted(c["name"] for c in self.commands() if c.get("type") == 3)
+            names = command_names(self.commands(), kind=MESSAGE_MENU)
             return [f'"{n}" ' for n in names if f'"{n}'.startswith(current) or n.startswith(current)]
         typed = " ".join(w for w in before if ":" not in w).lstrip("/")
         subs = sorted(

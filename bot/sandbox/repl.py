@@ -16,6 +16,7 @@ from bot.metrics.urls import find_links, parse_video_url, split_links
 from bot.sandbox.completion import as_discord_reads, command_usages
 from bot.sandbox.console import LineReader, Printer, parse_duration, span
 from bot.sandbox.discord import Interaction, InvalidInvocation, Member
+from bot.sandbox.discord.commands import MESSAGE_MENU, command_names
 from bot.sandbox.modal_form import Ask, fill, modal_lines
 from bot.sandbox.render_terminal import Style, utc_text
 from bot.sandbox.stack import Stack
@@ -289,8 +290,7 @@ class Sandbox:
 
     def _message_menus(self) -> list[str]:
         """The names of the message context menus the bot registered (Discord's Apps menu on a message)."""
-        commands = self.emulator.visible_commands(self.world.guild)
-        return sorted(c["name"] for c in commands if c.get("type") == 3)
+        return command_names(self.emulator.visible_commands(self.world.guild), kind=MESSAGE_MENU)
 
     async def _time(self, _rest: str) -> Outcome:
         nxt = await self.tracking.next_check_in()

@@ -241,10 +241,6 @@ async def test_analytics_prints_the_next_milestone_s_eta_under_the_projection(wo
 
 
 # --- what `check` prints for a post it recorded nothing for ------------------------------------------------
-def minute(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 async def due_post(world: World, vid: str) -> int:
     """A post tracked a moment ago whose next check-back is due now."""
     world.sim.add_video(vid, world.clock.now() - timedelta(minutes=10))
@@ -261,11 +257,8 @@ async def make_due(world: World, post_id: int) -> None:
 
 
 async def check_line(dsn: str, world: World, **env: str) -> str:
-    """The one line `check` prints (the API answers once: no retries inside a call)."""
-    code, out, err = await cli.run_on_sim(dsn, world.sim, "check", METRICS_API_RETRIES="0", **env)
-    assert code == 0, err
-    [line] = out.splitlines()
-    return line
+    """The one line `check` prints."""
+    return await cli.one_line(dsn, world.sim, "check", **env)
 
 
 async def next_try(world: World, post_id: int) -> datetime:
@@ -285,7 +278,7 @@ async def test_check_of_a_video_made_private_says_retry_then_tracking_stopped(wo
     line = await check_line(dsn, world)
     assert line == (
         f"{head} API failed (the API answered: code -1: This video is private or unavailable.); "
-        f"retry at {minute(await next_try(world, post_id))}"
+        f"retry at {cli.minute(await next_try(world, post_id))}"
     )
 
     # Half an hour on (the CLI runs on the wall clock: the first answer is moved back), a second one does.
@@ -337,7 +330,7 @@ async def test_check_when_the_api_fails_says_when_it_retries(world: World, dsn: 
     line = await check_line(dsn, world)
     assert line == (
         f"post {post_id} (video {vid}): API failed (the video endpoint (/) failed 1 time; last: HTTP 503); "
-        f"retry at {minute(await next_try(world, post_id))}"
+        f"retry at {cli.minute(await next_try(world, post_id))}"
     )
 
 
@@ -354,7 +347,7 @@ async def test_check_past_the_budget_says_postponed_to_the_1st(world: World, dsn
     line = await check_line(dsn, world, **env)
     until = await next_try(world, post_id)
     assert until.day == 1 and until.astimezone(UTC).time() == time(0, 0)
-    assert line == f"post {post_id} (video {vid}): API budget used up; postponed to {minute(until)}"
+    assert line == f"post {post_id} (video {vid}): API budget used up; postponed to {cli.minute(until)}"
 
 
 async def test_check_of_a_post_with_every_check_back_recorded_says_tracking_complete(

@@ -71,10 +71,6 @@ async def test_the_cli_refuses_a_missing_account_and_bad_usage(world: World, dsn
 
 
 # --- what `watch poll` prints for an account it recorded nothing for ---------------------------------------
-def minute(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 async def watched_and_due(world: World, dsn: str, username: str) -> SimAccount:
     """`username` watched from the CLI, its next poll due now; the simulator's account."""
     account = world.sim.add_account(username, videos=2)
@@ -85,11 +81,8 @@ async def watched_and_due(world: World, dsn: str, username: str) -> SimAccount:
 
 
 async def poll_line(dsn: str, world: World, **env: str) -> str:
-    """The one line `watch poll` prints (the API answers once: no retries inside a call)."""
-    code, out, err = await run_watch(dsn, world.sim, "poll", METRICS_API_RETRIES="0", **env)
-    assert code == 0, err
-    [line] = out.splitlines()
-    return line
+    """The one line `watch poll` prints."""
+    return await cli.one_line(dsn, world.sim, "watch", "poll", **env)
 
 
 async def next_poll(world: World) -> datetime:
@@ -116,7 +109,7 @@ async def test_poll_when_the_api_fails_says_when_it_looks_again(world: World, ds
     line = await poll_line(dsn, world)
     assert line == (
         "@maker_jo: API failed (/user/info failed 1 time; last: HTTP 503); "
-        f"again at {minute(await next_poll(world))}"
+        f"again at {cli.minute(await next_poll(world))}"
     )
     # What is stored for the operator keeps the error's class.
     assert await world.pool.fetchval("SELECT last_error FROM account_watches") == (
@@ -129,4 +122,4 @@ async def test_poll_past_the_budget_says_postponed_to_the_1st(world: World, dsn:
     line = await poll_line(dsn, world, METRICS_API_MONTHLY_BUDGET="4")
     until = await next_poll(world)
     assert until.day == 1 and until.astimezone(UTC).time() == time(0, 0)
-    assert line == f"@maker_jo: API budget nearly used; postponed to {minute(until)}"
+    assert line == f"@maker_jo: API budget nearly used; postponed to {cli.minute(until)}"

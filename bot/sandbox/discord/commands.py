@@ -22,6 +22,7 @@ TYPE_NAMES = {
     ATTACHMENT: "attachment",
 }
 MAX_SAFE_INTEGER = 2**53
+SLASH, MESSAGE_MENU = 1, 3  # a command's type: typed, or in a message's Apps menu
 
 
 class InvalidInvocation(ValueError):
@@ -38,20 +39,25 @@ class Built:
     leaf_options: list[dict[str, Any]] = field(default_factory=list)
 
 
+def command_names(commands: list[dict[str, Any]], *, kind: int = SLASH) -> list[str]:
+    """The names of the registered commands of a type (a slash command's without its "/"), sorted."""
+    return sorted(c["name"] for c in commands if c.get("type", SLASH) == kind)
+
+
 def find_command(commands: list[dict[str, Any]], name: str) -> dict[str, Any]:
     for cmd in commands:
-        if cmd.get("type", 1) == 1 and cmd["name"] == name:
+        if cmd.get("type", SLASH) == SLASH and cmd["name"] == name:
             return cmd
-    known = sorted(c["name"] for c in commands if c.get("type", 1) == 1)
+    known = command_names(commands)
     raise InvalidInvocation(f"the bot never registered a slash command /{name} (registered: {known})")
 
 
 def find_context_menu(commands: list[dict[str, Any]], name: str, *, kind: int) -> dict[str, Any]:
     """A user (kind 2) or message (kind 3) context-menu command by its name, as the client's Apps menu shows."""
     for cmd in commands:
-        if cmd.get("type", 1) == kind and cmd["name"] == name:
+        if cmd.get("type", SLASH) == kind and cmd["name"] == name:
             return cmd
-    known = sorted(c["name"] for c in commands if c.get("type", 1) == kind)
+    known = command_names(commands, kind=kind)
     raise InvalidInvocation(
         f"the bot never registered a context menu {name!r} of type {kind} (registered: {known})"
     )

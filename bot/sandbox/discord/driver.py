@@ -150,12 +150,12 @@ class EmulatorDriver(EmulatorState):
             raise command_schema.InvalidInvocation(f"message {message.id} is not in {member.name}'s guild")
         session = self._session_for_invoke(where.guild.id)
         commands = self.visible_commands(member.guild, session.account)
-        command = command_schema.find_context_menu(commands, name, kind=3)
+        command = command_schema.find_context_menu(commands, name, kind=command_schema.MESSAGE_MENU)
         command_schema.check_member_may_use(command, member, where)
         data: dict[str, Any] = {
             "id": str(command["id"]),
             "name": command["name"],
-            "type": 3,
+            "type": command_schema.MESSAGE_MENU,
             "target_id": str(message.id),
             "resolved": {"messages": {str(message.id): message.payload(self.root_url)}},
         }
